@@ -1,0 +1,258 @@
+#include "cli/join_command.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/run_manifest.h"
+#include "common/process_stats.h"
+#include "common/size_parser.h"
+#include "common/thread_pool.h"
+#include "io/input_listing.h"
+#include "io/output_committer.h"
+#include "io/part_files_sink.h"
+#include "join/join_executor.h"
+#include "join/row_emitter.h"
+#include "text/header_reader.h"
+#include "text/row_scanner.h"
+
+namespace mergeflow {
+
+CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
+  CLI::App* join = app->add_subcommand("join", "Join LEFT and RIGHT on a key (pandas.merge semantics).");
+  join->add_option("LEFT", o->left, "Left input: file, directory of parts, glob, or - for stdin");
+  join->add_option("RIGHT", o->right, "Right input: file, directory of parts, glob, or - for stdin");
+  join->add_option("-o,--output", o->output, "Output directory (parts + _SUCCESS); stdout when absent");
+  join->add_option("--how", o->how, "Join type")
+      ->check(CLI::IsMember({"inner", "left", "right", "outer", "full", "semi", "anti"}));
+  join->add_option("--on", o->on, "Key columns present on both sides (comma-separated)")->delimiter(',');
+  join->add_option("--left-on", o->left_on, "Key columns of LEFT (comma-separated)")->delimiter(',');
+  join->add_option("--right-on", o->right_on, "Key columns of RIGHT (comma-separated)")->delimiter(',');
+  join->add_flag("--header,!--no-header", o->header, "Inputs start with a header line (default: yes)");
+  join->add_option("--left-names", o->left_names, "Column names for LEFT (comma-separated)")->delimiter(',');
+  join->add_option("--right-names", o->right_names, "Column names for RIGHT (comma-separated)")->delimiter(',');
+  join->add_option("--sep", o->separator, "Input delimiter: one character, or 'tab' (default: tab; comma for .csv)");
+  join->add_option("--format", o->format, "Output format (default: like the input)")
+      ->check(CLI::IsMember({"tsv", "csv"}));
+  join->add_option("--quote", o->quote, "Quote handling: rfc4180 (default) or none for raw text")
+      ->check(CLI::IsMember({"rfc4180", "none"}));
+  join->add_option("--suffixes", o->suffixes, "Suffixes for clashing column names (default: _x,_y)");
+  join->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  join->add_option("--memory-limit", o->memory_limit, "Memory budget, e.g. 2G or 60%");
+  join->add_option("--temp-dir", o->temp_dir, "Directory for temporary files");
+  join->add_option("--order", o->order, "'left': keep left input order, then right order within a key")
+      ->check(CLI::IsMember({"left"}));
+  join->add_option("--bad-rows", o->bad_rows, "error (default): stop at a malformed row; skip: drop and count it")
+      ->check(CLI::IsMember({"error", "skip"}));
+  join->add_flag("--null-keys-equal", o->null_keys_equal, "Empty keys match each other (pandas) instead of nothing");
+  join->add_option("--compat", o->compat, "Reproduce an original script exactly")
+      ->check(CLI::IsMember({"pandas-script", "spark-script"}));
+  join->add_option("--chunk-size", o->chunk_size, "Bytes of input parsed per task (default: 4M)");
+  join->add_option("--data_source_1", o->left, "Alias of LEFT (the Spark script's flag)");
+  join->add_option("--data_source_2", o->right, "Alias of RIGHT (the Spark script's flag)");
+  join->add_option("--output_uri", o->output, "Alias of --output (the Spark script's flag)");
+  return join;
+}
+
+namespace {
+
+bool EndsWithCsv(const std::string& path) {
+  for (const char* ext : {".csv", ".csv.gz", ".csv.zst", ".CSV"}) {
+    if (path.ends_with(ext)) return true;
+  }
+  return false;
+}
+
+Result<char> ParseSeparator(const std::string& text) {
+  if (text == "tab" || text == "\\t" || text == "\t") return '\t';
+  if (text == "comma") return ',';
+  if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
+  return Status::InvalidArgument("--sep takes one character (or 'tab'), not '" + text + "'");
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// A side's files, reader and schema, as the join needs them.
+struct PreparedSide {
+  std::string label;  // "LEFT" or "RIGHT"
+  std::string spec;
+  std::vector<FileInfo> files;
+  std::unique_ptr<ChunkReader> reader;
+  JoinSide side;
+};
+
+Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vector<std::string>& names,
+                   size_t chunk_bytes, std::optional<size_t> required_columns) {
+  MF_ASSIGN_OR_RETURN(p->files, ListInputFiles(p->spec));
+  Dialect dialect;
+  if (!o.separator.empty()) {
+    MF_ASSIGN_OR_RETURN(dialect.separator, ParseSeparator(o.separator));
+  } else {
+    dialect.separator = EndsWithCsv(p->files.front().path) ? ',' : '\t';
+  }
+  dialect.quoting = o.quote != "none";
+  p->side.dialect = dialect;
+  p->side.header = o.header;
+  p->side.bytes = 0;
+  for (const FileInfo& f : p->files) p->side.bytes = f.path == "-" ? UINT64_MAX : p->side.bytes + f.size;
+  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes);
+  p->side.reader = p->reader.get();
+  MF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> first, ReadFirstRow(p->reader.get(), dialect));
+  std::vector<std::string>& columns = p->side.schema.names;
+  if (!names.empty()) {
+    columns = names;
+    if (first && first->size() != names.size())
+      return Status::BadInput(p->files.front().path + ":1: " + DescribeFieldCount(names.size(), first->size()) +
+                              " (as many as --" + (p->label == "LEFT" ? "left" : "right") + "-names gives)");
+  } else if (first) {
+    if (o.header) {
+      columns = *first;
+    } else {
+      for (size_t i = 0; i < first->size(); ++i) columns.push_back("c" + std::to_string(i + 1));
+    }
+  } else if (required_columns) {
+    for (size_t i = 0; i < *required_columns; ++i) columns.push_back("c" + std::to_string(i + 1));
+  } else {
+    return Status::BadInput(p->label + " " + p->spec + " is empty: no header line to name its columns");
+  }
+  if (required_columns && columns.size() != *required_columns) {
+    return Status::BadInput(p->files.front().path + ":1: --compat " + o.compat + " needs exactly " +
+                            std::to_string(*required_columns) + " columns, found " + std::to_string(columns.size()));
+  }
+  return Status::OK();
+}
+
+Result<std::vector<uint32_t>> ResolveKeys(const PreparedSide& p, const std::vector<std::string>& keys) {
+  std::vector<uint32_t> fields;
+  const std::vector<std::string>& names = p.side.schema.names;
+  for (const std::string& key : keys) {
+    auto it = std::find(names.begin(), names.end(), key);
+    if (it == names.end())
+      return Status::InvalidArgument("no column '" + key + "' in " + p.label + " " + p.spec + " (columns: " +
+                                     JoinNames(names) + ")");
+    fields.push_back(static_cast<uint32_t>(it - names.begin()));
+  }
+  return fields;
+}
+
+Status CheckCompatFlags(const JoinCommandOptions& o, CLI::App* command) {
+  if (o.compat.empty()) return Status::OK();
+  for (const char* flag : {"--how", "--on", "--left-on", "--right-on", "--header", "--left-names", "--right-names",
+                           "--format", "--order", "--sep"}) {
+    if (command->count(flag) > 0)
+      return Status::InvalidArgument(std::string(flag) + " cannot be combined with --compat " + o.compat +
+                                     ", which fixes it");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
+  const double start = MonotonicSeconds();
+  const std::string started_at = UtcTimestamp();
+  MF_RETURN_IF_ERROR(CheckCompatFlags(given, command));
+  JoinCommandOptions o = given;
+  std::optional<size_t> required_columns;
+  std::vector<std::string> compat_names;
+  if (o.compat == "pandas-script") {
+    o.how = "inner";
+    o.header = true;
+    o.order = "left";
+    o.separator = "tab";
+    o.format = "tsv";
+    required_columns = 2;
+    compat_names = {"ID_x", "value_x", "value_y"};
+  } else if (o.compat == "spark-script") {
+    o.how = "left";
+    o.header = false;
+    o.order = "left";
+    o.separator = "tab";
+    o.format = "csv";
+    required_columns = 2;
+    compat_names = {"ID_x", "value_x", "value_y"};
+  }
+  if (o.left.empty() || o.right.empty()) return Status::InvalidArgument("join needs LEFT and RIGHT inputs");
+  if (o.left == "-" && o.right == "-") return Status::InvalidArgument("only one side can read standard input");
+  if (!o.on.empty() && (!o.left_on.empty() || !o.right_on.empty()))
+    return Status::InvalidArgument("use either --on or --left-on/--right-on, not both");
+  if (o.left_on.size() != o.right_on.size())
+    return Status::InvalidArgument("--left-on and --right-on must name as many columns each");
+  if (o.threads == 0) o.threads = DefaultThreadCount();
+  const uint64_t physical = PhysicalMemoryBytes();
+  if (!o.memory_limit.empty()) MF_RETURN_IF_ERROR(ParseSize(o.memory_limit, physical).status_or_ok());
+  MF_ASSIGN_OR_RETURN(uint64_t chunk_bytes, ParseSize(o.chunk_size, physical));
+  if (chunk_bytes < 64 || chunk_bytes > (uint64_t{1} << 31))
+    return Status::InvalidArgument("--chunk-size must be between 64 bytes and 2G");
+  const size_t comma = o.suffixes.find(',');
+  if (comma == std::string::npos || o.suffixes.find(',', comma + 1) != std::string::npos)
+    return Status::InvalidArgument("--suffixes takes two comma-separated suffixes, e.g. _x,_y");
+
+  PreparedSide left{"LEFT", o.left, {}, nullptr, {}};
+  PreparedSide right{"RIGHT", o.right, {}, nullptr, {}};
+  MF_RETURN_IF_ERROR(PrepareSide(&left, o, o.left_names, chunk_bytes, required_columns));
+  MF_RETURN_IF_ERROR(PrepareSide(&right, o, o.right_names, chunk_bytes, required_columns));
+
+  std::vector<std::string> left_keys = !o.on.empty() ? o.on : o.left_on;
+  std::vector<std::string> right_keys = !o.on.empty() ? o.on : o.right_on;
+  if (left_keys.empty()) {
+    left_keys = {left.side.schema.names.front()};
+    right_keys = {right.side.schema.names.front()};
+  }
+  MF_ASSIGN_OR_RETURN(left.side.schema.key_fields, ResolveKeys(left, left_keys));
+  MF_ASSIGN_OR_RETURN(right.side.schema.key_fields, ResolveKeys(right, right_keys));
+
+  JoinOptions options;
+  options.type = *ParseJoinType(o.how);
+  options.null_keys_equal = o.null_keys_equal;
+  options.keep_left_order = o.order == "left";
+  options.skip_bad_rows = o.bad_rows == "skip";
+  options.threads = o.threads;
+
+  MF_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns,
+                      PlanOutputColumns(left.side.schema, right.side.schema, options.type,
+                                        o.suffixes.substr(0, comma), o.suffixes.substr(comma + 1)));
+  if (!compat_names.empty()) {
+    for (size_t i = 0; i < columns.size(); ++i) columns[i].name = compat_names[i];
+  }
+  const std::string format = !o.format.empty() ? o.format : (left.side.dialect.separator == ',' ? "csv" : "tsv");
+  const char output_separator = format == "csv" ? ',' : '\t';
+  const std::string header = RowEmitter::HeaderLine(columns, output_separator);
+  const int lanes = options.keep_left_order ? 1 : options.threads;
+
+  JoinStats stats;
+  if (o.output.empty()) {
+    StdoutSink sink(header);
+    MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
+    MF_RETURN_IF_ERROR(sink.Finish());
+  } else {
+    RunRecord record;
+    record.run_id = NewRunId();
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(o.output, record.run_id));
+    PartFilesSink sink(committer.get(), lanes, header, format);
+    MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
+    MF_RETURN_IF_ERROR(sink.Finish());
+    record.started_at = started_at;
+    record.how = JoinTypeName(options.type);
+    record.left_on = left_keys;
+    record.right_on = right_keys;
+    record.left_inputs = left.files;
+    record.right_inputs = right.files;
+    for (const OutputColumn& c : columns) record.columns.push_back(c.name);
+    record.stats = stats;
+    record.parts = sink.parts();
+    record.total_seconds = MonotonicSeconds() - start;
+    MF_RETURN_IF_ERROR(committer->Commit(ManifestJson(record)));
+  }
+  if (stats.bad_rows_skipped > 0) {
+    std::fprintf(stderr, "mergeflow: warning: skipped %llu bad row(s)\n",
+                 static_cast<unsigned long long>(stats.bad_rows_skipped));
+    for (const BadRow& row : stats.bad_row_samples) std::fprintf(stderr, "mergeflow: skipped %s\n", row.ToString().c_str());
+  }
+  return Status::OK();
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,48 @@
+// `mergeflow join`: command-line options and the run that ties inputs, the
+// join engine and the output committer together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace mergeflow {
+
+// Everything the user said on the command line, before validation.
+struct JoinCommandOptions {
+  std::string left;
+  std::string right;
+  std::string output;
+  std::string how = "inner";
+  std::vector<std::string> on;
+  std::vector<std::string> left_on;
+  std::vector<std::string> right_on;
+  bool header = true;
+  std::vector<std::string> left_names;
+  std::vector<std::string> right_names;
+  std::string separator;  // empty: tab, or comma for .csv inputs
+  std::string format;     // empty: like the input
+  std::string quote = "rfc4180";
+  std::string suffixes = "_x,_y";
+  int threads = 0;  // 0: all cores
+  std::string memory_limit;
+  std::string temp_dir;
+  std::string order;
+  std::string bad_rows = "error";
+  bool null_keys_equal = false;
+  std::string compat;
+  std::string chunk_size = "4M";
+};
+
+// Declares the `join` subcommand and its options on `app`, bound to `options`.
+CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* options);
+
+// Runs the join described by `options` (already parsed by CLI11).
+// Returns InvalidArgument for usage errors (exit status 2).
+Status RunJoinCommand(const JoinCommandOptions& options, CLI::App* command);
+
+}  // namespace mergeflow

@@ -1,0 +1,64 @@
+#include "cli/run_manifest.h"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "common/process_stats.h"
+
+namespace mergeflow {
+
+std::string UtcTimestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+namespace {
+
+nlohmann::json Inputs(const std::vector<FileInfo>& files) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const FileInfo& f : files) list.push_back({{"path", f.path}, {"bytes", f.size}});
+  return list;
+}
+
+}  // namespace
+
+std::string ManifestJson(const RunRecord& r) {
+  nlohmann::json parts = nlohmann::json::array();
+  uint64_t rows = 0;
+  for (const PartInfo& p : r.parts) {
+    parts.push_back({{"name", p.name}, {"rows", p.rows}, {"bytes", p.bytes}, {"checksum", p.checksum}});
+    rows += p.rows;
+  }
+  nlohmann::json samples = nlohmann::json::array();
+  for (const BadRow& b : r.stats.bad_row_samples) {
+    samples.push_back({{"file", b.file}, {"line", b.line}, {"error", b.message}});
+  }
+  nlohmann::json doc = {
+      {"manifest", "mergeflow/1"},
+      {"mergeflow_version", MERGEFLOW_VERSION},
+      {"run_id", r.run_id},
+      {"started_at", r.started_at},
+      {"finished_at", UtcTimestamp()},
+      {"inputs", {{"left", Inputs(r.left_inputs)}, {"right", Inputs(r.right_inputs)}}},
+      {"join",
+       {{"how", r.how},
+        {"left_on", r.left_on},
+        {"right_on", r.right_on},
+        {"build_side", r.stats.build_side},
+        {"partitions", r.stats.partitions}}},
+      {"columns", r.columns},
+      {"rows", {{"left", r.stats.left_rows}, {"right", r.stats.right_rows}, {"output", rows}}},
+      {"bad_rows", {{"skipped", r.stats.bad_rows_skipped}, {"first", samples}}},
+      {"parts", parts},
+      {"timings_seconds",
+       {{"build", r.stats.build_seconds}, {"probe", r.stats.probe_seconds}, {"total", r.total_seconds}}},
+      {"peak_memory_bytes", PeakResidentBytes()},
+  };
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace mergeflow

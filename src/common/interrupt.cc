@@ -1,0 +1,69 @@
+#include "common/interrupt.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace mergeflow {
+namespace {
+
+std::mutex& CleanupMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::map<int, std::function<void()>>& Cleanups() {
+  static std::map<int, std::function<void()>> cleanups;
+  return cleanups;
+}
+
+int next_handle = 1;
+
+sigset_t HandledSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void InstallInterruptHandler() {
+  sigset_t set = HandledSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::lock_guard<std::mutex> lock(CleanupMutex());  // held until exit: nothing else commits
+    for (auto& [handle, cleanup] : Cleanups()) cleanup();
+    static const char kMessage[] = "mergeflow: error: interrupted; output left unchanged\n";
+    ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+    (void)ignored;
+    _exit(128 + sig);
+  }).detach();
+}
+
+int RegisterCleanup(std::function<void()> cleanup) {
+  std::lock_guard<std::mutex> lock(CleanupMutex());
+  int handle = next_handle++;
+  Cleanups().emplace(handle, std::move(cleanup));
+  return handle;
+}
+
+void UnregisterCleanup(int handle) {
+  std::lock_guard<std::mutex> lock(CleanupMutex());
+  Cleanups().erase(handle);
+}
+
+void RunUninterrupted(const std::function<void()>& critical) {
+  std::lock_guard<std::mutex> lock(CleanupMutex());
+  critical();
+}
+
+}  // namespace mergeflow

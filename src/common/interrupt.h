@@ -1,0 +1,26 @@
+// Clean shutdown on SIGINT/SIGTERM: registered cleanups (removing staging
+// directories, aborting uploads) run before the process exits.
+#pragma once
+
+#include <functional>
+
+namespace mergeflow {
+
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in every
+// thread it starts later) and starts a thread that waits for them. On such a
+// signal every registered cleanup runs once, then the process exits with
+// 128 + signal number. Call once, first thing in main().
+void InstallInterruptHandler();
+
+// Registers `cleanup` to run if the process is interrupted. Returns a handle
+// for UnregisterCleanup. Thread-safe.
+int RegisterCleanup(std::function<void()> cleanup);
+
+// Removes a cleanup (it will not run). Thread-safe; unknown handles are ignored.
+void UnregisterCleanup(int handle);
+
+// Runs `critical` while no interrupt cleanup can start, so that a multi-step
+// change (such as the final renames of a commit) is never cut in half.
+void RunUninterrupted(const std::function<void()>& critical);
+
+}  // namespace mergeflow

@@ -1,0 +1,17 @@
+// Facts about this process and machine, read from the OS.
+#pragma once
+
+#include <cstdint>
+
+namespace mergeflow {
+
+// Peak resident set size of this process so far, in bytes (getrusage).
+uint64_t PeakResidentBytes();
+
+// Physical memory of the machine in bytes.
+uint64_t PhysicalMemoryBytes();
+
+// Seconds since an arbitrary fixed point (monotonic clock).
+double MonotonicSeconds();
+
+}  // namespace mergeflow

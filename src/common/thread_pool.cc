@@ -1,0 +1,38 @@
+#include "common/thread_pool.h"
+
+#include <sched.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace mergeflow {
+
+void RunOnWorkers(int workers, const std::function<void(int)>& body) {
+  std::vector<std::thread> threads;
+  threads.reserve(workers > 1 ? workers - 1 : 0);
+  for (int w = 1; w < workers; ++w) threads.emplace_back(body, w);
+  body(0);
+  for (auto& t : threads) t.join();
+}
+
+void ParallelFor(size_t n, int workers, const std::function<void(size_t, int)>& body) {
+  if (n == 0) return;
+  std::atomic<size_t> next{0};
+  int used = static_cast<int>(std::min<size_t>(n, static_cast<size_t>(workers)));
+  RunOnWorkers(used, [&](int worker) {
+    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) body(i, worker);
+  });
+}
+
+int DefaultThreadCount() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+}  // namespace mergeflow

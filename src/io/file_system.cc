@@ -1,0 +1,63 @@
+#include "io/file_system.h"
+
+#include <map>
+#include <mutex>
+
+#include "io/local_file_system.h"
+
+namespace mergeflow {
+namespace {
+
+std::map<std::string, std::shared_ptr<FileSystem>>& Registry() {
+  static std::map<std::string, std::shared_ptr<FileSystem>> registry = [] {
+    std::map<std::string, std::shared_ptr<FileSystem>> r;
+    auto local = std::make_shared<LocalFileSystem>();
+    r[""] = local;
+    r["file"] = local;
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace
+
+void RegisterFileSystem(const std::string& scheme, std::shared_ptr<FileSystem> fs) {
+  Registry()[scheme] = std::move(fs);
+}
+
+std::string_view UriScheme(std::string_view uri) {
+  size_t colon = uri.find("://");
+  if (colon == std::string_view::npos) return {};
+  for (size_t i = 0; i < colon; ++i) {
+    char c = uri[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+          c == '.'))
+      return {};
+  }
+  return uri.substr(0, colon);
+}
+
+Result<FileSystem*> FileSystemFor(std::string_view uri) {
+  std::string scheme(UriScheme(uri));
+  auto it = Registry().find(scheme);
+  if (it == Registry().end())
+    return Status::InvalidArgument("unsupported storage scheme '" + scheme + "://' in '" + std::string(uri) + "'");
+  return it->second.get();
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+std::pair<std::string, std::string> SplitParent(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {".", std::string(path)};
+  if (slash == 0) return {"/", std::string(path.substr(1))};
+  return {std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,107 @@
+// FileSystem: the one interface through which mergeflow touches storage.
+// Implementations are chosen by URI scheme through the registry below
+// (a path without "scheme://" is a local path). Every method is thread-safe
+// unless noted; returned file objects are used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace mergeflow {
+
+// A file opened for positional reads, so that readers can split it.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  RandomAccessFile() = default;
+  RandomAccessFile(const RandomAccessFile&) = delete;
+  RandomAccessFile& operator=(const RandomAccessFile&) = delete;
+
+  // Size of the file in bytes, as of opening.
+  virtual uint64_t Size() const = 0;
+  // Reads up to n bytes at `offset` into dst. Returns the count read: fewer
+  // than n only at end of file. Safe to call from several threads at once.
+  virtual Result<size_t> ReadAt(uint64_t offset, size_t n, char* dst) const = 0;
+};
+
+// A byte stream read front to back (files, stdin, decompressors).
+class InputStream {
+ public:
+  virtual ~InputStream() = default;
+  InputStream() = default;
+  InputStream(const InputStream&) = delete;
+  InputStream& operator=(const InputStream&) = delete;
+
+  // Reads up to n bytes into dst; returns 0 only at end of stream.
+  virtual Result<size_t> Read(char* dst, size_t n) = 0;
+};
+
+// A file being written. Data is durable only once Close() returned OK.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  WritableFile() = default;
+  WritableFile(const WritableFile&) = delete;
+  WritableFile& operator=(const WritableFile&) = delete;
+
+  virtual Status Append(std::string_view data) = 0;
+  // Flushes and closes. REQUIRES: called once; no Append afterwards.
+  virtual Status Close() = 0;
+};
+
+struct FileInfo {
+  std::string path;  // full path or URI
+  bool exists = false;
+  bool is_directory = false;
+  uint64_t size = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  virtual Result<std::unique_ptr<RandomAccessFile>> OpenForRandomAccess(const std::string& path) = 0;
+  // Opens `path` for a front-to-back read.
+  virtual Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path) = 0;
+  // Creates or truncates `path`. The parent directory must exist.
+  virtual Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) = 0;
+  // Information about `path`; exists == false (and OK) when there is nothing there.
+  virtual Result<FileInfo> GetFileInfo(const std::string& path) = 0;
+  // The entries directly inside directory `path`, sorted by name.
+  virtual Result<std::vector<FileInfo>> ListDirectory(const std::string& path) = 0;
+  // Creates directory `path` (parents must exist); OK if it already exists.
+  virtual Status CreateDirectory(const std::string& path) = 0;
+  // Makes the complete directory `staged` visible as `target`, replacing any
+  // directory already at `target` in one atomic step where the store allows.
+  // Afterwards `staged` holds the replaced directory (or nothing) and is the
+  // caller's to remove.
+  virtual Status PublishDirectory(const std::string& staged, const std::string& target) = 0;
+  // Removes `path` and everything below it; OK if nothing is there.
+  virtual Status RemoveAll(const std::string& path) = 0;
+  // Expands a glob pattern into the matching paths, sorted.
+  virtual Result<std::vector<std::string>> Glob(const std::string& pattern) = 0;
+};
+
+// Registers the file system serving URIs "scheme://...". The local file
+// system is registered for the empty scheme and "file". Not thread-safe with
+// concurrent lookups: register at start-up.
+void RegisterFileSystem(const std::string& scheme, std::shared_ptr<FileSystem> fs);
+
+// The file system for `uri`, or InvalidArgument for an unknown scheme.
+Result<FileSystem*> FileSystemFor(std::string_view uri);
+
+// The scheme of `uri` ("" for a plain path).
+std::string_view UriScheme(std::string_view uri);
+
+// Joins a directory and a name with exactly one '/'.
+std::string JoinPath(std::string_view dir, std::string_view name);
+
+// Splits "a/b/c" into ("a/b", "c"); a path without '/' has parent ".".
+std::pair<std::string, std::string> SplitParent(std::string_view path);
+
+}  // namespace mergeflow

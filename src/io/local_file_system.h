@@ -1,0 +1,27 @@
+// LocalFileSystem: POSIX files and directories ("path" or "file://path").
+#pragma once
+
+#include "io/file_system.h"
+
+namespace mergeflow {
+
+class LocalFileSystem : public FileSystem {
+ public:
+  Result<std::unique_ptr<RandomAccessFile>> OpenForRandomAccess(const std::string& path) override;
+  // "-" opens standard input.
+  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) override;
+  Result<FileInfo> GetFileInfo(const std::string& path) override;
+  Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override;
+  Status CreateDirectory(const std::string& path) override;
+  // Uses renameat2(RENAME_EXCHANGE) when `target` exists, so readers see
+  // either the old or the new directory, never neither.
+  Status PublishDirectory(const std::string& staged, const std::string& target) override;
+  Status RemoveAll(const std::string& path) override;
+  Result<std::vector<std::string>> Glob(const std::string& pattern) override;
+};
+
+// Wraps a file descriptor this object now owns as an InputStream.
+std::unique_ptr<InputStream> NewFdInputStream(int fd, std::string name);
+
+}  // namespace mergeflow

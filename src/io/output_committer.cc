@@ -1,0 +1,84 @@
+#include "io/output_committer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+#include "common/interrupt.h"
+
+namespace mergeflow {
+
+std::string NewRunId() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof(suffix), "%08x", rd());
+  return std::string(stamp) + "-" + suffix;
+}
+
+namespace {
+
+Status CreateDirectories(FileSystem* fs, const std::string& path) {
+  MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(path));
+  if (info.exists) {
+    if (!info.is_directory) return Status::IOError("cannot create output under " + path + ": not a directory");
+    return Status::OK();
+  }
+  auto [parent, name] = SplitParent(path);
+  if (parent != path && parent != "." && parent != "/") MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
+  return fs->CreateDirectory(path);
+}
+
+}  // namespace
+
+OutputCommitter::OutputCommitter(FileSystem* fs, std::string target, std::string staging)
+    : fs_(fs), target_(std::move(target)), staging_(std::move(staging)) {}
+
+Result<std::unique_ptr<OutputCommitter>> OutputCommitter::Start(const std::string& target, const std::string& run_id) {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(target));
+  MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(target));
+  if (info.exists && !info.is_directory)
+    return Status::IOError("output " + target + " exists and is not a directory");
+  auto [parent, name] = SplitParent(target);
+  MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
+  std::string staging = JoinPath(parent, "." + name + ".mergeflow-staging-" + run_id);
+  std::unique_ptr<OutputCommitter> committer(new OutputCommitter(fs, target, staging));
+  committer->cleanup_handle_ = RegisterCleanup([fs, staging] { (void)fs->RemoveAll(staging); });
+  MF_RETURN_IF_ERROR(fs->CreateDirectory(staging));
+  return committer;
+}
+
+OutputCommitter::~OutputCommitter() {
+  if (!committed_) RemoveStaging();
+  UnregisterCleanup(cleanup_handle_);
+}
+
+void OutputCommitter::RemoveStaging() { (void)fs_->RemoveAll(staging_); }
+
+Result<std::unique_ptr<WritableFile>> OutputCommitter::CreateFile(const std::string& name) {
+  return fs_->OpenForWrite(JoinPath(staging_, name));
+}
+
+Status OutputCommitter::Commit(const std::string& success_contents) {
+  {
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> success, CreateFile("_SUCCESS"));
+    MF_RETURN_IF_ERROR(success->Append(success_contents));
+    MF_RETURN_IF_ERROR(success->Close());
+  }
+  Status published;
+  RunUninterrupted([&] {
+    published = fs_->PublishDirectory(staging_, target_);
+    if (published.ok()) committed_ = true;
+  });
+  MF_RETURN_IF_ERROR(published);
+  // The staging path now holds the replaced output, if there was one.
+  RemoveStaging();
+  return Status::OK();
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,51 @@
+// PartFilesSink: one part file per lane in an OutputCommitter's staging
+// directory, each starting with the header line.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "io/output_committer.h"
+#include "io/output_sink.h"
+
+namespace mergeflow {
+
+class PartFilesSink : public OutputSink {
+ public:
+  // Parts are named part-NNNNN.<extension>, numbered by lane. A lane that
+  // receives no rows makes no file, except that lane 0 always exists, so
+  // that an empty result still carries its header.
+  PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension);
+  ~PartFilesSink() override;
+
+  Status Write(int lane, std::string_view text, uint64_t rows) override;
+  Status Finish() override;
+  std::vector<PartInfo> parts() const override;
+
+ private:
+  struct Lane;
+  Status Open(int lane);
+
+  OutputCommitter* committer_;
+  std::string header_;
+  std::string extension_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<PartInfo> finished_;
+};
+
+// Writes everything to standard output (lanes share it; the header once).
+class StdoutSink : public OutputSink {
+ public:
+  explicit StdoutSink(std::string header);
+  Status Write(int lane, std::string_view text, uint64_t rows) override;
+  Status Finish() override;
+  std::vector<PartInfo> parts() const override { return {}; }
+
+ private:
+  Status WriteAll(std::string_view text);
+  std::mutex mu_;
+  std::string header_;
+  bool header_written_ = false;
+};
+
+}  // namespace mergeflow

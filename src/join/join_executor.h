@@ -1,0 +1,69 @@
+// The join: partition by key hash, then join each partition.
+//
+// Phases (after DuckDB's sink / finalize / probe):
+//  1. build sink: worker threads parse row-aligned chunks of the build side,
+//     keep each row as opaque bytes and file a BuildRow under the radix
+//     partition given by the top bits of its key hash;
+//  2. finalize: each partition becomes a HashPartition, in parallel;
+//  3. probe: worker threads parse chunks of the other side and look each key
+//     up in its partition, formatting output rows as they go;
+//  4. unmatched build rows are written when the join type keeps them.
+// The partition is the unit that is meant to spill to disk and to travel
+// between MPI ranks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/output_sink.h"
+#include "join/join_type.h"
+#include "join/output_schema.h"
+#include "text/chunk_reader.h"
+
+namespace mergeflow {
+
+// One input of the join.
+struct JoinSide {
+  ChunkReader* reader = nullptr;
+  Dialect dialect;
+  bool header = true;     // the first row of every file is a header
+  SideSchema schema;      // names and key fields
+  uint64_t bytes = 0;     // total input size (UINT64_MAX when unknown)
+};
+
+struct JoinOptions {
+  JoinType type = JoinType::kInner;
+  bool null_keys_equal = false;   // empty keys match each other (pandas)
+  bool keep_left_order = false;   // --order left
+  bool skip_bad_rows = false;     // --bad-rows skip
+  int threads = 1;
+};
+
+// A malformed input row, located for the user.
+struct BadRow {
+  std::string file;
+  uint64_t line = 0;
+  std::string message;
+  std::string ToString() const { return file + ":" + std::to_string(line) + ": " + message; }
+};
+
+struct JoinStats {
+  uint64_t left_rows = 0;
+  uint64_t right_rows = 0;
+  uint64_t output_rows = 0;
+  uint64_t bad_rows_skipped = 0;
+  std::vector<BadRow> bad_row_samples;  // the first few skipped rows
+  std::string build_side;               // "left" or "right"
+  int partitions = 0;
+  double build_seconds = 0;
+  double probe_seconds = 0;
+};
+
+// Joins `left` and `right` into `sink`, whose lanes must number
+// options.threads (1 with keep_left_order). Returns BadInput naming the file
+// and line of the first malformed row unless bad rows are skipped.
+Status RunJoin(const JoinSide& left, const JoinSide& right, const std::vector<OutputColumn>& columns,
+               char output_separator, const JoinOptions& options, OutputSink* sink, JoinStats* stats);
+
+}  // namespace mergeflow

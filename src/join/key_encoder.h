@@ -1,0 +1,51 @@
+// Key bytes and hashes: the one place that decides which rows share a key.
+#pragma once
+
+#include <xxhash.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mergeflow {
+
+// Turns the key field values of a row into one comparable byte string and its
+// hash. A single key is its own bytes; a composite key is each value
+// prefixed with its 4-byte length, so ("a","bc") and ("ab","c") differ.
+class KeyEncoder {
+ public:
+  KeyEncoder(size_t key_count, bool null_keys_equal) : key_count_(key_count), null_keys_equal_(null_keys_equal) {}
+
+  // Encodes `values` (key_count_ of them). Returns false when the key is NULL
+  // (an empty value) and NULLs match nothing. On true, *key views the encoded
+  // bytes: `values[0]` itself for a single key, else internal storage valid
+  // until the next call.
+  bool Encode(const std::string_view* values, std::string_view* key) {
+    if (key_count_ == 1) {
+      if (values[0].empty() && !null_keys_equal_) return false;
+      *key = values[0];
+      return true;
+    }
+    composite_.clear();
+    for (size_t i = 0; i < key_count_; ++i) {
+      if (values[i].empty() && !null_keys_equal_) return false;
+      const uint32_t size = static_cast<uint32_t>(values[i].size());
+      composite_.append(reinterpret_cast<const char*>(&size), sizeof(size));
+      composite_.append(values[i]);
+    }
+    *key = composite_;
+    return true;
+  }
+
+  // True when Encode's result points into the row itself for this input.
+  bool single() const { return key_count_ == 1; }
+
+  static uint64_t Hash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+
+ private:
+  size_t key_count_;
+  bool null_keys_equal_;
+  std::string composite_;
+};
+
+}  // namespace mergeflow

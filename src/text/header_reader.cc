@@ -1,0 +1,38 @@
+#include "text/header_reader.h"
+
+#include "text/row_scanner.h"
+
+namespace mergeflow {
+
+Result<std::optional<std::vector<std::string>>> ReadFirstRow(ChunkReader* reader, const Dialect& dialect) {
+  Chunk chunk;
+  MF_ASSIGN_OR_RETURN(bool found, reader->Next(&chunk));
+  if (!found) return std::optional<std::vector<std::string>>();
+  // The first row ends at the first newline outside quotes.
+  size_t end = chunk.size;
+  bool in_quotes = false;
+  size_t start = 0;
+  for (size_t i = 0; i < chunk.size; ++i) {
+    const char c = chunk.data[i];
+    if (dialect.quoting && c == '"') in_quotes = !in_quotes;
+    if (c == '\n' && !in_quotes) {
+      if (i == start || (i == start + 1 && chunk.data[start] == '\r')) {  // blank lines before the header
+        start = i + 1;
+        continue;
+      }
+      end = i;
+      break;
+    }
+  }
+  size_t size = end - start;
+  if (size > 0 && chunk.data[start + size - 1] == '\r') --size;
+  std::vector<std::string_view> views;
+  std::string scratch;
+  const bool quoted = dialect.quoting && std::memchr(chunk.data + start, '"', size) != nullptr;
+  SplitFields(chunk.data + start, size, quoted, dialect, &views, &scratch);
+  std::vector<std::string> fields(views.begin(), views.end());
+  reader->PushBack(std::move(chunk));
+  return std::optional<std::vector<std::string>>(std::move(fields));
+}
+
+}  // namespace mergeflow
