@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "join/build_row.h"
@@ -32,18 +33,27 @@ class HashPartition {
   // Calls fn(index) for each row whose key equals `key`, in stored order.
   template <class Fn>
   void ForEachMatch(uint64_t hash, std::string_view key, Fn&& fn) const {
-    if (rows_.empty()) return;
-    const uint64_t bucket = hash & mask_;
-    const uint32_t end = bucket_start_[bucket + 1];
-    for (uint32_t i = bucket_start_[bucket]; i < end; ++i) {
-      const BuildRow& row = rows_[i];
-      if (row.hash == hash && row.key_size == key.size() && std::memcmp(row.key, key.data(), key.size()) == 0) fn(i);
+    const auto [begin, end] = Candidates(hash);
+    for (uint32_t i = begin; i < end; ++i) {
+      if (KeyEquals(i, hash, key)) fn(i);
     }
   }
 
-  // Hints the CPU to load what a lookup of `hash` will touch.
-  void Prefetch(uint64_t hash) const {
+  // Batched lookups, for probing many keys with their cache misses
+  // overlapped: PrefetchBucket(hash), later Candidates(hash) gives the index
+  // range to compare, PrefetchRow(i) loads a candidate's bytes.
+  void PrefetchBucket(uint64_t hash) const {
     if (!rows_.empty()) __builtin_prefetch(&bucket_start_[hash & mask_]);
+  }
+  std::pair<uint32_t, uint32_t> Candidates(uint64_t hash) const {
+    if (rows_.empty()) return {0, 0};
+    const uint64_t bucket = hash & mask_;
+    return {bucket_start_[bucket], bucket_start_[bucket + 1]};
+  }
+  void PrefetchRow(uint32_t index) const { __builtin_prefetch(&rows_[index]); }
+  bool KeyEquals(uint32_t index, uint64_t hash, std::string_view key) const {
+    const BuildRow& row = rows_[index];
+    return row.hash == hash && row.key_size == key.size() && std::memcmp(row.key, key.data(), key.size()) == 0;
   }
 
   size_t size() const { return rows_.size(); }

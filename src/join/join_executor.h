@@ -19,6 +19,7 @@
 #include "io/output_sink.h"
 #include "join/join_type.h"
 #include "join/output_schema.h"
+#include "text/bad_row_log.h"
 #include "text/chunk_reader.h"
 
 namespace mergeflow {
@@ -38,14 +39,6 @@ struct JoinOptions {
   bool keep_left_order = false;   // --order left
   bool skip_bad_rows = false;     // --bad-rows skip
   int threads = 1;
-};
-
-// A malformed input row, located for the user.
-struct BadRow {
-  std::string file;
-  uint64_t line = 0;
-  std::string message;
-  std::string ToString() const { return file + ":" + std::to_string(line) + ": " + message; }
 };
 
 struct JoinStats {

@@ -24,6 +24,12 @@ Result<bool> ChunkReader::Next(Chunk* chunk) {
   return NextLocked(chunk);
 }
 
+void ChunkReader::Recycle(Chunk chunk) {
+  if (chunk.capacity != chunk_bytes_ || chunk.buffer == nullptr) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (spare_buffers_.size() < 64) spare_buffers_.push_back(std::move(chunk.buffer));
+}
+
 void ChunkReader::PushBack(Chunk chunk) {
   std::lock_guard<std::mutex> lock(mu_);
   pushed_back_ = std::move(chunk);
@@ -60,8 +66,14 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
       at_file_start_ = true;
       carry_.clear();
     }
-    capacity = std::max(capacity, carry_.size() * 2 + 4096);
-    std::unique_ptr<char[]> buffer(new char[capacity]);
+    while (capacity < carry_.size() * 2) capacity *= 2;
+    std::unique_ptr<char[]> buffer;
+    if (capacity == chunk_bytes_ && !spare_buffers_.empty()) {
+      buffer = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+    } else {
+      buffer.reset(new char[capacity]);
+    }
     std::memcpy(buffer.get(), carry_.data(), carry_.size());
     size_t filled = carry_.size();
     MF_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer.get() + filled, capacity - filled));
@@ -84,6 +96,7 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
     if (at_file_start_ && filled >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
     carry_.assign(data + end, filled - end);
     chunk->buffer = std::move(buffer);
+    chunk->capacity = capacity;
     chunk->data = chunk->buffer.get() + skip;
     chunk->size = end - skip;
     chunk->id = next_id_++;

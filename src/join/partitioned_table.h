@@ -1,0 +1,31 @@
+// PartitionedTable: the build side's hash table, split into 2^bits radix
+// partitions by the top bits of the key hash. Each partition is an
+// independent HashPartition: built by one thread, small enough to stay in
+// cache while it is built, and the unit that spills and travels.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "join/hash_partition.h"
+
+namespace mergeflow {
+
+class PartitionedTable {
+ public:
+  explicit PartitionedTable(int bits) : bits_(bits), partitions_(size_t{1} << bits) {}
+
+  int bits() const { return bits_; }
+  size_t size() const { return partitions_.size(); }
+  // The partition a key hash belongs to.
+  size_t PartitionOf(uint64_t hash) const { return bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - bits_)); }
+
+  HashPartition& partition(size_t p) { return partitions_[p]; }
+  const HashPartition& partition(size_t p) const { return partitions_[p]; }
+
+ private:
+  int bits_;
+  std::vector<HashPartition> partitions_;
+};
+
+}  // namespace mergeflow

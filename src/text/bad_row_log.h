@@ -1,0 +1,60 @@
+// BadRowLog: malformed rows found by parallel scans, located by file and line.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "text/chunk_reader.h"
+
+namespace mergeflow {
+
+// A malformed input row, located for the user.
+struct BadRow {
+  std::string file;
+  uint64_t line = 0;
+  std::string message;
+  // "file:line: message"
+  std::string ToString() const { return file + ":" + std::to_string(line) + ": " + message; }
+};
+
+// Collects bad rows from all workers scanning one ChunkReader and keeps the
+// first few in input order. In error mode the first report makes failed()
+// true: workers stop taking chunks, and the chunks already taken (all
+// earlier in the input) finish, so FirstError() is the first bad row of the
+// input. Thread-safe.
+class BadRowLog {
+ public:
+  static constexpr size_t kSamples = 5;
+
+  BadRowLog(bool skip, const ChunkReader* reader) : skip_(skip), reader_(reader) {}
+
+  // Records the row at data offset `offset` of `chunk`. Returns whether the
+  // scan may go on (true only when skipping).
+  bool Report(const Chunk& chunk, uint64_t offset, std::string message);
+
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  // BadInput "file:line: message" for the first bad row. REQUIRES: failed().
+  Status FirstError() const;
+  uint64_t count() const;
+  std::vector<BadRow> samples() const;
+
+ private:
+  struct Entry {
+    uint32_t chunk;
+    uint64_t offset;
+    BadRow row;
+  };
+
+  bool skip_;
+  const ChunkReader* reader_;
+  mutable std::mutex mu_;
+  std::atomic<bool> failed_{false};
+  uint64_t count_ = 0;
+  std::vector<Entry> first_;  // sorted by (chunk, offset)
+};
+
+}  // namespace mergeflow
