@@ -1,0 +1,363 @@
+// End-to-end tests: the mergeflow binary on real files.
+#include <gtest/gtest.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "e2e/cli_runner.h"
+
+namespace mergeflow {
+namespace {
+
+using testing::ReadFile;
+using testing::RunMergeflow;
+using testing::RunScript;
+using testing::TempDir;
+using testing::WriteFile;
+
+const std::string kExamples = std::string(MERGEFLOW_SOURCE_DIR) + "/examples";
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Data rows (header dropped), sorted: for joins whose order is unspecified.
+std::vector<std::string> SortedRows(const std::string& text) {
+  auto lines = Lines(text);
+  if (!lines.empty()) lines.erase(lines.begin());
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+std::vector<std::string> DirEntries(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// All rows of an output directory's parts, in part order, header once.
+std::string ReadOutput(const std::string& dir) {
+  std::string all;
+  bool first = true;
+  for (const std::string& name : DirEntries(dir)) {
+    if (name[0] == '_') continue;
+    std::string text = ReadFile(dir + "/" + name);
+    if (!first) text = text.substr(text.find('\n') + 1);
+    first = false;
+    all += text;
+  }
+  return all;
+}
+
+TEST(CliTest, PandasScriptCompatIsExact) {
+  TempDir dir;
+  auto r = RunMergeflow(dir, "join --compat pandas-script " + kExamples + "/x_list.txt " + kExamples + "/y_list.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "ID_x\tvalue_x\tvalue_y\n"
+            "A\tHello\tolleH\nB\tWorld\tdlroW\nC\tHow\twoH\nD\tDo\toD\nE\tYou\tuoY\nF\tDo\toD\nG\t?\t?\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CliTest, SparkScriptCompatIsExactWithTheScriptsFlags) {
+  TempDir dir;
+  auto r = RunMergeflow(dir, "join --compat spark-script --data_source_1 " + kExamples + "/x_list.txt --data_source_2 " +
+                                 kExamples + "/y_list.txt --output_uri out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DirEntries(dir / "out"), (std::vector<std::string>{"_SUCCESS", "part-00000.csv"}));
+  EXPECT_EQ(ReadFile(dir / "out/part-00000.csv"),
+            "ID_x,value_x,value_y\n"
+            "ID,Word,droW\nA,Hello,olleH\nB,World,dlroW\nC,How,woH\nD,Do,oD\nE,You,uoY\nF,Do,oD\nG,?,?\n");
+  auto manifest = nlohmann::json::parse(ReadFile(dir / "out/_SUCCESS"));
+  EXPECT_EQ(manifest["rows"]["output"], 8);
+  EXPECT_EQ(manifest["join"]["how"], "left");
+}
+
+TEST(CliTest, SparkCompatKeepsUnmatchedLeftRowsWithNulls) {
+  TempDir dir;
+  WriteFile(dir / "x.txt", "1\ta\n2\tb\n");
+  WriteFile(dir / "y.txt", "1\tz\n");
+  auto r = RunMergeflow(dir, "join --compat spark-script x.txt y.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ID_x,value_x,value_y\n1,a,z\n2,b,\n");
+}
+
+TEST(CliTest, DefaultJoinOfTheExamples) {
+  TempDir dir;
+  auto r = RunMergeflow(dir, "join " + kExamples + "/x_list.txt " + kExamples + "/y_list.txt --order left");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out)[0], "ID\tWord\tdroW");
+  EXPECT_EQ(Lines(r.out)[1], "A\tHello\tolleH");
+  EXPECT_EQ(Lines(r.out).size(), 8u);
+}
+
+class JoinTypesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_ / "l.tsv", "k\tv\n1\ta\n2\tb\n2\tc\n\td\n4\te\n");
+    WriteFile(dir_ / "r.tsv", "k\tw\n2\tx\n2\ty\n3\tz\n\tn\n1\to\n");
+  }
+  std::vector<std::string> Join(const std::string& flags) {
+    auto r = RunMergeflow(dir_, "join l.tsv r.tsv " + flags);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(Lines(r.out).at(0), OutputsLeftOnly(flags) ? "k\tv" : "k\tv\tw");
+    return SortedRows(r.out);
+  }
+  static bool OutputsLeftOnly(const std::string& flags) {
+    return flags.find("semi") != std::string::npos || flags.find("anti") != std::string::npos;
+  }
+  TempDir dir_;
+};
+
+TEST_F(JoinTypesTest, Inner) {
+  EXPECT_EQ(Join("--how inner"), (std::vector<std::string>{"1\ta\to", "2\tb\tx", "2\tb\ty", "2\tc\tx", "2\tc\ty"}));
+}
+TEST_F(JoinTypesTest, Left) {
+  EXPECT_EQ(Join("--how left"), (std::vector<std::string>{"\td\t", "1\ta\to", "2\tb\tx", "2\tb\ty", "2\tc\tx",
+                                                          "2\tc\ty", "4\te\t"}));
+}
+TEST_F(JoinTypesTest, Right) {
+  EXPECT_EQ(Join("--how right"), (std::vector<std::string>{"\t\tn", "1\ta\to", "2\tb\tx", "2\tb\ty", "2\tc\tx",
+                                                           "2\tc\ty", "3\t\tz"}));
+}
+TEST_F(JoinTypesTest, Outer) {
+  EXPECT_EQ(Join("--how outer"), (std::vector<std::string>{"\t\tn", "\td\t", "1\ta\to", "2\tb\tx", "2\tb\ty",
+                                                           "2\tc\tx", "2\tc\ty", "3\t\tz", "4\te\t"}));
+}
+TEST_F(JoinTypesTest, Semi) { EXPECT_EQ(Join("--how semi"), (std::vector<std::string>{"1\ta", "2\tb", "2\tc"})); }
+TEST_F(JoinTypesTest, Anti) { EXPECT_EQ(Join("--how anti"), (std::vector<std::string>{"\td", "4\te"})); }
+TEST_F(JoinTypesTest, NullKeysEqualMatchesEmptyKeysLikePandas) {
+  EXPECT_EQ(Join("--how inner --null-keys-equal"),
+            (std::vector<std::string>{"\td\tn", "1\ta\to", "2\tb\tx", "2\tb\ty", "2\tc\tx", "2\tc\ty"}));
+}
+TEST_F(JoinTypesTest, OrderLeftKeepsLeftOrderThenRightOrder) {
+  auto r = RunMergeflow(dir_, "join l.tsv r.tsv --how outer --order left --threads 3 --chunk-size 64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "k\tv\tw\n1\ta\to\n2\tb\tx\n2\tb\ty\n2\tc\tx\n2\tc\ty\n\td\t\n4\te\t\n3\t\tz\n\t\tn\n");
+}
+
+TEST(CliTest, CompositeKeysAndSuffixes) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "a\tb\tv\n1\tx\tL1\n1\ty\tL2\n");
+  WriteFile(dir / "r.tsv", "a\tb\tv\n1\ty\tR1\n1\tx\tR2\n2\tx\tR3\n");
+  auto r = RunMergeflow(dir, "join l.tsv r.tsv --on a,b --suffixes _left,_right --order left");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "a\tb\tv_left\tv_right\n1\tx\tL1\tR2\n1\ty\tL2\tR1\n");
+}
+
+TEST(CliTest, LeftOnRightOnKeepsBothKeyColumns) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
+  WriteFile(dir / "r.tsv", "key\tw\n1\tb\n");
+  auto r = RunMergeflow(dir, "join l.tsv r.tsv --left-on id --right-on key");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "id\tv\tkey\tw\n1\ta\t1\tb\n");
+}
+
+TEST(CliTest, NoHeaderNamesColumnsOrUsesGivenNames) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "1\ta\n");
+  WriteFile(dir / "r.tsv", "1\tb\n");
+  auto r = RunMergeflow(dir, "join l.tsv r.tsv --no-header");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "c1\tc2_x\tc2_y\n1\ta\tb\n");
+  r = RunMergeflow(dir, "join l.tsv r.tsv --no-header --left-names id,x --right-names id,y");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "id\tx\ty\n1\ta\tb\n");
+}
+
+TEST(CliTest, CsvQuotingCrlfAndBom) {
+  TempDir dir;
+  WriteFile(dir / "l.csv", "\xEF\xBB\xBFid,text\r\n\"k,1\",\"say \"\"hi\"\"\"\r\n\"k2\",\"two\nlines\"\r\n");
+  WriteFile(dir / "r.csv", "id,n\r\nk,0\r\n\"k,1\",1\r\nk2,\"2\"\r\n");
+  auto r = RunMergeflow(dir, "join l.csv r.csv --order left");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "id,text,n\n\"k,1\",\"say \"\"hi\"\"\",1\nk2,\"two\nlines\",2\n");
+  r = RunMergeflow(dir, "join l.csv r.csv --order left --format tsv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "id\ttext\tn\nk,1\t\"say \"\"hi\"\"\"\t1\nk2\t\"two\nlines\"\t2\n");
+}
+
+TEST(CliTest, QuoteNoneReadsQuotesAsData) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\t5\"2\n");
+  WriteFile(dir / "r.tsv", "id\tw\n1\tx\n");
+  auto strict = RunMergeflow(dir, "join l.tsv r.tsv");
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_EQ(strict.err, "mergeflow: error: l.tsv:2: quote inside an unquoted field (use --quote none for raw text)\n");
+  auto raw = RunMergeflow(dir, "join l.tsv r.tsv --quote none");
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(raw.out, "id\tv\tw\n1\t\"5\"\"2\"\tx\n");
+}
+
+TEST(CliTest, BadRowStopsTheRunNamingFileAndLineAndKeepsTheOldOutput) {
+  TempDir dir;
+  std::string rows = "id\tv\n";
+  for (int i = 0; i < 300; ++i) rows += std::to_string(i) + "\tvalue\n";
+  WriteFile(dir / "l.tsv", rows + "17\tx\ty\n");
+  WriteFile(dir / "r.tsv", "id\tw\n1\tz\n");
+  std::filesystem::create_directories(dir / "out");
+  WriteFile(dir / "out/_SUCCESS", "old");
+  auto r = RunMergeflow(dir, "join l.tsv r.tsv -o out --chunk-size 256 --threads 4");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "mergeflow: error: l.tsv:302: expected 2 fields, found 3\n");
+  EXPECT_EQ(DirEntries(dir / "out"), (std::vector<std::string>{"_SUCCESS"}));
+  EXPECT_EQ(ReadFile(dir / "out/_SUCCESS"), "old");
+  EXPECT_EQ(DirEntries(dir.path()), (std::vector<std::string>{"l.tsv", "out", "r.tsv"}));
+}
+
+TEST(CliTest, BadRowsCanBeSkippedAndAreCounted) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n2\n3\tc\td\n4\te\n");
+  WriteFile(dir / "r.tsv", "id\tw\n1\tx\n4\ty\n");
+  auto r = RunMergeflow(dir, "join l.tsv r.tsv --bad-rows skip -o out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err,
+            "mergeflow: warning: skipped 2 bad row(s)\n"
+            "mergeflow: skipped l.tsv:3: expected 2 fields, found 1\n"
+            "mergeflow: skipped l.tsv:4: expected 2 fields, found 3\n");
+  auto manifest = nlohmann::json::parse(ReadFile(dir / "out/_SUCCESS"));
+  EXPECT_EQ(manifest["bad_rows"]["skipped"], 2);
+  EXPECT_EQ(manifest["bad_rows"]["first"][0]["line"], 3);
+  EXPECT_EQ(SortedRows(ReadOutput(dir / "out")), (std::vector<std::string>{"1\ta\tx", "4\te\ty"}));
+}
+
+TEST(CliTest, UsageErrorsExitTwoWithOneLine) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
+  for (std::string args : {"join l.tsv", "join l.tsv l.tsv --how sideways", "join l.tsv l.tsv --bogus",
+                                  "join l.tsv l.tsv --on nope", "join - - ", "frobnicate",
+                                  "join l.tsv l.tsv --compat pandas-script --how left",
+                                  "join l.tsv l.tsv --memory-limit lots"}) {
+    auto r = RunMergeflow(dir, args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_TRUE(r.err.starts_with("mergeflow: error: ")) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+  }
+  auto missing_column = RunMergeflow(dir, "join l.tsv l.tsv --on nope");
+  EXPECT_EQ(missing_column.err, "mergeflow: error: no column 'nope' in LEFT l.tsv (columns: id, v)\n");
+}
+
+TEST(CliTest, MissingOrEmptyInputsAreOneLineErrors) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
+  WriteFile(dir / "empty.tsv", "");
+  WriteFile(dir / "header.tsv", "id\tw\n");
+  auto missing = RunMergeflow(dir, "join l.tsv nope.tsv");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "mergeflow: error: cannot open nope.tsv: No such file or directory\n");
+  auto empty = RunMergeflow(dir, "join l.tsv empty.tsv");
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_EQ(empty.err, "mergeflow: error: RIGHT empty.tsv is empty: no header line to name its columns\n");
+  auto header_only = RunMergeflow(dir, "join l.tsv header.tsv --how left");
+  ASSERT_EQ(header_only.exit_code, 0) << header_only.err;
+  EXPECT_EQ(header_only.out, "id\tv\tw\n1\ta\t\n");
+}
+
+TEST(CliTest, VersionAndHelp) {
+  TempDir dir;
+  auto version = RunMergeflow(dir, "--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(version.out.starts_with("mergeflow ")) << version.out;
+  auto help = RunMergeflow(dir, "join --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--memory-limit"), std::string::npos);
+}
+
+TEST(CliTest, StdinDirectoriesAndGlobs) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "parts");
+  WriteFile(dir / "parts/part-0.tsv", "id\tv\n1\ta\n");
+  WriteFile(dir / "parts/part-1.tsv", "id\tv\n2\tb\n");
+  WriteFile(dir / "parts/_SUCCESS", "{}");
+  WriteFile(dir / "r.tsv", "id\tw\n1\tx\n2\ty\n");
+  auto from_dir = RunMergeflow(dir, "join parts r.tsv --order left");
+  ASSERT_EQ(from_dir.exit_code, 0) << from_dir.err;
+  EXPECT_EQ(from_dir.out, "id\tv\tw\n1\ta\tx\n2\tb\ty\n");
+  auto from_glob = RunMergeflow(dir, "join 'parts/part-*.tsv' r.tsv --order left");
+  EXPECT_EQ(from_glob.out, from_dir.out);
+  auto from_stdin = RunMergeflow(dir, "join r.tsv - --order left < parts/part-1.tsv");
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(from_stdin.out, "id\tw\tv\n2\ty\tb\n");
+}
+
+TEST(CliTest, ManifestDescribesEveryPart) {
+  TempDir dir;
+  std::string l = "id\tv\n", r = "id\tw\n";
+  for (int i = 0; i < 2000; ++i) {
+    l += std::to_string(i % 700) + "\tl" + std::to_string(i) + "\n";
+    r += std::to_string(i % 900) + "\tr" + std::to_string(i) + "\n";
+  }
+  WriteFile(dir / "l.tsv", l);
+  WriteFile(dir / "r.tsv", r);
+  auto run = RunMergeflow(dir, "join l.tsv r.tsv -o out --threads 3 --chunk-size 1K");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto manifest = nlohmann::json::parse(ReadFile(dir / "out/_SUCCESS"));
+  uint64_t rows = 0;
+  ASSERT_GE(manifest["parts"].size(), 1u);  // one part per thread that got rows
+  for (const auto& part : manifest["parts"]) {
+    std::string text = ReadFile(dir / ("out/" + part["name"].get<std::string>()));
+    EXPECT_EQ(text.substr(0, text.find('\n')), "id\tv\tw");
+    EXPECT_EQ(part["bytes"], text.size());
+    EXPECT_EQ(part["rows"], std::count(text.begin(), text.end(), '\n') - 1);
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
+    EXPECT_EQ(part["checksum"], std::string("xxh3-64:") + hex);
+    rows += part["rows"].get<uint64_t>();
+  }
+  EXPECT_EQ(manifest["rows"]["output"], rows);
+  EXPECT_GT(manifest["peak_memory_bytes"].get<uint64_t>(), 0u);
+  // The same join on one thread in one chunk gives the same rows.
+  auto single = RunMergeflow(dir, "join l.tsv r.tsv --threads 1");
+  EXPECT_EQ(SortedRows(ReadOutput(dir / "out")), SortedRows(single.out));
+  EXPECT_EQ(SortedRows(single.out).size(), rows);
+}
+
+TEST(CliTest, OverwriteReplacesTheOutputWhole) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
+  std::filesystem::create_directories(dir / "out");
+  WriteFile(dir / "out/part-00042.tsv", "stale");
+  auto r = RunMergeflow(dir, "join l.tsv l.tsv -o out");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DirEntries(dir / "out"), (std::vector<std::string>{"_SUCCESS", "part-00000.tsv"}));
+}
+
+TEST(CliTest, InterruptedRunLeavesTheOldOutputAndNoDebris) {
+  TempDir dir;
+  WriteFile(dir / "r.tsv", "id\tw\n1\tx\n");
+  std::filesystem::create_directories(dir / "out");
+  WriteFile(dir / "out/_SUCCESS", "old");
+  // The left input is a FIFO this script keeps open, so the run is
+  // certainly in the middle of the join (staging created) when SIGTERM comes.
+  const int code = RunScript(dir, R"(
+    mkfifo left.fifo
+    "$MERGEFLOW" join left.fifo r.tsv -o out --chunk-size 64 2> err &
+    pid=$!
+    exec 3> left.fifo
+    printf 'id\tv\n' >&3
+    for i in $(seq 1 50); do printf '%d\tvalue\n' $i >&3; done
+    for i in $(seq 1 100); do ls -a | grep -q mergeflow-staging && break; sleep 0.05; done
+    ls -a | grep -q mergeflow-staging || exit 90
+    kill -TERM $pid
+    wait $pid
+    rc=$?
+    exec 3>&-
+    exit $rc
+  )");
+  EXPECT_EQ(code, 143);
+  EXPECT_EQ(ReadFile(dir / "err"), "mergeflow: error: interrupted; output left unchanged\n");
+  EXPECT_EQ(DirEntries(dir / "out"), (std::vector<std::string>{"_SUCCESS"}));
+  EXPECT_EQ(ReadFile(dir / "out/_SUCCESS"), "old");
+  EXPECT_EQ(DirEntries(dir.path()), (std::vector<std::string>{"err", "left.fifo", "out", "r.tsv"}));
+}
+
+}  // namespace
+}  // namespace mergeflow
