@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets mergeflow up on a fresh Debian 12 machine and runs the bundled example:
+# the data scientist's merge of examples/x_list.txt and examples/y_list.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+echo "== mergeflow join examples/x_list.txt examples/y_list.txt --how left -o out/example"
+build/mergeflow join examples/x_list.txt examples/y_list.txt --how left --order left -o out/example
+ls out/example
+cat out/example/part-00000.tsv
+echo
+echo "== the original pandas script, reproduced exactly (--compat pandas-script)"
+build/mergeflow join --compat pandas-script examples/x_list.txt examples/y_list.txt

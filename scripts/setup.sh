@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing mergeflow needs on Debian 12 (bookworm)
+# and builds it into build/. Safe to run again: installs only what is missing.
+#   scripts/setup.sh            build dependencies, then a Release build
+#   scripts/setup.sh --test     also the test dependencies (pandas oracle)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake pkg-config libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev python3-pandas)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "mergeflow setup: installing ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMERGEFLOW_TESTS="$([[ "${1:-}" == "--test" ]] && echo ON || echo OFF)" >/dev/null
+cmake --build build -j "$jobs"
