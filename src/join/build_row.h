@@ -1,6 +1,7 @@
-// BuildRow: how a row of the build side is held in memory: a hash, its key
-// bytes and the whole row as opaque bytes, all pointing into buffers the
-// join keeps alive (input chunks and a KeyArena).
+// BuildRow: how a row of the build side is held in memory: its key hash, the
+// whole row as opaque bytes, and where its key bytes are, all pointing into
+// buffers the join keeps alive (input chunks, or a KeyArena for keys that had
+// to be rebuilt). 32 bytes.
 #pragma once
 
 #include <cstdint>
@@ -11,14 +12,20 @@ namespace mergeflow {
 struct BuildRow {
   uint64_t hash = 0;
   const char* row = nullptr;
-  const char* key = nullptr;
-  uint32_t row_size = 0;
+  uint32_t row_size_and_quoted = 0;  // bit 31: the row holds quotes (split it with SplitFields)
+  int32_t key_offset = 0;            // the key starts at row + key_offset (negative: just before the row)
   uint32_t key_size = 0;
-  uint32_t chunk_id = 0;  // with the row address, gives input order
-  uint32_t quoted = 0;    // 1 when the row holds quotes (split it with SplitFields)
+  uint32_t chunk_id = 0;             // with the row address, gives input order
 
-  std::string_view key_view() const { return {key, key_size}; }
+  static constexpr uint32_t kQuotedBit = 0x80000000u;
+
+  uint32_t row_size() const { return row_size_and_quoted & ~kQuotedBit; }
+  bool quoted() const { return (row_size_and_quoted & kQuotedBit) != 0; }
+  const char* key() const { return row + key_offset; }
+  std::string_view key_view() const { return {key(), key_size}; }
 };
+
+static_assert(sizeof(BuildRow) == 32);
 
 // Input order: by chunk, then by position inside the chunk.
 inline bool InputOrderLess(const BuildRow& a, const BuildRow& b) {

@@ -1,9 +1,10 @@
 // HashPartition: the hash table of one radix partition of the build side.
 //
 // Rows are stored bucket by bucket (a counting sort on the low hash bits, so
-// a bucket's rows are contiguous and a lookup touches one or two cache
-// lines of the directory plus the rows it compares). The sort is stable:
-// rows with the same key stay in the order they were given.
+// a bucket's rows are contiguous and a lookup touches one line of the bucket
+// directory plus the rows it compares). The sort is stable: rows with the
+// same key stay in the order they were given. The storage is a slice of
+// arrays owned by the PartitionedTable.
 #pragma once
 
 #include <atomic>
@@ -19,16 +20,15 @@ namespace mergeflow {
 
 class HashPartition {
  public:
-  HashPartition() = default;
-  HashPartition(const HashPartition&) = delete;
-  HashPartition& operator=(const HashPartition&) = delete;
-  HashPartition(HashPartition&&) = default;
-  HashPartition& operator=(HashPartition&&) = default;
+  // The number of uint32_t a directory for `rows` rows needs.
+  static size_t DirectorySize(size_t rows);
 
-  // Builds the table from `rows` (taken over). With keep_order, rows are
-  // first sorted into input order so matches come out in that order. With
-  // track_matches, MarkMatched/IsMatched become available.
-  void Build(std::vector<BuildRow> rows, bool keep_order, bool track_matches);
+  // Builds the table from `pieces` (their rows, in order) into `rows`
+  // (room for all of them) and `directory` (DirectorySize entries). With
+  // keep_order, rows are first sorted into input order. `matched`, when not
+  // null, has one byte per row for MarkMatched/IsMatched.
+  void Build(const std::vector<const std::vector<BuildRow>*>& pieces, bool keep_order, BuildRow* rows,
+             uint32_t* directory, uint8_t* matched);
 
   // Calls fn(index) for each row whose key equals `key`, in stored order.
   template <class Fn>
@@ -43,33 +43,32 @@ class HashPartition {
   // overlapped: PrefetchBucket(hash), later Candidates(hash) gives the index
   // range to compare, PrefetchRow(i) loads a candidate's bytes.
   void PrefetchBucket(uint64_t hash) const {
-    if (!rows_.empty()) __builtin_prefetch(&bucket_start_[hash & mask_]);
+    if (size_ != 0) __builtin_prefetch(&directory_[hash & mask_]);
   }
   std::pair<uint32_t, uint32_t> Candidates(uint64_t hash) const {
-    if (rows_.empty()) return {0, 0};
+    if (size_ == 0) return {0, 0};
     const uint64_t bucket = hash & mask_;
-    return {bucket_start_[bucket], bucket_start_[bucket + 1]};
+    return {directory_[bucket], directory_[bucket + 1]};
   }
   void PrefetchRow(uint32_t index) const { __builtin_prefetch(&rows_[index]); }
   bool KeyEquals(uint32_t index, uint64_t hash, std::string_view key) const {
     const BuildRow& row = rows_[index];
-    return row.hash == hash && row.key_size == key.size() && std::memcmp(row.key, key.data(), key.size()) == 0;
+    return row.hash == hash && row.key_size == key.size() && std::memcmp(row.key(), key.data(), key.size()) == 0;
   }
 
-  size_t size() const { return rows_.size(); }
+  size_t size() const { return size_; }
   const BuildRow& row(size_t index) const { return rows_[index]; }
 
-  // Thread-safe; REQUIRES: built with track_matches.
-  void MarkMatched(size_t index) {
-    std::atomic_ref<uint8_t>(matched_[index]).store(1, std::memory_order_relaxed);
-  }
+  // Thread-safe; REQUIRES: built with `matched` storage.
+  void MarkMatched(size_t index) { std::atomic_ref<uint8_t>(matched_[index]).store(1, std::memory_order_relaxed); }
   bool IsMatched(size_t index) const { return matched_[index] != 0; }
 
  private:
-  std::vector<BuildRow> rows_;
-  std::vector<uint32_t> bucket_start_;  // bucket b holds rows_[bucket_start_[b], bucket_start_[b+1])
+  BuildRow* rows_ = nullptr;
+  size_t size_ = 0;
+  uint32_t* directory_ = nullptr;  // bucket b holds rows_[directory_[b], directory_[b+1])
   uint64_t mask_ = 0;
-  std::vector<uint8_t> matched_;
+  uint8_t* matched_ = nullptr;
 };
 
 }  // namespace mergeflow

@@ -1,6 +1,7 @@
 #include "join/join_executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <map>
 #include <memory>
@@ -175,18 +176,26 @@ class Join {
           ++rows;
           BuildRow b;
           b.row = r.data;
-          b.row_size = r.size;
+          b.row_size_and_quoted = r.size | (r.quoted ? BuildRow::kQuotedBit : 0);
           b.chunk_id = chunk->id;
-          b.quoted = r.quoted;
           std::string_view key;
           if (!encoder->Encode(r.keys, &key)) {
             if (join->track_build_matches_) null_rows->push_back(b);
             return;
           }
           b.hash = KeyEncoder::Hash(key);
-          b.key = encoder->single() && r.keys_in_row ? key.data() : arena->Copy(key);
           b.key_size = static_cast<uint32_t>(key.size());
-          (*parts)[join->table_.PartitionOf(b.hash)].push_back(b);
+          if (encoder->single() && r.keys_in_row) {
+            b.key_offset = static_cast<int32_t>(key.data() - r.data);
+          } else {
+            b.row = arena->StoreKeyAndRow(key, std::string_view(r.data, r.size));
+            b.key_offset = -static_cast<int32_t>(key.size());
+          }
+          auto& part = (*parts)[join->table_.PartitionOf(b.hash)];
+          if (part.size() == part.capacity() && part.size() < join->staged_rows_hint_) {
+            part.reserve(join->staged_rows_hint_);
+          }
+          part.push_back(b);
         }
         bool OnBadRow(uint64_t offset, std::string message) {
           return join->build_log_->Report(*chunk, offset, std::move(message));
@@ -194,6 +203,13 @@ class Join {
       } visitor{this, &encoder, &arenas[worker], &staged[worker], &null_key_rows_[worker], &chunk};
       while (NextChunk(side.reader, &error, *build_log_, &chunk)) {
         scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
+        if (visitor.rows > 0 && staged_rows_hint_ == 0 && side.bytes != UINT64_MAX) {
+          // Size each worker's per-partition lists from the first chunk's row
+          // density, so they rarely grow (and copy) later.
+          const double rows_per_byte = static_cast<double>(visitor.rows) / static_cast<double>(chunk.size);
+          const double expected = rows_per_byte * static_cast<double>(side.bytes);
+          staged_rows_hint_ = static_cast<size_t>(1.1 * expected / static_cast<double>(table_.size() * workers)) + 8;
+        }
         kept[worker].push_back(std::move(chunk));
       }
       rows[worker] = visitor.rows;
@@ -205,17 +221,7 @@ class Join {
     }
     for (KeyArena& arena : arenas) key_arenas_.push_back(std::move(arena));
     for (uint64_t r : rows) build_rows_ += r;
-    ParallelFor(table_.size(), workers, [&](size_t p, int) {
-      size_t total = 0;
-      for (int w = 0; w < workers; ++w) total += staged[w][p].size();
-      std::vector<BuildRow> partition_rows;
-      partition_rows.reserve(total);
-      for (int w = 0; w < workers; ++w) {
-        partition_rows.insert(partition_rows.end(), staged[w][p].begin(), staged[w][p].end());
-        std::vector<BuildRow>().swap(staged[w][p]);
-      }
-      table_.partition(p).Build(std::move(partition_rows), options_.keep_left_order, track_build_matches_);
-    });
+    table_.Build(staged, options_.keep_left_order, track_build_matches_, workers);
     return Status::OK();
   }
 
@@ -242,7 +248,7 @@ class Join {
           if (OutputsLeftOnly(type)) break;
           if (track_build_matches_) e.partition->MarkMatched(i);
           const BuildRow& b = e.partition->row(i);
-          const RowRef build_row{b.row, b.row_size, b.quoted != 0};
+          const RowRef build_row{b.row, b.row_size(), b.quoted()};
           EmitPair(emitter, &e.row, &build_row, &out);
         }
         if (type == JoinType::kSemi ? matched : (!matched && probe_keeps_unmatched_)) {
@@ -294,7 +300,7 @@ class Join {
   // Phase 4: build rows no probe row matched, and build rows with a NULL key.
   Status EmitUnmatchedBuildRows() {
     auto emit = [&](RowEmitter& emitter, const BuildRow& b, OutputBuffer* out) {
-      const RowRef row{b.row, b.row_size, b.quoted != 0};
+      const RowRef row{b.row, b.row_size(), b.quoted()};
       EmitPair(emitter, nullptr, &row, out);
       return out->FlushIfFull();
     };
@@ -358,7 +364,8 @@ class Join {
   bool probe_keeps_unmatched_ = false;
   PartitionedTable table_;
   std::vector<std::vector<BuildRow>> null_key_rows_;   // per worker
-  std::vector<std::unique_ptr<char[]>> build_chunks_;  // the bytes every BuildRow points into
+  std::vector<LargeBuffer> build_chunks_;              // the bytes every BuildRow points into
+  std::atomic<size_t> staged_rows_hint_{0};            // initial capacity of a staged partition list
   std::vector<KeyArena> key_arenas_;                   // keys that are not slices of their row
   std::unique_ptr<BadRowLog> build_log_;
   std::unique_ptr<BadRowLog> probe_log_;

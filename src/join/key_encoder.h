@@ -1,6 +1,7 @@
 // Key bytes and hashes: the one place that decides which rows share a key.
 #pragma once
 
+#define XXH_INLINE_ALL  // let the compiler inline the hash of short keys
 #include <xxhash.h>
 
 #include <cstdint>

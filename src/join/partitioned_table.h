@@ -1,12 +1,14 @@
 // PartitionedTable: the build side's hash table, split into 2^bits radix
 // partitions by the top bits of the key hash. Each partition is an
 // independent HashPartition: built by one thread, small enough to stay in
-// cache while it is built, and the unit that spills and travels.
+// cache while it is built, and the unit that spills and travels. All
+// partitions live in three large huge-page-backed arrays.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "common/large_buffer.h"
 #include "join/hash_partition.h"
 
 namespace mergeflow {
@@ -20,12 +22,21 @@ class PartitionedTable {
   // The partition a key hash belongs to.
   size_t PartitionOf(uint64_t hash) const { return bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - bits_)); }
 
+  // Builds every partition from rows staged by several workers:
+  // staged[w][p] holds worker w's rows of partition p, in the order that
+  // worker read them. Frees the staged rows as it goes. Uses `threads`.
+  void Build(std::vector<std::vector<std::vector<BuildRow>>>& staged, bool keep_order, bool track_matches,
+             int threads);
+
   HashPartition& partition(size_t p) { return partitions_[p]; }
   const HashPartition& partition(size_t p) const { return partitions_[p]; }
 
  private:
   int bits_;
   std::vector<HashPartition> partitions_;
+  LargeBuffer rows_;
+  LargeBuffer directories_;
+  LargeBuffer matched_;
 };
 
 }  // namespace mergeflow

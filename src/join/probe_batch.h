@@ -62,7 +62,7 @@ class ProbeBatch {
       const Entry& e = entries_[i];
       for (uint32_t c = e.begin; c < e.end; ++c) {
         const BuildRow& candidate = e.partition->row(c);
-        if (candidate.hash == e.hash) __builtin_prefetch(candidate.key);
+        if (candidate.hash == e.hash) __builtin_prefetch(candidate.key());
       }
     }
     for (int i = 0; i < size_; ++i) on_entry(entries_[i]);

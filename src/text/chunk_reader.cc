@@ -25,7 +25,7 @@ Result<bool> ChunkReader::Next(Chunk* chunk) {
 }
 
 void ChunkReader::Recycle(Chunk chunk) {
-  if (chunk.capacity != chunk_bytes_ || chunk.buffer == nullptr) return;
+  if (chunk.buffer.size() != chunk_bytes_) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (spare_buffers_.size() < 64) spare_buffers_.push_back(std::move(chunk.buffer));
 }
@@ -67,22 +67,22 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
       carry_.clear();
     }
     while (capacity < carry_.size() * 2) capacity *= 2;
-    std::unique_ptr<char[]> buffer;
+    LargeBuffer buffer;
     if (capacity == chunk_bytes_ && !spare_buffers_.empty()) {
       buffer = std::move(spare_buffers_.back());
       spare_buffers_.pop_back();
     } else {
-      buffer.reset(new char[capacity]);
+      buffer = LargeBuffer(capacity);
     }
-    std::memcpy(buffer.get(), carry_.data(), carry_.size());
+    std::memcpy(buffer.data(), carry_.data(), carry_.size());
     size_t filled = carry_.size();
-    MF_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer.get() + filled, capacity - filled));
+    MF_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer.data() + filled, capacity - filled));
     filled += got;
     bool at_eof = filled < capacity;
-    size_t end = at_eof ? filled : LastRowEnd(buffer.get(), filled);
+    size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
     if (end == 0 && !at_eof) {
       // One row longer than the buffer: keep everything and read more.
-      carry_.assign(buffer.get(), filled);
+      carry_.assign(buffer.data(), filled);
       capacity *= 2;
       continue;
     }
@@ -90,14 +90,13 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
       stream_.reset();
       continue;
     }
-    const char* data = buffer.get();
+    const char* data = buffer.data();
     uint64_t offset = file_offset_;
     size_t skip = 0;
     if (at_file_start_ && filled >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
     carry_.assign(data + end, filled - end);
     chunk->buffer = std::move(buffer);
-    chunk->capacity = capacity;
-    chunk->data = chunk->buffer.get() + skip;
+    chunk->data = chunk->buffer.data() + skip;
     chunk->size = end - skip;
     chunk->id = next_id_++;
     chunk->file_index = file_index_;

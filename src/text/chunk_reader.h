@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/large_buffer.h"
 #include "io/file_system.h"
 #include "text/dialect.h"
 
@@ -15,8 +16,7 @@ namespace mergeflow {
 
 // A run of whole rows from one file. Owns its bytes.
 struct Chunk {
-  std::unique_ptr<char[]> buffer;
-  size_t capacity = 0;         // bytes allocated in buffer
+  LargeBuffer buffer;
   const char* data = nullptr;  // first byte of the first row (a UTF-8 BOM is skipped)
   size_t size = 0;
   uint32_t id = 0;             // position in the whole sequence, from 0
@@ -65,7 +65,7 @@ class ChunkReader {
   std::string carry_;  // bytes read past the last emitted row
   uint64_t line_ = 1;  // line number of carry_[0]
   uint32_t next_id_ = 0;
-  std::vector<std::unique_ptr<char[]>> spare_buffers_;  // each chunk_bytes_ long
+  std::vector<LargeBuffer> spare_buffers_;  // each chunk_bytes_ long
   bool has_pushed_back_ = false;
   Chunk pushed_back_;
 };

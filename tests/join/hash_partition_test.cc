@@ -1,4 +1,4 @@
-#include "join/hash_partition.h"
+#include "join/partitioned_table.h"
 
 #include <gtest/gtest.h>
 
@@ -10,48 +10,77 @@
 namespace mergeflow {
 namespace {
 
-BuildRow Row(const std::string& key, uint32_t chunk, const char* address) {
+// A build row whose bytes are `key` itself (the key is the whole row).
+BuildRow Row(const std::string& key, uint32_t chunk) {
   BuildRow b;
-  b.key = key.data();
+  b.row = key.data();
+  b.row_size_and_quoted = static_cast<uint32_t>(key.size());
   b.key_size = static_cast<uint32_t>(key.size());
   b.hash = KeyEncoder::Hash(key);
-  b.row = address;
   b.chunk_id = chunk;
   return b;
 }
 
-TEST(HashPartitionTest, FindsEveryRowOfAKeyInInputOrder) {
+// staged[w][0]: one partition, rows from several workers.
+using Staged = std::vector<std::vector<std::vector<BuildRow>>>;
+
+TEST(PartitionedTableTest, FindsEveryRowOfAKeyInInputOrder) {
   std::vector<std::string> keys = {"a", "b", "a", "c", "a"};
-  std::vector<char> rows(16);
-  // Given out of input order on purpose (chunk 1 before chunk 0).
-  std::vector<BuildRow> given = {Row(keys[4], 1, &rows[0]), Row(keys[0], 0, &rows[1]), Row(keys[1], 0, &rows[2]),
-                                 Row(keys[2], 0, &rows[3]), Row(keys[3], 1, &rows[4])};
-  HashPartition part;
-  part.Build(given, /*keep_order=*/true, /*track_matches=*/true);
+  // Worker 0 read chunk 1, worker 1 read chunk 0: input order differs from
+  // the order the workers hand their rows over.
+  Staged staged = {{{Row(keys[4], 1), Row(keys[3], 1)}}, {{Row(keys[0], 0), Row(keys[1], 0), Row(keys[2], 0)}}};
+  PartitionedTable table(0);
+  table.Build(staged, /*keep_order=*/true, /*track_matches=*/true, 2);
+  const HashPartition& part = table.partition(0);
+  ASSERT_EQ(part.size(), 5u);
   std::vector<const char*> found;
   part.ForEachMatch(KeyEncoder::Hash("a"), "a", [&](size_t i) { found.push_back(part.row(i).row); });
-  EXPECT_EQ(found, (std::vector<const char*>{&rows[1], &rows[3], &rows[0]}));
+  EXPECT_EQ(found, (std::vector<const char*>{keys[0].data(), keys[2].data(), keys[4].data()}));
   int misses = 0;
   part.ForEachMatch(KeyEncoder::Hash("zz"), "zz", [&](size_t) { ++misses; });
   EXPECT_EQ(misses, 0);
+  EXPECT_TRUE(staged[0][0].empty());  // staged rows are released
 }
 
-TEST(HashPartitionTest, TracksMatches) {
+TEST(PartitionedTableTest, SpreadsRowsOverPartitionsByTopHashBits) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1000; ++i) keys.push_back("key" + std::to_string(i));
+  PartitionedTable table(4);
+  Staged staged(1, std::vector<std::vector<BuildRow>>(table.size()));
+  for (const std::string& k : keys) staged[0][table.PartitionOf(KeyEncoder::Hash(k))].push_back(Row(k, 0));
+  table.Build(staged, false, false, 3);
+  size_t total = 0;
+  for (size_t p = 0; p < table.size(); ++p) {
+    total += table.partition(p).size();
+    EXPECT_GT(table.partition(p).size(), 20u);  // 1000 keys over 16 partitions
+  }
+  EXPECT_EQ(total, keys.size());
+  for (const std::string& k : keys) {
+    const uint64_t h = KeyEncoder::Hash(k);
+    int found = 0;
+    table.partition(table.PartitionOf(h)).ForEachMatch(h, k, [&](size_t) { ++found; });
+    EXPECT_EQ(found, 1) << k;
+  }
+}
+
+TEST(PartitionedTableTest, TracksMatches) {
   std::string k1 = "x", k2 = "y";
-  char bytes[2];
-  HashPartition part;
-  part.Build({Row(k1, 0, &bytes[0]), Row(k2, 0, &bytes[1])}, false, true);
+  Staged staged = {{{Row(k1, 0), Row(k2, 0)}}};
+  PartitionedTable table(0);
+  table.Build(staged, false, true, 1);
+  HashPartition& part = table.partition(0);
   part.ForEachMatch(KeyEncoder::Hash("y"), "y", [&](size_t i) { part.MarkMatched(i); });
   int matched = 0;
   for (size_t i = 0; i < part.size(); ++i) matched += part.IsMatched(i);
   EXPECT_EQ(matched, 1);
 }
 
-TEST(HashPartitionTest, EmptyPartitionFindsNothing) {
-  HashPartition part;
-  part.Build({}, false, false);
+TEST(PartitionedTableTest, EmptyPartitionFindsNothing) {
+  Staged staged = {{{}}};
+  PartitionedTable table(0);
+  table.Build(staged, false, false, 1);
   int found = 0;
-  part.ForEachMatch(1, "a", [&](size_t) { ++found; });
+  table.partition(0).ForEachMatch(1, "a", [&](size_t) { ++found; });
   EXPECT_EQ(found, 0);
 }
 
