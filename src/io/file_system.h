@@ -54,6 +54,18 @@ class WritableFile {
   virtual Status Close() = 0;
 };
 
+// A read-only view of a whole file mapped into memory. Unmapped when the
+// last reference goes.
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual const char* data() const = 0;
+  virtual uint64_t size() const = 0;
+  // Tells the OS that data()[offset, offset + n) will not be read again, so
+  // its pages need not stay resident in this process. Thread-safe.
+  virtual void Release(uint64_t offset, uint64_t n) const = 0;
+};
+
 struct FileInfo {
   std::string path;  // full path or URI
   bool exists = false;
@@ -85,6 +97,12 @@ class FileSystem {
   virtual Status RemoveAll(const std::string& path) = 0;
   // Expands a glob pattern into the matching paths, sorted.
   virtual Result<std::vector<std::string>> Glob(const std::string& pattern) = 0;
+  // Maps `path` into memory for zero-copy reads, or returns nullptr when this
+  // file system or this file (a pipe, an empty file) cannot be mapped.
+  virtual Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) {
+    (void)path;
+    return std::shared_ptr<const MappedFile>();
+  }
 };
 
 // Registers the file system serving URIs "scheme://...". The local file

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,6 +101,25 @@ class LocalWritableFile : public WritableFile {
   std::string name_;
 };
 
+class LocalMappedFile : public MappedFile {
+ public:
+  LocalMappedFile(const char* data, uint64_t size) : data_(data), size_(size) {}
+  ~LocalMappedFile() override { munmap(const_cast<char*>(data_), size_); }
+  const char* data() const override { return data_; }
+  uint64_t size() const override { return size_; }
+  void Release(uint64_t offset, uint64_t n) const override {
+    // Only whole pages inside the range: a neighbouring range may be in use.
+    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    const uint64_t begin = (offset + page - 1) / page * page;
+    const uint64_t end = (offset + n) / page * page;
+    if (end > begin) madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
+  }
+
+ private:
+  const char* data_;
+  uint64_t size_;
+};
+
 }  // namespace
 
 std::unique_ptr<InputStream> NewFdInputStream(int fd, std::string name) {
@@ -131,6 +151,24 @@ Result<std::unique_ptr<InputStream>> LocalFileSystem::OpenInputStream(const std:
   if (fd < 0) return ErrnoStatus("cannot open " + uri, errno);
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return NewFdInputStream(fd, uri);
+}
+
+Result<std::shared_ptr<const MappedFile>> LocalFileSystem::MapForRead(const std::string& uri) {
+  if (uri == "-") return std::shared_ptr<const MappedFile>();
+  std::string path = LocalPath(uri);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open " + uri, errno);
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+    close(fd);
+    return std::shared_ptr<const MappedFile>();
+  }
+  void* data = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  int err = errno;
+  close(fd);
+  if (data == MAP_FAILED) return ErrnoStatus("cannot map " + uri, err);
+  return std::shared_ptr<const MappedFile>(
+      std::make_shared<LocalMappedFile>(static_cast<const char*>(data), static_cast<uint64_t>(st.st_size)));
 }
 
 Result<std::unique_ptr<WritableFile>> LocalFileSystem::OpenForWrite(const std::string& uri) {

@@ -19,6 +19,8 @@ class LocalFileSystem : public FileSystem {
   Status PublishDirectory(const std::string& staged, const std::string& target) override;
   Status RemoveAll(const std::string& path) override;
   Result<std::vector<std::string>> Glob(const std::string& pattern) override;
+  // Maps regular, non-empty files; nullptr for "-", pipes and empty files.
+  Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) override;
 };
 
 // Wraps a file descriptor this object now owns as an InputStream.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "join/build_row.h"
+#include "join/key_encoder.h"
 
 namespace mergeflow {
 
@@ -53,7 +54,7 @@ class HashPartition {
   void PrefetchRow(uint32_t index) const { __builtin_prefetch(&rows_[index]); }
   bool KeyEquals(uint32_t index, uint64_t hash, std::string_view key) const {
     const BuildRow& row = rows_[index];
-    return row.hash == hash && row.key_size == key.size() && std::memcmp(row.key(), key.data(), key.size()) == 0;
+    return row.hash == hash && row.key_size == key.size() && KeyBytesEqual(row.key(), key.data(), key.size());
   }
 
   size_t size() const { return size_; }

@@ -141,7 +141,10 @@ class Join {
   const JoinSide& build() const { return build_is_left_ ? left_ : right_; }
   const JoinSide& probe() const { return build_is_left_ ? right_ : left_; }
 
-  RowEmitter NewEmitter() const { return RowEmitter(&columns_, left_.dialect, right_.dialect, separator_); }
+  RowEmitter NewEmitter() const {
+    return RowEmitter(columns_, left_.dialect, static_cast<uint32_t>(left_.schema.names.size()), right_.dialect,
+                      static_cast<uint32_t>(right_.schema.names.size()), separator_);
+  }
 
   // Appends the output row of a build row and/or a probe row.
   void EmitPair(RowEmitter& emitter, const RowRef* probe_row, const RowRef* build_row, OutputBuffer* out) const {
@@ -217,7 +220,7 @@ class Join {
     if (error.set()) return error.status();
     if (build_log_->failed()) return build_log_->FirstError();
     for (auto& worker_chunks : kept) {
-      for (Chunk& chunk : worker_chunks) build_chunks_.push_back(std::move(chunk.buffer));
+      for (Chunk& chunk : worker_chunks) build_chunks_.push_back(std::move(chunk));
     }
     for (KeyArena& arena : arenas) key_arenas_.push_back(std::move(arena));
     for (uint64_t r : rows) build_rows_ += r;
@@ -364,7 +367,7 @@ class Join {
   bool probe_keeps_unmatched_ = false;
   PartitionedTable table_;
   std::vector<std::vector<BuildRow>> null_key_rows_;   // per worker
-  std::vector<LargeBuffer> build_chunks_;              // the bytes every BuildRow points into
+  std::vector<Chunk> build_chunks_;                    // the bytes every BuildRow points into
   std::atomic<size_t> staged_rows_hint_{0};            // initial capacity of a staged partition list
   std::vector<KeyArena> key_arenas_;                   // keys that are not slices of their row
   std::unique_ptr<BadRowLog> build_log_;

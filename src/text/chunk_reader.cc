@@ -25,6 +25,10 @@ Result<bool> ChunkReader::Next(Chunk* chunk) {
 }
 
 void ChunkReader::Recycle(Chunk chunk) {
+  if (chunk.mapping != nullptr) {
+    chunk.mapping->Release(static_cast<uint64_t>(chunk.data - chunk.mapping->data()), chunk.size);
+    return;
+  }
   if (chunk.buffer.size() != chunk_bytes_) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (spare_buffers_.size() < 64) spare_buffers_.push_back(std::move(chunk.buffer));
@@ -54,17 +58,70 @@ size_t ChunkReader::LastRowEnd(const char* buf, size_t n) const {
   return 0;
 }
 
+void ChunkReader::Emit(Chunk* chunk, const char* data, size_t begin, size_t end) {
+  size_t skip = 0;
+  if (at_file_start_ && end - begin >= 3 && std::memcmp(data + begin, "\xEF\xBB\xBF", 3) == 0) skip = 3;
+  chunk->data = data + begin + skip;
+  chunk->size = end - begin - skip;
+  chunk->id = next_id_++;
+  chunk->file_index = file_index_;
+  chunk->file_offset = file_offset_ + skip;
+  chunk->starts_file = at_file_start_;
+  chunk->first_line = line_;
+  line_ += CountByte(data + begin, end - begin, '\n');
+  file_offset_ += end - begin;
+  at_file_start_ = false;
+}
+
+bool ChunkReader::NextMapped(Chunk* chunk) {
+  const char* data = mapping_->data();
+  const size_t size = mapping_->size();
+  for (;;) {
+    const size_t begin = file_offset_;
+    if (begin >= size) {
+      mapping_.reset();
+      return false;
+    }
+    size_t window = chunk_bytes_;
+    size_t end = 0;
+    while (end == 0) {
+      if (begin + window >= size) {
+        end = size;
+      } else {
+        const size_t row_end = LastRowEnd(data + begin, window);
+        if (row_end != 0) end = begin + row_end;
+        else window *= 2;  // one row longer than a chunk
+      }
+    }
+    Emit(chunk, data, begin, end);
+    chunk->buffer = LargeBuffer();
+    chunk->mapping = mapping_;
+    if (chunk->size == 0) continue;  // a file holding only a BOM
+    return true;
+  }
+}
+
 Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
   size_t capacity = chunk_bytes_;
   for (;;) {
+    if (mapping_ != nullptr) {
+      if (NextMapped(chunk)) return true;
+      continue;
+    }
     if (stream_ == nullptr) {
       if (next_file_ == files_.size()) return false;
       file_index_ = static_cast<uint32_t>(next_file_++);
-      MF_ASSIGN_OR_RETURN(stream_, OpenInput(files_[file_index_]));
       file_offset_ = 0;
       line_ = 1;
       at_file_start_ = true;
       carry_.clear();
+      const FileInfo& file = files_[file_index_];
+      if (file.path != "-") {
+        MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.path));
+        MF_ASSIGN_OR_RETURN(mapping_, fs->MapForRead(file.path));
+        if (mapping_ != nullptr) continue;
+      }
+      MF_ASSIGN_OR_RETURN(stream_, OpenInput(file));
     }
     while (capacity < carry_.size() * 2) capacity *= 2;
     LargeBuffer buffer;
@@ -78,8 +135,8 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
     size_t filled = carry_.size();
     MF_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer.data() + filled, capacity - filled));
     filled += got;
-    bool at_eof = filled < capacity;
-    size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
+    const bool at_eof = filled < capacity;
+    const size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
     if (end == 0 && !at_eof) {
       // One row longer than the buffer: keep everything and read more.
       carry_.assign(buffer.data(), filled);
@@ -90,22 +147,10 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
       stream_.reset();
       continue;
     }
-    const char* data = buffer.data();
-    uint64_t offset = file_offset_;
-    size_t skip = 0;
-    if (at_file_start_ && filled >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) skip = 3;
-    carry_.assign(data + end, filled - end);
+    carry_.assign(buffer.data() + end, filled - end);
+    Emit(chunk, buffer.data(), 0, end);
     chunk->buffer = std::move(buffer);
-    chunk->data = chunk->buffer.data() + skip;
-    chunk->size = end - skip;
-    chunk->id = next_id_++;
-    chunk->file_index = file_index_;
-    chunk->file_offset = offset + skip;
-    chunk->starts_file = at_file_start_;
-    chunk->first_line = line_;
-    line_ += CountByte(data, end, '\n');
-    file_offset_ = offset + end;
-    at_file_start_ = false;
+    chunk->mapping.reset();
     if (at_eof) stream_.reset();
     if (chunk->size == 0) continue;  // a file holding only a BOM
     return true;

@@ -14,9 +14,11 @@
 
 namespace mergeflow {
 
-// A run of whole rows from one file. Owns its bytes.
+// A run of whole rows from one file. Keeps its bytes alive: they live in
+// `buffer`, or in `mapping` for a memory-mapped file.
 struct Chunk {
   LargeBuffer buffer;
+  std::shared_ptr<const MappedFile> mapping;
   const char* data = nullptr;  // first byte of the first row (a UTF-8 BOM is skipped)
   size_t size = 0;
   uint32_t id = 0;             // position in the whole sequence, from 0
@@ -42,14 +44,19 @@ class ChunkReader {
   // caller can look at the start of the input (its header) without losing it.
   void PushBack(Chunk chunk);
 
-  // Returns a consumed chunk's buffer for reuse by later chunks, which saves
-  // the cost of fresh pages. Thread-safe.
+  // Takes back a chunk that is no longer needed: its buffer is reused by
+  // later chunks (fresh pages are costly), or its mapped pages are released.
+  // Thread-safe.
   void Recycle(Chunk chunk);
 
   const std::vector<FileInfo>& files() const { return files_; }
 
  private:
   Result<bool> NextLocked(Chunk* chunk);
+  // Cuts the next chunk out of the mapped file; false at its end.
+  bool NextMapped(Chunk* chunk);
+  // Fills `chunk` with data[begin, end) of the current file.
+  void Emit(Chunk* chunk, const char* data, size_t begin, size_t end);
   // Where the last complete row of buf[0, n) ends (just past its '\n'), or 0.
   size_t LastRowEnd(const char* buf, size_t n) const;
 
@@ -58,7 +65,8 @@ class ChunkReader {
   Dialect dialect_;
   size_t chunk_bytes_;
   size_t next_file_ = 0;
-  std::unique_ptr<InputStream> stream_;  // the open file, if any
+  std::unique_ptr<InputStream> stream_;          // the open file, if read as a stream
+  std::shared_ptr<const MappedFile> mapping_;    // the open file, if mapped
   uint32_t file_index_ = 0;
   uint64_t file_offset_ = 0;  // stream offset of carry_[0]
   bool at_file_start_ = false;
