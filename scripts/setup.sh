@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev)
+packages=(build-essential cmake pkg-config libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev python3-pandas)
 fi

@@ -2,13 +2,15 @@
 
 #include <cstring>
 
+#include "io/decompressing_stream.h"
 #include "text/byte_classifier.h"
 
 namespace mergeflow {
 
 Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo& file) {
   MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.path == "-" ? std::string() : file.path));
-  return fs->OpenInputStream(file.path);
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> raw, fs->OpenInputStream(file.path));
+  return OpenDecompressed(std::move(raw), file.path == "-" ? "<stdin>" : file.path);
 }
 
 ChunkReader::ChunkReader(std::vector<FileInfo> files, Dialect dialect, size_t chunk_bytes)
@@ -119,6 +121,11 @@ Result<bool> ChunkReader::NextLocked(Chunk* chunk) {
       if (file.path != "-") {
         MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.path));
         MF_ASSIGN_OR_RETURN(mapping_, fs->MapForRead(file.path));
+        // Compressed files are read through a decompressing stream instead.
+        if (mapping_ != nullptr &&
+            DetectCompression(mapping_->data(), std::min<uint64_t>(mapping_->size(), 4)) != Compression::kNone) {
+          mapping_.reset();
+        }
         if (mapping_ != nullptr) continue;
       }
       MF_ASSIGN_OR_RETURN(stream_, OpenInput(file));

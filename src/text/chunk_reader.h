@@ -78,7 +78,8 @@ class ChunkReader {
   Chunk pushed_back_;
 };
 
-// Opens `file` (a FileInfo from ListInputFiles, possibly "-") as a stream.
+// Opens `file` (a FileInfo from ListInputFiles, possibly "-") as a stream of
+// its bytes, decompressed when they are gzip or zstd.
 Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo& file);
 
 }  // namespace mergeflow

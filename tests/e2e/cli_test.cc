@@ -288,6 +288,24 @@ TEST(CliTest, StdinDirectoriesAndGlobs) {
   EXPECT_EQ(from_stdin.out, "id\tw\tv\n2\ty\tb\n");
 }
 
+TEST(CliTest, CompressedInputsAreDetectedByTheirBytes) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n2\tb\n");
+  WriteFile(dir / "r.tsv", "id\tw\n2\ty\n1\tx\n");
+  // The file names say nothing about the compression, on purpose.
+  ASSERT_EQ(RunScript(dir, "gzip -c l.tsv > l.data && gzip -c r.tsv > r.gz"), 0);
+  auto gz = RunMergeflow(dir, "join l.data r.gz --order left");
+  ASSERT_EQ(gz.exit_code, 0) << gz.err;
+  EXPECT_EQ(gz.out, "id\tv\tw\n1\ta\tx\n2\tb\ty\n");
+  auto piped = RunMergeflow(dir, "join - r.tsv --order left < l.data");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, gz.out);
+  WriteFile(dir / "broken.gz", ReadFile(dir / "l.data").substr(0, 12));
+  auto broken = RunMergeflow(dir, "join broken.gz r.tsv");
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_EQ(broken.err, "mergeflow: error: broken.gz: truncated gzip data\n");
+}
+
 TEST(CliTest, ManifestDescribesEveryPart) {
   TempDir dir;
   std::string l = "id\tv\n", r = "id\tw\n";
