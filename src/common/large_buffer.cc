@@ -14,7 +14,7 @@ constexpr size_t kHugePage = size_t{2} << 20;
 
 }  // namespace
 
-LargeBuffer::LargeBuffer(size_t bytes) : size_(bytes) {
+LargeBuffer::LargeBuffer(size_t bytes, bool huge_pages) : size_(bytes) {
   if (bytes == 0) return;
   if (bytes < kHugePage) {
     data_ = static_cast<char*>(std::calloc(bytes, 1));
@@ -31,7 +31,7 @@ LargeBuffer::LargeBuffer(size_t bytes) : size_(bytes) {
   if (aligned > base) munmap(base, static_cast<size_t>(aligned - base));
   char* end = base + mapped;
   if (end > aligned + rounded) munmap(aligned + rounded, static_cast<size_t>(end - (aligned + rounded)));
-  madvise(aligned, rounded, MADV_HUGEPAGE);
+  if (huge_pages) madvise(aligned, rounded, MADV_HUGEPAGE);
   data_ = aligned;
   mapped_ = rounded;
 }

@@ -11,9 +11,10 @@ namespace mergeflow {
 class LargeBuffer {
  public:
   LargeBuffer() = default;
-  // Allocates `bytes` (rounded up to whole pages). Throws std::bad_alloc
-  // when the system has no memory left.
-  explicit LargeBuffer(size_t bytes);
+  // Allocates `bytes` (rounded up to whole pages), asking for huge pages
+  // unless `huge_pages` is false (for memory whose pages are given back one
+  // by one with madvise). Throws std::bad_alloc when the system has no memory left.
+  explicit LargeBuffer(size_t bytes, bool huge_pages = true);
   ~LargeBuffer();
   LargeBuffer(LargeBuffer&& other) noexcept;
   LargeBuffer& operator=(LargeBuffer&& other) noexcept;

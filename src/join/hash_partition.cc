@@ -7,10 +7,10 @@ namespace mergeflow {
 
 size_t HashPartition::DirectorySize(size_t rows) { return std::bit_ceil(std::max<size_t>(rows, 1)) + 1; }
 
-void HashPartition::Build(const std::vector<const std::vector<BuildRow>*>& pieces, bool keep_order, BuildRow* rows,
+void HashPartition::Build(const std::vector<std::span<const BuildRow>>& pieces, bool keep_order, BuildRow* rows,
                           uint32_t* directory, uint8_t* matched) {
   size_t total = 0;
-  for (const auto* piece : pieces) total += piece->size();
+  for (const auto& piece : pieces) total += piece.size();
   rows_ = rows;
   size_ = total;
   directory_ = directory;
@@ -24,14 +24,14 @@ void HashPartition::Build(const std::vector<const std::vector<BuildRow>*>& piece
     if (keep_order) {
       for (const BuildRow& row : sorted) fn(row);
     } else {
-      for (const auto* piece : pieces) {
-        for (const BuildRow& row : *piece) fn(row);
+      for (const auto& piece : pieces) {
+        for (const BuildRow& row : piece) fn(row);
       }
     }
   };
   if (keep_order) {
     sorted.reserve(total);
-    for (const auto* piece : pieces) sorted.insert(sorted.end(), piece->begin(), piece->end());
+    for (const auto& piece : pieces) sorted.insert(sorted.end(), piece.begin(), piece.end());
     std::stable_sort(sorted.begin(), sorted.end(), InputOrderLess);
   }
   for_each_row([&](const BuildRow& row) { ++directory[(row.hash & mask_) + 1]; });

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -28,7 +29,7 @@ class HashPartition {
   // (room for all of them) and `directory` (DirectorySize entries). With
   // keep_order, rows are first sorted into input order. `matched`, when not
   // null, has one byte per row for MarkMatched/IsMatched.
-  void Build(const std::vector<const std::vector<BuildRow>*>& pieces, bool keep_order, BuildRow* rows,
+  void Build(const std::vector<std::span<const BuildRow>>& pieces, bool keep_order, BuildRow* rows,
              uint32_t* directory, uint8_t* matched);
 
   // Calls fn(index) for each row whose key equals `key`, in stored order.

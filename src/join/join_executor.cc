@@ -157,7 +157,7 @@ class Join {
   Status BuildSide() {
     const JoinSide& side = build();
     const int workers = options_.threads;
-    std::vector<std::vector<std::vector<BuildRow>>> staged(workers, std::vector<std::vector<BuildRow>>(table_.size()));
+    RowStaging staging(table_.size(), workers);
     std::vector<KeyArena> arenas(workers);
     null_key_rows_.resize(workers);
     std::vector<std::vector<Chunk>> kept(workers);
@@ -171,7 +171,8 @@ class Join {
         Join* join;
         KeyEncoder* encoder;
         KeyArena* arena;
-        std::vector<std::vector<BuildRow>>* parts;
+        RowStaging* staging;
+        int worker;
         std::vector<BuildRow>* null_rows;
         const Chunk* chunk;
         uint64_t rows = 0;
@@ -194,25 +195,14 @@ class Join {
             b.row = arena->StoreKeyAndRow(key, std::string_view(r.data, r.size));
             b.key_offset = -static_cast<int32_t>(key.size());
           }
-          auto& part = (*parts)[join->table_.PartitionOf(b.hash)];
-          if (part.size() == part.capacity() && part.size() < join->staged_rows_hint_) {
-            part.reserve(join->staged_rows_hint_);
-          }
-          part.push_back(b);
+          staging->Add(worker, join->table_.PartitionOf(b.hash), b);
         }
         bool OnBadRow(uint64_t offset, std::string message) {
           return join->build_log_->Report(*chunk, offset, std::move(message));
         }
-      } visitor{this, &encoder, &arenas[worker], &staged[worker], &null_key_rows_[worker], &chunk};
+      } visitor{this, &encoder, &arenas[worker], &staging, worker, &null_key_rows_[worker], &chunk};
       while (NextChunk(side.reader, &error, *build_log_, &chunk)) {
         scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
-        if (visitor.rows > 0 && staged_rows_hint_ == 0 && side.bytes != UINT64_MAX) {
-          // Size each worker's per-partition lists from the first chunk's row
-          // density, so they rarely grow (and copy) later.
-          const double rows_per_byte = static_cast<double>(visitor.rows) / static_cast<double>(chunk.size);
-          const double expected = rows_per_byte * static_cast<double>(side.bytes);
-          staged_rows_hint_ = static_cast<size_t>(1.1 * expected / static_cast<double>(table_.size() * workers)) + 8;
-        }
         kept[worker].push_back(std::move(chunk));
       }
       rows[worker] = visitor.rows;
@@ -224,7 +214,7 @@ class Join {
     }
     for (KeyArena& arena : arenas) key_arenas_.push_back(std::move(arena));
     for (uint64_t r : rows) build_rows_ += r;
-    table_.Build(staged, options_.keep_left_order, track_build_matches_, workers);
+    table_.Build(staging, options_.keep_left_order, track_build_matches_, workers);
     return Status::OK();
   }
 
@@ -368,7 +358,6 @@ class Join {
   PartitionedTable table_;
   std::vector<std::vector<BuildRow>> null_key_rows_;   // per worker
   std::vector<Chunk> build_chunks_;                    // the bytes every BuildRow points into
-  std::atomic<size_t> staged_rows_hint_{0};            // initial capacity of a staged partition list
   std::vector<KeyArena> key_arenas_;                   // keys that are not slices of their row
   std::unique_ptr<BadRowLog> build_log_;
   std::unique_ptr<BadRowLog> probe_log_;

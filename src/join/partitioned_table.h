@@ -10,6 +10,7 @@
 
 #include "common/large_buffer.h"
 #include "join/hash_partition.h"
+#include "join/row_staging.h"
 
 namespace mergeflow {
 
@@ -22,11 +23,9 @@ class PartitionedTable {
   // The partition a key hash belongs to.
   size_t PartitionOf(uint64_t hash) const { return bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - bits_)); }
 
-  // Builds every partition from rows staged by several workers:
-  // staged[w][p] holds worker w's rows of partition p, in the order that
-  // worker read them. Frees the staged rows as it goes. Uses `threads`.
-  void Build(std::vector<std::vector<std::vector<BuildRow>>>& staged, bool keep_order, bool track_matches,
-             int threads);
+  // Builds every partition from the rows in `staging` (which must have as
+  // many partitions), releasing the staged rows as it goes. Uses `threads`.
+  void Build(RowStaging& staging, bool keep_order, bool track_matches, int threads);
 
   HashPartition& partition(size_t p) { return partitions_[p]; }
   const HashPartition& partition(size_t p) const { return partitions_[p]; }

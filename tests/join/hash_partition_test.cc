@@ -21,16 +21,16 @@ BuildRow Row(const std::string& key, uint32_t chunk) {
   return b;
 }
 
-// staged[w][0]: one partition, rows from several workers.
-using Staged = std::vector<std::vector<std::vector<BuildRow>>>;
 
 TEST(PartitionedTableTest, FindsEveryRowOfAKeyInInputOrder) {
   std::vector<std::string> keys = {"a", "b", "a", "c", "a"};
   // Worker 0 read chunk 1, worker 1 read chunk 0: input order differs from
   // the order the workers hand their rows over.
-  Staged staged = {{{Row(keys[4], 1), Row(keys[3], 1)}}, {{Row(keys[0], 0), Row(keys[1], 0), Row(keys[2], 0)}}};
+  RowStaging staging(1, 2);
+  for (const BuildRow& row : {Row(keys[4], 1), Row(keys[3], 1)}) staging.Add(0, 0, row);
+  for (const BuildRow& row : {Row(keys[0], 0), Row(keys[1], 0), Row(keys[2], 0)}) staging.Add(1, 0, row);
   PartitionedTable table(0);
-  table.Build(staged, /*keep_order=*/true, /*track_matches=*/true, 2);
+  table.Build(staging, /*keep_order=*/true, /*track_matches=*/true, 2);
   const HashPartition& part = table.partition(0);
   ASSERT_EQ(part.size(), 5u);
   std::vector<const char*> found;
@@ -39,16 +39,16 @@ TEST(PartitionedTableTest, FindsEveryRowOfAKeyInInputOrder) {
   int misses = 0;
   part.ForEachMatch(KeyEncoder::Hash("zz"), "zz", [&](size_t) { ++misses; });
   EXPECT_EQ(misses, 0);
-  EXPECT_TRUE(staged[0][0].empty());  // staged rows are released
+  EXPECT_EQ(staging.Count(0), 0u);  // staged rows are released
 }
 
 TEST(PartitionedTableTest, SpreadsRowsOverPartitionsByTopHashBits) {
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; ++i) keys.push_back("key" + std::to_string(i));
   PartitionedTable table(4);
-  Staged staged(1, std::vector<std::vector<BuildRow>>(table.size()));
-  for (const std::string& k : keys) staged[0][table.PartitionOf(KeyEncoder::Hash(k))].push_back(Row(k, 0));
-  table.Build(staged, false, false, 3);
+  RowStaging staging(table.size(), 1);
+  for (const std::string& k : keys) staging.Add(0, table.PartitionOf(KeyEncoder::Hash(k)), Row(k, 0));
+  table.Build(staging, false, false, 3);
   size_t total = 0;
   for (size_t p = 0; p < table.size(); ++p) {
     total += table.partition(p).size();
@@ -63,11 +63,32 @@ TEST(PartitionedTableTest, SpreadsRowsOverPartitionsByTopHashBits) {
   }
 }
 
+TEST(RowStagingTest, KeepsEachWorkersFilingOrderAcrossBlocks) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5000; ++i) keys.push_back(std::to_string(i));
+  RowStaging staging(2, 2);
+  for (int i = 0; i < 5000; ++i) staging.Add(i % 2, 1, Row(keys[i], 0));
+  EXPECT_EQ(staging.Count(0), 0u);
+  EXPECT_EQ(staging.Count(1), 5000u);
+  std::vector<std::string> seen;
+  for (auto block : staging.Blocks(1)) {
+    for (const BuildRow& row : block) seen.emplace_back(row.key_view());
+  }
+  ASSERT_EQ(seen.size(), 5000u);
+  EXPECT_EQ(seen[0], "0");
+  EXPECT_EQ(seen[1], "2");       // worker 0's rows first
+  EXPECT_EQ(seen[2499], "4998");
+  EXPECT_EQ(seen[2500], "1");    // then worker 1's
+  EXPECT_EQ(seen[4999], "4999");
+}
+
 TEST(PartitionedTableTest, TracksMatches) {
   std::string k1 = "x", k2 = "y";
-  Staged staged = {{{Row(k1, 0), Row(k2, 0)}}};
+  RowStaging staging(1, 1);
+  staging.Add(0, 0, Row(k1, 0));
+  staging.Add(0, 0, Row(k2, 0));
   PartitionedTable table(0);
-  table.Build(staged, false, true, 1);
+  table.Build(staging, false, true, 1);
   HashPartition& part = table.partition(0);
   part.ForEachMatch(KeyEncoder::Hash("y"), "y", [&](size_t i) { part.MarkMatched(i); });
   int matched = 0;
@@ -76,9 +97,9 @@ TEST(PartitionedTableTest, TracksMatches) {
 }
 
 TEST(PartitionedTableTest, EmptyPartitionFindsNothing) {
-  Staged staged = {{{}}};
+  RowStaging staging(1, 1);
   PartitionedTable table(0);
-  table.Build(staged, false, false, 1);
+  table.Build(staging, false, false, 1);
   int found = 0;
   table.partition(0).ForEachMatch(1, "a", [&](size_t) { ++found; });
   EXPECT_EQ(found, 0);
