@@ -34,6 +34,29 @@ Status CreateDirectories(FileSystem* fs, const std::string& path) {
   return fs->CreateDirectory(path);
 }
 
+// Names a staged file in an error as it will be named once published:
+// "cannot write OUT/part-00000.tsv", not the hidden staging path.
+Status InTargetTerms(Status status, const std::string& staging, const std::string& target) {
+  if (status.ok()) return status;
+  std::string message = status.message();
+  const size_t at = message.find(staging);
+  if (at != std::string::npos) message.replace(at, staging.size(), target);
+  return Status::IOError(message);
+}
+
+class StagedFile : public WritableFile {
+ public:
+  StagedFile(std::unique_ptr<WritableFile> file, const std::string* staging, const std::string* target)
+      : file_(std::move(file)), staging_(staging), target_(target) {}
+  Status Append(std::string_view data) override { return InTargetTerms(file_->Append(data), *staging_, *target_); }
+  Status Close() override { return InTargetTerms(file_->Close(), *staging_, *target_); }
+
+ private:
+  std::unique_ptr<WritableFile> file_;
+  const std::string* staging_;
+  const std::string* target_;
+};
+
 }  // namespace
 
 OutputCommitter::OutputCommitter(FileSystem* fs, std::string target, std::string staging)
@@ -49,7 +72,11 @@ Result<std::unique_ptr<OutputCommitter>> OutputCommitter::Start(const std::strin
   std::string staging = JoinPath(parent, "." + name + ".mergeflow-staging-" + run_id);
   std::unique_ptr<OutputCommitter> committer(new OutputCommitter(fs, target, staging));
   committer->cleanup_handle_ = RegisterCleanup([fs, staging] { (void)fs->RemoveAll(staging); });
-  MF_RETURN_IF_ERROR(fs->CreateDirectory(staging));
+  Status created = fs->CreateDirectory(staging);
+  if (!created.ok()) {
+    const std::string& message = created.message();
+    return Status::IOError("cannot create output " + target + message.substr(message.find(':')));
+  }
   return committer;
 }
 
@@ -61,7 +88,9 @@ OutputCommitter::~OutputCommitter() {
 void OutputCommitter::RemoveStaging() { (void)fs_->RemoveAll(staging_); }
 
 Result<std::unique_ptr<WritableFile>> OutputCommitter::CreateFile(const std::string& name) {
-  return fs_->OpenForWrite(JoinPath(staging_, name));
+  auto file = fs_->OpenForWrite(JoinPath(staging_, name));
+  if (!file.ok()) return InTargetTerms(file.status(), staging_, target_);
+  return std::unique_ptr<WritableFile>(std::make_unique<StagedFile>(std::move(file).value(), &staging_, &target_));
 }
 
 Status OutputCommitter::Commit(const std::string& success_contents) {

@@ -4,14 +4,12 @@
 
 namespace mergeflow {
 
-void PartitionedTable::Build(std::vector<std::vector<std::vector<BuildRow>>>& staged, bool keep_order,
-                             bool track_matches, int threads) {
+void PartitionedTable::Build(RowStaging& staging, bool keep_order, bool track_matches, int threads) {
   const size_t partitions = partitions_.size();
   std::vector<size_t> row_start(partitions + 1, 0);
   std::vector<size_t> directory_start(partitions + 1, 0);
   for (size_t p = 0; p < partitions; ++p) {
-    size_t rows = 0;
-    for (const auto& worker : staged) rows += worker[p].size();
+    const size_t rows = staging.Count(p);
     row_start[p + 1] = row_start[p] + rows;
     directory_start[p + 1] = directory_start[p] + HashPartition::DirectorySize(rows);
   }
@@ -19,12 +17,10 @@ void PartitionedTable::Build(std::vector<std::vector<std::vector<BuildRow>>>& st
   directories_ = LargeBuffer(directory_start[partitions] * sizeof(uint32_t));
   if (track_matches) matched_ = LargeBuffer(row_start[partitions]);
   ParallelFor(partitions, threads, [&](size_t p, int) {
-    std::vector<const std::vector<BuildRow>*> pieces;
-    for (const auto& worker : staged) pieces.push_back(&worker[p]);
-    partitions_[p].Build(pieces, keep_order, rows_.as<BuildRow>() + row_start[p],
+    partitions_[p].Build(staging.Blocks(p), keep_order, rows_.as<BuildRow>() + row_start[p],
                          directories_.as<uint32_t>() + directory_start[p],
                          track_matches ? matched_.as<uint8_t>() + row_start[p] : nullptr);
-    for (auto& worker : staged) std::vector<BuildRow>().swap(worker[p]);
+    staging.Release(p);
   });
 }
 

@@ -261,6 +261,30 @@ TEST(CliTest, MissingOrEmptyInputsAreOneLineErrors) {
   EXPECT_EQ(header_only.out, "id\tv\tw\n1\ta\t\n");
 }
 
+TEST(CliTest, FullDiskIsOneLineAndKeepsTheOldOutput) {
+  TempDir dir;
+  std::string rows = "id\tv\n";
+  for (int i = 0; i < 20000; ++i) rows += std::to_string(i) + "\tsome value\n";
+  WriteFile(dir / "l.tsv", rows);
+  std::filesystem::create_directories(dir / "out");
+  WriteFile(dir / "out/_SUCCESS", "old");
+  // A file size limit makes writes fail with EFBIG, as a full disk fails
+  // them with ENOSPC.
+  const int code = RunScript(dir, R"(trap '' XFSZ; ulimit -f 64; "$MERGEFLOW" join l.tsv l.tsv -o out 2> err)");
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(ReadFile(dir / "err"), "mergeflow: error: cannot write out/part-00000.tsv: File too large\n");
+  EXPECT_EQ(DirEntries(dir / "out"), (std::vector<std::string>{"_SUCCESS"}));
+  EXPECT_EQ(DirEntries(dir.path()), (std::vector<std::string>{"err", "l.tsv", "out"}));
+}
+
+TEST(CliTest, OutputThatCannotBeCreatedIsOneLine) {
+  TempDir dir;
+  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
+  auto r = RunMergeflow(dir, "join l.tsv l.tsv -o l.tsv/out");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "mergeflow: error: cannot create output under l.tsv: not a directory\n");
+}
+
 TEST(CliTest, VersionAndHelp) {
   TempDir dir;
   auto version = RunMergeflow(dir, "--version");
