@@ -114,6 +114,7 @@ class Join {
         !OutputsLeftOnly(type) && (build_is_left_ ? KeepsUnmatchedLeft(type) : KeepsUnmatchedRight(type));
     probe_keeps_unmatched_ = build_is_left_ ? KeepsUnmatchedRight(type) : KeepsUnmatchedLeft(type);
     build_log_ = std::make_unique<BadRowLog>(options.skip_bad_rows, build().reader);
+    build_key_is_field_0_ = build().schema.key_fields == std::vector<uint32_t>{0};
     probe_log_ = std::make_unique<BadRowLog>(options.skip_bad_rows, probe().reader);
   }
 
@@ -144,6 +145,13 @@ class Join {
   RowEmitter NewEmitter() const {
     return RowEmitter(columns_, left_.dialect, static_cast<uint32_t>(left_.schema.names.size()), right_.dialect,
                       static_cast<uint32_t>(right_.schema.names.size()), separator_);
+  }
+
+  // The RowRef of a build row; field 0's end is known when it is the key.
+  RowRef BuildRowRef(const BuildRow& b) const {
+    const bool key_is_field_0 = build_key_is_field_0_ && b.key_offset == 0;
+    return RowRef{b.row, b.row_size(), b.quoted(), b.plain(),
+                  key_is_field_0 ? b.key_size : RowView::kUnknownFieldEnd};
   }
 
   // Appends the output row of a build row and/or a probe row.
@@ -180,7 +188,12 @@ class Join {
           ++rows;
           BuildRow b;
           b.row = r.data;
-          b.row_size_and_quoted = r.size | (r.quoted ? BuildRow::kQuotedBit : 0);
+          if (r.size > BuildRow::kSizeMask) {
+            join->build_log_->Report(*chunk, r.offset, "rows longer than 1 GiB are not supported");
+            return;
+          }
+          b.row_size_and_flags =
+              r.size | (r.quoted ? BuildRow::kQuotedBit : 0) | (r.plain ? BuildRow::kPlainBit : 0);
           b.chunk_id = chunk->id;
           std::string_view key;
           if (!encoder->Encode(r.keys, &key)) {
@@ -241,7 +254,7 @@ class Join {
           if (OutputsLeftOnly(type)) break;
           if (track_build_matches_) e.partition->MarkMatched(i);
           const BuildRow& b = e.partition->row(i);
-          const RowRef build_row{b.row, b.row_size(), b.quoted()};
+          const RowRef build_row = BuildRowRef(b);
           EmitPair(emitter, &e.row, &build_row, &out);
         }
         if (type == JoinType::kSemi ? matched : (!matched && probe_keeps_unmatched_)) {
@@ -262,7 +275,8 @@ class Join {
           const bool has_key = encoder->Encode(r.keys, &key);
           const uint64_t hash = has_key ? KeyEncoder::Hash(key) : 0;
           const bool copy_key = !(encoder->single() && r.keys_in_row);
-          if (batch->Add(RowRef{r.data, r.size, r.quoted}, has_key, key, hash, copy_key)) batch->Resolve(*resolve);
+          const RowRef row{r.data, r.size, r.quoted, r.plain, r.first_field_end};
+          if (batch->Add(row, has_key, key, hash, copy_key)) batch->Resolve(*resolve);
         }
         bool OnBadRow(uint64_t offset, std::string message) {
           return join->probe_log_->Report(*chunk, offset, std::move(message));
@@ -293,7 +307,7 @@ class Join {
   // Phase 4: build rows no probe row matched, and build rows with a NULL key.
   Status EmitUnmatchedBuildRows() {
     auto emit = [&](RowEmitter& emitter, const BuildRow& b, OutputBuffer* out) {
-      const RowRef row{b.row, b.row_size(), b.quoted()};
+      const RowRef row = BuildRowRef(b);
       EmitPair(emitter, nullptr, &row, out);
       return out->FlushIfFull();
     };
@@ -355,6 +369,7 @@ class Join {
   const bool build_is_left_;
   bool track_build_matches_ = false;
   bool probe_keeps_unmatched_ = false;
+  bool build_key_is_field_0_ = false;  // a single key, the first column
   PartitionedTable table_;
   std::vector<std::vector<BuildRow>> null_key_rows_;   // per worker
   std::vector<Chunk> build_chunks_;                    // the bytes every BuildRow points into

@@ -48,12 +48,16 @@ class KeyEncoder {
   // (an empty value) and NULLs match nothing. On true, *key views the encoded
   // bytes: `values[0]` itself for a single key, else internal storage valid
   // until the next call.
-  bool Encode(const std::string_view* values, std::string_view* key) {
+  __attribute__((always_inline)) bool Encode(const std::string_view* values, std::string_view* key) {
     if (key_count_ == 1) {
       if (values[0].empty() && !null_keys_equal_) return false;
       *key = values[0];
       return true;
     }
+    return EncodeComposite(values, key);
+  }
+
+  bool EncodeComposite(const std::string_view* values, std::string_view* key) {
     composite_.clear();
     for (size_t i = 0; i < key_count_; ++i) {
       if (values[i].empty() && !null_keys_equal_) return false;

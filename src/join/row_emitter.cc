@@ -64,10 +64,13 @@ void RowEmitter::Prepare(const RowRef& ref, Side* side) {
   side->split = false;
   side->located = 0;
   side->field_start[0] = 0;
-  // An unquoted row split on the output separator holds no separator, no
-  // quote and no newline in its values; only a stray '\r' needs quoting.
-  side->verbatim = side->dialect.quoting && !ref.quoted && side->dialect.separator == separator_ &&
-                   std::memchr(ref.data, '\r', ref.size) == nullptr;
+  if (ref.first_field_end != RowView::kUnknownFieldEnd && side->fields > 1) {
+    side->field_start[1] = ref.first_field_end + 1;
+    side->located = 1;
+  }
+  // A row without quotes or CRs, split on the output separator, has values
+  // that hold no separator, quote, CR or LF: nothing to quote.
+  side->verbatim = ref.plain && side->dialect.separator == separator_;
   if (!side->verbatim) {
     SplitFields(ref.data, ref.size, ref.quoted, side->dialect, &side->values, &side->scratch);
     side->split = true;

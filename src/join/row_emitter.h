@@ -12,15 +12,19 @@
 #include <vector>
 
 #include "join/output_schema.h"
+#include "text/row_scanner.h"
 #include "text/dialect.h"
 
 namespace mergeflow {
 
-// A whole input row as opaque bytes (without its line terminator).
+// A whole input row as opaque bytes (without its line terminator), with
+// what the scanner already knows about it.
 struct RowRef {
   const char* data = nullptr;
   uint32_t size = 0;
-  bool quoted = false;  // holds quotes: fields must be unescaped
+  bool quoted = false;  // RowView::quoted: fields must be unescaped
+  bool plain = false;   // RowView::plain: no quote, no '\r' anywhere
+  uint32_t first_field_end = RowView::kUnknownFieldEnd;  // RowView::first_field_end
 };
 
 class RowEmitter {

@@ -24,9 +24,13 @@ struct RowView {
   const char* data = nullptr;  // first byte of the row
   uint32_t size = 0;           // length without the line terminator ("\n" or "\r\n")
   uint64_t offset = 0;         // offset of the row in the scanned buffer
-  bool quoted = false;         // the row holds a quote character: split it with SplitFields
+  bool quoted = false;         // the row holds RFC 4180 quoting: split it with SplitFields
+  bool plain = false;          // the row holds no quote character and no '\r' at all
   bool keys_in_row = true;     // every key view points into `data` (none needed unescaping)
+  uint32_t first_field_end = 0;  // where field 0 ends (offset in the row), or kUnknownFieldEnd
   const std::string_view* keys = nullptr;  // one value per key field, unescaped
+
+  static constexpr uint32_t kUnknownFieldEnd = UINT32_MAX;
 };
 
 class RowScanner {
@@ -46,13 +50,13 @@ class RowScanner {
 
  private:
   template <class Visitor>
-  void ScanPlain(const char* data, size_t n, bool skip_first_row, Visitor& visitor);
+  void ScanPlain(const char* data, size_t n, bool chunk_plain, bool skip_first_row, Visitor& visitor);
   template <class Visitor>
   void ScanQuoted(const char* data, size_t n, bool skip_first_row, Visitor& visitor);
   // Checks the field count and reports the row; false stops the scan.
   template <class Visitor>
-  bool FinishRow(const char* data, size_t start, size_t end, uint32_t fields, bool quoted, bool keys_in_row,
-                 bool& skip_first_row, Visitor& visitor);
+  bool FinishRow(const char* data, size_t start, size_t end, uint32_t fields, RowView& row, bool& skip_first_row,
+                 Visitor& visitor);
 
   Dialect dialect_;
   uint32_t expected_fields_;
@@ -74,17 +78,22 @@ std::string DescribeFieldCount(uint32_t expected, uint32_t found);
 // ---------------------------------------------------------------------------
 // Implementation.
 
+inline bool HasNoQuoteOrCr(const char* data, size_t n) {
+  return std::memchr(data, '"', n) == nullptr && std::memchr(data, '\r', n) == nullptr;
+}
+
 template <class Visitor>
 void RowScanner::Scan(const char* data, size_t n, bool skip_first_row, Visitor& visitor) {
-  if (dialect_.quoting && std::memchr(data, '"', n) != nullptr) {
+  const bool has_quote = std::memchr(data, '"', n) != nullptr;
+  if (dialect_.quoting && has_quote) {
     ScanQuoted(data, n, skip_first_row, visitor);
   } else {
-    ScanPlain(data, n, skip_first_row, visitor);
+    ScanPlain(data, n, !has_quote && std::memchr(data, '\r', n) == nullptr, skip_first_row, visitor);
   }
 }
 
 template <class Visitor>
-bool RowScanner::FinishRow(const char* data, size_t start, size_t end, uint32_t fields, bool quoted, bool keys_in_row,
+bool RowScanner::FinishRow(const char* data, size_t start, size_t end, uint32_t fields, RowView& row,
                            bool& skip_first_row, Visitor& visitor) {
   if (end == start) return true;  // blank line
   if (fields != expected_fields_) {
@@ -95,19 +104,16 @@ bool RowScanner::FinishRow(const char* data, size_t start, size_t end, uint32_t 
     skip_first_row = false;
     return true;
   }
-  RowView row;
   row.data = data + start;
   row.size = static_cast<uint32_t>(end - start);
   row.offset = start;
-  row.quoted = quoted;
-  row.keys_in_row = keys_in_row;
   row.keys = keys_.data();
   visitor.OnRow(row);
   return true;
 }
 
 template <class Visitor>
-void RowScanner::ScanPlain(const char* data, size_t n, bool skip_first_row, Visitor& visitor) {
+void RowScanner::ScanPlain(const char* data, size_t n, bool chunk_plain, bool skip_first_row, Visitor& visitor) {
   constexpr size_t kBlocksPerBatch = 256;  // 16 KiB of text per classification call
   uint64_t separator_bits[kBlocksPerBatch];
   uint64_t newline_bits[kBlocksPerBatch];
@@ -119,6 +125,7 @@ void RowScanner::ScanPlain(const char* data, size_t n, bool skip_first_row, Visi
     size_t end = newline;
     if (end > row_start && data[end - 1] == '\r') --end;
     const uint32_t fields = field + 1;
+    RowView row;
     if (fields == expected_fields_) {
       for (size_t k = 0; k < key_fields_.size(); ++k) {
         const uint32_t f = key_fields_[k];
@@ -126,8 +133,10 @@ void RowScanner::ScanPlain(const char* data, size_t n, bool skip_first_row, Visi
         const size_t e = f + 1 < fields ? field_start_[f + 1] - 1 : end;
         keys_[k] = std::string_view(data + s, e - s);
       }
+      row.first_field_end = static_cast<uint32_t>((fields > 1 ? field_start_[1] - 1 : end) - row_start);
+      row.plain = chunk_plain || HasNoQuoteOrCr(data + row_start, end - row_start);
     }
-    return FinishRow(data, row_start, end, fields, false, true, skip_first_row, visitor);
+    return FinishRow(data, row_start, end, fields, row, skip_first_row, visitor);
   };
   for (size_t base = 0; base < n; base += 64 * kBlocksPerBatch) {
     const size_t len = std::min(n - base, 64 * kBlocksPerBatch);
@@ -249,8 +258,12 @@ void RowScanner::ScanQuoted(const char* data, size_t n, bool skip_first_row, Vis
       pos = nl == nullptr ? n : static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
       continue;
     }
-    const bool quoted = std::memchr(data + row_start, '"', row_end - row_start) != nullptr;
-    if (!FinishRow(data, row_start, row_end, field, quoted, keys_in_row, skip_first_row, visitor)) return;
+    RowView row;
+    row.quoted = std::memchr(data + row_start, '"', row_end - row_start) != nullptr;
+    row.plain = !row.quoted && std::memchr(data + row_start, '\r', row_end - row_start) == nullptr;
+    row.keys_in_row = keys_in_row;
+    row.first_field_end = RowView::kUnknownFieldEnd;
+    if (!FinishRow(data, row_start, row_end, field, row, skip_first_row, visitor)) return;
   }
 }
 

@@ -14,7 +14,7 @@ namespace {
 BuildRow Row(const std::string& key, uint32_t chunk) {
   BuildRow b;
   b.row = key.data();
-  b.row_size_and_quoted = static_cast<uint32_t>(key.size());
+  b.row_size_and_flags = static_cast<uint32_t>(key.size());
   b.key_size = static_cast<uint32_t>(key.size());
   b.hash = KeyEncoder::Hash(key);
   b.chunk_id = chunk;
