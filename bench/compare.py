@@ -78,7 +78,7 @@ def main():
     p.add_argument("--memory-limit", default="", help="passed to mergeflow and DuckDB, e.g. 2G")
     p.add_argument("--peers", default="mergeflow,duckdb,duckdb-typed,polars,sortjoin",
                    help="comma-separated: mergeflow,duckdb,duckdb-typed,polars,pandas,sortjoin")
-    p.add_argument("--repeat", type=int, default=1, help="runs per tool; the fastest is reported")
+    p.add_argument("--repeat", type=int, default=1, help="runs per tool; the median and the fastest are reported")
     p.add_argument("--no-check", action="store_true", help="skip the row comparison")
     p.add_argument("--mergeflow", default=os.path.join(ROOT, "build", "mergeflow"))
     p.add_argument("--gen", default=os.path.join(ROOT, "build", "mergeflow-gen"))
@@ -110,31 +110,41 @@ def main():
             return [os.path.join(HERE, "peers", "sort_join.sh"), left, right, out, str(args.threads)]
         raise SystemExit(f"unknown peer {tool}")
 
-    results = []
+    # Round-robin: every tool once per round, so that a noisy spell on the
+    # machine hits all tools alike instead of one tool's runs.
+    runs = {tool: [] for tool in peers}
+    failed = set()
+    checks = {}
     reference = None
-    for tool in peers:
-        best = None
-        for _ in range(args.repeat):
+    for round_index in range(args.repeat):
+        for tool in peers:
+            if tool in failed:
+                continue
             out = os.path.join(args.work_dir, tool)
             shutil.rmtree(out, ignore_errors=True)
             os.makedirs(os.path.dirname(out), exist_ok=True)
             wall, rss, code, err = run_measured(command(tool, out), env=env_threads)
             if code != 0:
                 print(f"{tool} failed ({code}): {err.strip()[-500:]}", file=sys.stderr)
-                break
-            if best is None or wall < best[0]:
-                best = (wall, rss)
-        if best is None:
-            results.append((tool, None, None, "failed"))
+                failed.add(tool)
+                continue
+            runs[tool].append((wall, rss))
+            if round_index == 0 and not args.no_check:
+                digest = rows_digest(out)
+                if reference is None:
+                    reference = digest
+                checks[tool] = f"{digest[0]} rows, " + ("same" if digest == reference else f"DIFFERENT ({digest[1]})")
+            shutil.rmtree(out, ignore_errors=True)
+
+    results = []
+    for tool in peers:
+        if tool in failed:
+            results.append((tool, None, None, None, "failed"))
             continue
-        check = "-"
-        if not args.no_check:
-            digest = rows_digest(os.path.join(args.work_dir, tool))
-            if reference is None:
-                reference = digest
-            check = f"{digest[0]} rows, " + ("same" if digest == reference else f"DIFFERENT ({digest[1]})")
-        shutil.rmtree(os.path.join(args.work_dir, tool), ignore_errors=True)
-        results.append((tool, best[0], best[1], check))
+        walls = sorted(w for w, _ in runs[tool])
+        mid = len(walls) // 2
+        median = walls[mid] if len(walls) % 2 else (walls[mid - 1] + walls[mid]) / 2
+        results.append((tool, median, max(r for _, r in runs[tool]), walls[0], checks.get(tool, "-")))
 
     base = next((r for r in results if r[0] == "mergeflow" and r[1] is not None), None)
     size = os.path.getsize(left)
@@ -142,15 +152,16 @@ def main():
           f"over {args.key_space:,}, {args.columns} columns, {size / 1e6:.0f} MB a side, --how {args.how}, "
           f"{args.threads} threads{', memory limit ' + mem if mem else ''}; "
           f"{platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}\n")
+    print(f"wall: median of {args.repeat} run(s) (fastest in brackets); peak RSS: the largest of the runs\n")
     print("| tool | wall s | peak RSS MB | wall / mergeflow | RSS / mergeflow | rows check |")
     print("|---|---:|---:|---:|---:|---|")
-    for tool, wall, rss, check in results:
+    for tool, wall, rss, fastest, check in results:
         if wall is None:
             print(f"| {tool} | failed | | | | |")
             continue
         ratio = f"{wall / base[1]:.2f}x" if base else "-"
         rss_ratio = f"{rss / base[2]:.2f}x" if base else "-"
-        print(f"| {tool} | {wall:.2f} | {rss / 1e6:.0f} | {ratio} | {rss_ratio} | {check} |")
+        print(f"| {tool} | {wall:.2f} ({fastest:.2f}) | {rss / 1e6:.0f} | {ratio} | {rss_ratio} | {check} |")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,18 @@ std::string ReadOutput(const std::string& dir) {
   return all;
 }
 
+// Writes `left` and `right` as l.EXT and r.EXT, runs `mergeflow join l.EXT
+// r.EXT FLAGS`, expects success and returns what it printed.
+std::string JoinTexts(const std::string& left, const std::string& right, const std::string& flags,
+                      const std::string& ext = "tsv") {
+  TempDir dir;
+  WriteFile(dir / ("l." + ext), left);
+  WriteFile(dir / ("r." + ext), right);
+  auto r = RunMergeflow(dir, "join l." + ext + " r." + ext + " " + flags);
+  EXPECT_EQ(r.exit_code, 0) << flags << ": " << r.err;
+  return r.out;
+}
+
 TEST(CliTest, PandasScriptCompatIsExact) {
   TempDir dir;
   auto r = RunMergeflow(dir, "join --compat pandas-script " + kExamples + "/x_list.txt " + kExamples + "/y_list.txt");
@@ -81,12 +93,8 @@ TEST(CliTest, SparkScriptCompatIsExactWithTheScriptsFlags) {
 }
 
 TEST(CliTest, SparkCompatKeepsUnmatchedLeftRowsWithNulls) {
-  TempDir dir;
-  WriteFile(dir / "x.txt", "1\ta\n2\tb\n");
-  WriteFile(dir / "y.txt", "1\tz\n");
-  auto r = RunMergeflow(dir, "join --compat spark-script x.txt y.txt");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "ID_x,value_x,value_y\n1,a,z\n2,b,\n");
+  EXPECT_EQ(JoinTexts("1\ta\n2\tb\n", "1\tz\n", "--compat spark-script", "txt"),
+            "ID_x,value_x,value_y\n1,a,z\n2,b,\n");
 }
 
 TEST(CliTest, DefaultJoinOfTheExamples) {
@@ -144,45 +152,29 @@ TEST_F(JoinTypesTest, OrderLeftKeepsLeftOrderThenRightOrder) {
 }
 
 TEST(CliTest, CompositeKeysAndSuffixes) {
-  TempDir dir;
-  WriteFile(dir / "l.tsv", "a\tb\tv\n1\tx\tL1\n1\ty\tL2\n");
-  WriteFile(dir / "r.tsv", "a\tb\tv\n1\ty\tR1\n1\tx\tR2\n2\tx\tR3\n");
-  auto r = RunMergeflow(dir, "join l.tsv r.tsv --on a,b --suffixes _left,_right --order left");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "a\tb\tv_left\tv_right\n1\tx\tL1\tR2\n1\ty\tL2\tR1\n");
+  EXPECT_EQ(JoinTexts("a\tb\tv\n1\tx\tL1\n1\ty\tL2\n", "a\tb\tv\n1\ty\tR1\n1\tx\tR2\n2\tx\tR3\n",
+                      "--on a,b --suffixes _left,_right --order left"),
+            "a\tb\tv_left\tv_right\n1\tx\tL1\tR2\n1\ty\tL2\tR1\n");
 }
 
 TEST(CliTest, LeftOnRightOnKeepsBothKeyColumns) {
-  TempDir dir;
-  WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
-  WriteFile(dir / "r.tsv", "key\tw\n1\tb\n");
-  auto r = RunMergeflow(dir, "join l.tsv r.tsv --left-on id --right-on key");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "id\tv\tkey\tw\n1\ta\t1\tb\n");
+  EXPECT_EQ(JoinTexts("id\tv\n1\ta\n", "key\tw\n1\tb\n", "--left-on id --right-on key"),
+            "id\tv\tkey\tw\n1\ta\t1\tb\n");
 }
 
 TEST(CliTest, NoHeaderNamesColumnsOrUsesGivenNames) {
-  TempDir dir;
-  WriteFile(dir / "l.tsv", "1\ta\n");
-  WriteFile(dir / "r.tsv", "1\tb\n");
-  auto r = RunMergeflow(dir, "join l.tsv r.tsv --no-header");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "c1\tc2_x\tc2_y\n1\ta\tb\n");
-  r = RunMergeflow(dir, "join l.tsv r.tsv --no-header --left-names id,x --right-names id,y");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "id\tx\ty\n1\ta\tb\n");
+  EXPECT_EQ(JoinTexts("1\ta\n", "1\tb\n", "--no-header"), "c1\tc2_x\tc2_y\n1\ta\tb\n");
+  EXPECT_EQ(JoinTexts("1\ta\n", "1\tb\n", "--no-header --left-names id,x --right-names id,y"),
+            "id\tx\ty\n1\ta\tb\n");
 }
 
 TEST(CliTest, CsvQuotingCrlfAndBom) {
-  TempDir dir;
-  WriteFile(dir / "l.csv", "\xEF\xBB\xBFid,text\r\n\"k,1\",\"say \"\"hi\"\"\"\r\n\"k2\",\"two\nlines\"\r\n");
-  WriteFile(dir / "r.csv", "id,n\r\nk,0\r\n\"k,1\",1\r\nk2,\"2\"\r\n");
-  auto r = RunMergeflow(dir, "join l.csv r.csv --order left");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "id,text,n\n\"k,1\",\"say \"\"hi\"\"\",1\nk2,\"two\nlines\",2\n");
-  r = RunMergeflow(dir, "join l.csv r.csv --order left --format tsv");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "id\ttext\tn\nk,1\t\"say \"\"hi\"\"\"\t1\nk2\t\"two\nlines\"\t2\n");
+  const std::string left = "\xEF\xBB\xBFid,text\r\n\"k,1\",\"say \"\"hi\"\"\"\r\n\"k2\",\"two\nlines\"\r\n";
+  const std::string right = "id,n\r\nk,0\r\n\"k,1\",1\r\nk2,\"2\"\r\n";
+  EXPECT_EQ(JoinTexts(left, right, "--order left", "csv"),
+            "id,text,n\n\"k,1\",\"say \"\"hi\"\"\",1\nk2,\"two\nlines\",2\n");
+  EXPECT_EQ(JoinTexts(left, right, "--order left --format tsv", "csv"),
+            "id\ttext\tn\nk,1\t\"say \"\"hi\"\"\"\t1\nk2\t\"two\nlines\"\t2\n");
 }
 
 TEST(CliTest, QuoteNoneReadsQuotesAsData) {
