@@ -165,7 +165,7 @@ class Join {
   Status BuildSide() {
     const JoinSide& side = build();
     const int workers = options_.threads;
-    RowStaging staging(table_.size(), workers);
+    auto staging = std::make_unique<RowStaging>(table_.size(), workers);
     std::vector<KeyArena> arenas(workers);
     null_key_rows_.resize(workers);
     std::vector<std::vector<Chunk>> kept(workers);
@@ -213,7 +213,7 @@ class Join {
         bool OnBadRow(uint64_t offset, std::string message) {
           return join->build_log_->Report(*chunk, offset, std::move(message));
         }
-      } visitor{this, &encoder, &arenas[worker], &staging, worker, &null_key_rows_[worker], &chunk};
+      } visitor{this, &encoder, &arenas[worker], staging.get(), worker, &null_key_rows_[worker], &chunk};
       while (NextChunk(side.reader, &error, *build_log_, &chunk)) {
         scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
         kept[worker].push_back(std::move(chunk));
@@ -227,7 +227,7 @@ class Join {
     }
     for (KeyArena& arena : arenas) key_arenas_.push_back(std::move(arena));
     for (uint64_t r : rows) build_rows_ += r;
-    table_.Build(staging, options_.keep_left_order, track_build_matches_, workers);
+    table_.Build(std::move(staging), options_.keep_left_order, track_build_matches_, workers);
     return Status::OK();
   }
 

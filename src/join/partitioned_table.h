@@ -1,11 +1,13 @@
 // PartitionedTable: the build side's hash table, split into 2^bits radix
 // partitions by the top bits of the key hash. Each partition is an
 // independent HashPartition: built by one thread, small enough to stay in
-// cache while it is built, and the unit that spills and travels. All
-// partitions live in three large huge-page-backed arrays.
+// cache while it is built, and the unit that spills and travels. The rows
+// stay in the staging blocks they were filed in; the bucket directories and
+// match flags of all partitions live in two large huge-page-backed arrays.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/large_buffer.h"
@@ -24,8 +26,9 @@ class PartitionedTable {
   size_t PartitionOf(uint64_t hash) const { return bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - bits_)); }
 
   // Builds every partition from the rows in `staging` (which must have as
-  // many partitions), releasing the staged rows as it goes. Uses `threads`.
-  void Build(RowStaging& staging, bool keep_order, bool track_matches, int threads);
+  // many partitions) and keeps the staging as the rows' storage. Uses
+  // `threads`.
+  void Build(std::unique_ptr<RowStaging> staging, bool keep_order, bool track_matches, int threads);
 
   HashPartition& partition(size_t p) { return partitions_[p]; }
   const HashPartition& partition(size_t p) const { return partitions_[p]; }
@@ -33,7 +36,7 @@ class PartitionedTable {
  private:
   int bits_;
   std::vector<HashPartition> partitions_;
-  LargeBuffer rows_;
+  std::unique_ptr<RowStaging> rows_;
   LargeBuffer directories_;
   LargeBuffer matched_;
 };

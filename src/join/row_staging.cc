@@ -1,7 +1,5 @@
 #include "join/row_staging.h"
 
-#include <sys/mman.h>
-
 namespace mergeflow {
 
 RowStaging::RowStaging(size_t partitions, int workers) : partitions_(partitions), workers_(workers) {
@@ -11,7 +9,7 @@ RowStaging::RowStaging(size_t partitions, int workers) : partitions_(partitions)
 void RowStaging::NewBlock(int worker, List* list) {
   Worker& w = workers_[worker];
   if (w.slab_blocks_used == kSlabBlocks) {
-    w.slabs.emplace_back(kSlabBlocks * kBlockRows * sizeof(BuildRow), /*huge_pages=*/false);
+    w.slabs.emplace_back(kSlabBlocks * kBlockRows * sizeof(BuildRow));
     w.slab_blocks_used = 0;
   }
   list->blocks.push_back(w.slabs.back().as<BuildRow>() + w.slab_blocks_used * kBlockRows);
@@ -25,7 +23,7 @@ size_t RowStaging::Count(size_t partition) const {
   return total;
 }
 
-std::vector<std::span<const BuildRow>> RowStaging::Blocks(size_t partition) const {
+std::vector<std::span<const BuildRow>> RowStaging::Rows(size_t partition) const {
   std::vector<std::span<const BuildRow>> blocks;
   for (const Worker& w : workers_) {
     const List& list = w.lists[partition];
@@ -37,12 +35,13 @@ std::vector<std::span<const BuildRow>> RowStaging::Blocks(size_t partition) cons
   return blocks;
 }
 
-void RowStaging::Release(size_t partition) {
-  for (Worker& w : workers_) {
-    List& list = w.lists[partition];
-    for (BuildRow* block : list.blocks) madvise(block, kBlockRows * sizeof(BuildRow), MADV_DONTNEED);
-    list = List();
+std::vector<BuildRow*> RowStaging::Blocks(size_t partition) const {
+  std::vector<BuildRow*> blocks;
+  for (const Worker& w : workers_) {
+    const List& list = w.lists[partition];
+    blocks.insert(blocks.end(), list.blocks.begin(), list.blocks.end());
   }
+  return blocks;
 }
 
 }  // namespace mergeflow

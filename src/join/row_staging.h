@@ -1,10 +1,11 @@
 // RowStaging: build rows filed by several workers under radix partitions
 // before the partitions' hash tables exist.
 //
-// Each worker fills blocks of 1024 rows carved from its own large slabs (no
-// locks, no copying when a list grows). A partition's blocks are read back
-// in filing order, then released to the OS, so that building the hash
-// tables reuses the pages staging gave back instead of touching fresh memory.
+// Each worker fills blocks of kBlockRows rows carved from its own large,
+// huge-page-backed slabs (no locks, no copying when a list grows). The
+// blocks then become the storage of the hash tables themselves: a partition
+// is rebuilt in place in its own blocks (HashPartition::Build), so the rows
+// are never held twice.
 #pragma once
 
 #include <cstddef>
@@ -31,20 +32,20 @@ class RowStaging {
     ++list.count;
   }
 
+  static constexpr size_t kBlockShift = 10;
+  static constexpr size_t kBlockRows = size_t{1} << kBlockShift;  // 32 KiB
+  static constexpr size_t kSlabBlocks = 2048;                      // 64 MiB slabs
+
   size_t partitions() const { return partitions_; }
   // Rows filed under `partition` by all workers.
   size_t Count(size_t partition) const;
-  // The rows of `partition`: worker 0's blocks in filing order, then worker
-  // 1's, and so on.
-  std::vector<std::span<const BuildRow>> Blocks(size_t partition) const;
-  // Gives the memory of `partition`'s blocks back. REQUIRES: no later use of
-  // that partition. Thread-safe for different partitions.
-  void Release(size_t partition);
+  // The rows of `partition`: worker 0's in filing order, then worker 1's...
+  std::vector<std::span<const BuildRow>> Rows(size_t partition) const;
+  // The blocks holding those rows, in the same order (each kBlockRows long;
+  // the last of each worker partly used). Valid while this object lives.
+  std::vector<BuildRow*> Blocks(size_t partition) const;
 
  private:
-  static constexpr size_t kBlockRows = 1024;  // 32 KiB, whole pages
-  static constexpr size_t kSlabBlocks = 2048;  // 64 MiB slabs
-
   struct List {
     std::vector<BuildRow*> blocks;
     size_t last_fill = kBlockRows;  // rows used in blocks.back()

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,11 +28,11 @@ TEST(PartitionedTableTest, FindsEveryRowOfAKeyInInputOrder) {
   std::vector<std::string> keys = {"a", "b", "a", "c", "a"};
   // Worker 0 read chunk 1, worker 1 read chunk 0: input order differs from
   // the order the workers hand their rows over.
-  RowStaging staging(1, 2);
-  for (const BuildRow& row : {Row(keys[4], 1), Row(keys[3], 1)}) staging.Add(0, 0, row);
-  for (const BuildRow& row : {Row(keys[0], 0), Row(keys[1], 0), Row(keys[2], 0)}) staging.Add(1, 0, row);
+  auto staging = std::make_unique<RowStaging>(1, 2);
+  for (const BuildRow& row : {Row(keys[4], 1), Row(keys[3], 1)}) staging->Add(0, 0, row);
+  for (const BuildRow& row : {Row(keys[0], 0), Row(keys[1], 0), Row(keys[2], 0)}) staging->Add(1, 0, row);
   PartitionedTable table(0);
-  table.Build(staging, /*keep_order=*/true, /*track_matches=*/true, 2);
+  table.Build(std::move(staging), /*keep_order=*/true, /*track_matches=*/true, 2);
   const HashPartition& part = table.partition(0);
   ASSERT_EQ(part.size(), 5u);
   std::vector<const char*> found;
@@ -39,16 +41,15 @@ TEST(PartitionedTableTest, FindsEveryRowOfAKeyInInputOrder) {
   int misses = 0;
   part.ForEachMatch(KeyEncoder::Hash("zz"), "zz", [&](size_t) { ++misses; });
   EXPECT_EQ(misses, 0);
-  EXPECT_EQ(staging.Count(0), 0u);  // staged rows are released
 }
 
 TEST(PartitionedTableTest, SpreadsRowsOverPartitionsByTopHashBits) {
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; ++i) keys.push_back("key" + std::to_string(i));
   PartitionedTable table(4);
-  RowStaging staging(table.size(), 1);
-  for (const std::string& k : keys) staging.Add(0, table.PartitionOf(KeyEncoder::Hash(k)), Row(k, 0));
-  table.Build(staging, false, false, 3);
+  auto staging = std::make_unique<RowStaging>(table.size(), 2);
+  for (size_t i = 0; i < keys.size(); ++i) staging->Add(i % 2, table.PartitionOf(KeyEncoder::Hash(keys[i])), Row(keys[i], 0));
+  table.Build(std::move(staging), false, false, 3);
   size_t total = 0;
   for (size_t p = 0; p < table.size(); ++p) {
     total += table.partition(p).size();
@@ -71,7 +72,7 @@ TEST(RowStagingTest, KeepsEachWorkersFilingOrderAcrossBlocks) {
   EXPECT_EQ(staging.Count(0), 0u);
   EXPECT_EQ(staging.Count(1), 5000u);
   std::vector<std::string> seen;
-  for (auto block : staging.Blocks(1)) {
+  for (auto block : staging.Rows(1)) {
     for (const BuildRow& row : block) seen.emplace_back(row.key_view());
   }
   ASSERT_EQ(seen.size(), 5000u);
@@ -82,13 +83,43 @@ TEST(RowStagingTest, KeepsEachWorkersFilingOrderAcrossBlocks) {
   EXPECT_EQ(seen[4999], "4999");
 }
 
+std::string KeyName(int k) {
+  std::string name = "k";
+  name += std::to_string(k);
+  return name;
+}
+
+TEST(PartitionedTableTest, ManyBlocksFromSeveralWorkersStayFindable) {
+  // 5000 rows of 7 keys over two workers: partly filled blocks, buckets
+  // that cross block boundaries, and duplicates in input order.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5000; ++i) keys.push_back(KeyName(i % 7));
+  auto staging = std::make_unique<RowStaging>(1, 2);
+  for (int i = 0; i < 5000; ++i) {
+    BuildRow row = Row(keys[i], static_cast<uint32_t>(i));
+    staging->Add(i < 2500 ? 0 : 1, 0, row);
+  }
+  PartitionedTable table(0);
+  table.Build(std::move(staging), /*keep_order=*/true, false, 2);
+  const HashPartition& part = table.partition(0);
+  ASSERT_EQ(part.size(), 5000u);
+  for (int k = 0; k < 7; ++k) {
+    const std::string key = KeyName(k);
+    std::vector<uint32_t> chunks;
+    part.ForEachMatch(KeyEncoder::Hash(key), key, [&](size_t i) { chunks.push_back(part.row(i).chunk_id); });
+    ASSERT_EQ(chunks.size(), 5000u / 7 + (k < 5000 % 7 ? 1 : 0)) << key;
+    EXPECT_TRUE(std::is_sorted(chunks.begin(), chunks.end())) << key;
+    EXPECT_EQ(chunks.front(), static_cast<uint32_t>(k));
+  }
+}
+
 TEST(PartitionedTableTest, TracksMatches) {
   std::string k1 = "x", k2 = "y";
-  RowStaging staging(1, 1);
-  staging.Add(0, 0, Row(k1, 0));
-  staging.Add(0, 0, Row(k2, 0));
+  auto staging = std::make_unique<RowStaging>(1, 1);
+  staging->Add(0, 0, Row(k1, 0));
+  staging->Add(0, 0, Row(k2, 0));
   PartitionedTable table(0);
-  table.Build(staging, false, true, 1);
+  table.Build(std::move(staging), false, true, 1);
   HashPartition& part = table.partition(0);
   part.ForEachMatch(KeyEncoder::Hash("y"), "y", [&](size_t i) { part.MarkMatched(i); });
   int matched = 0;
@@ -97,9 +128,8 @@ TEST(PartitionedTableTest, TracksMatches) {
 }
 
 TEST(PartitionedTableTest, EmptyPartitionFindsNothing) {
-  RowStaging staging(1, 1);
   PartitionedTable table(0);
-  table.Build(staging, false, false, 1);
+  table.Build(std::make_unique<RowStaging>(1, 1), false, false, 1);
   int found = 0;
   table.partition(0).ForEachMatch(1, "a", [&](size_t) { ++found; });
   EXPECT_EQ(found, 0);
