@@ -5,6 +5,7 @@
 
 #include "cli/run_manifest.h"
 #include "common/process_stats.h"
+#include "common/progress.h"
 #include "common/size_parser.h"
 #include "common/thread_pool.h"
 #include "io/input_listing.h"
@@ -47,6 +48,10 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_option("--compat", o->compat, "Reproduce an original script exactly")
       ->check(CLI::IsMember({"pandas-script", "spark-script"}));
   join->add_option("--chunk-size", o->chunk_size, "Bytes of input parsed per task (default: 4M)");
+  join->add_flag("-q,--quiet", o->quiet, "Print no progress reports");
+  join->add_option("--progress-interval", o->progress_interval,
+                   "Seconds between progress reports (default: 0.5 on a terminal, 5 otherwise)")
+      ->check(CLI::PositiveNumber);
   join->add_option("--data_source_1", o->left, "Alias of LEFT (the Spark script's flag)");
   join->add_option("--data_source_2", o->right, "Alias of RIGHT (the Spark script's flag)");
   join->add_option("--output_uri", o->output, "Alias of --output (the Spark script's flag)");
@@ -211,6 +216,8 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
   options.keep_left_order = o.order == "left";
   options.skip_bad_rows = o.bad_rows == "skip";
   options.threads = o.threads;
+  Progress progress(Progress::ForStderr(o.quiet, o.progress_interval));
+  options.progress = &progress;
 
   MF_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns,
                       PlanOutputColumns(left.side.schema, right.side.schema, options.type,

@@ -36,6 +36,8 @@ struct JoinCommandOptions {
   bool null_keys_equal = false;
   std::string compat;
   std::string chunk_size = "4M";
+  bool quiet = false;
+  double progress_interval = 0;  // 0: 0.5 s on a terminal, 5 s otherwise
 };
 
 // Declares the `join` subcommand and its options on `app`, bound to `options`.

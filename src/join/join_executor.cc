@@ -128,6 +128,7 @@ class Join {
     if (status.ok()) status = ProbeSide();
     if (status.ok() && track_build_matches_) status = EmitUnmatchedBuildRows();
     stats->probe_seconds = MonotonicSeconds() - start;
+    if (options_.progress != nullptr) options_.progress->Finish();
     (build_is_left_ ? stats->left_rows : stats->right_rows) = build_rows_;
     (build_is_left_ ? stats->right_rows : stats->left_rows) = probe_rows_;
     stats->output_rows = output_rows_;
@@ -161,9 +162,19 @@ class Join {
     out->RowAdded();
   }
 
+  void StartPhase(const char* name, const JoinSide& side) const {
+    if (options_.progress == nullptr) return;
+    const std::string label = std::string(name) + " (" + (&side == &left_ ? "left" : "right") + ")";
+    options_.progress->StartPhase(label, side.bytes == UINT64_MAX ? 0 : side.bytes);
+  }
+  void ChunkDone(const Chunk& chunk, uint64_t rows) const {
+    if (options_.progress != nullptr) options_.progress->Add(chunk.size, rows);
+  }
+
   // Phase 1 (sink) and 2 (finalize).
   Status BuildSide() {
     const JoinSide& side = build();
+    StartPhase("build", side);
     const int workers = options_.threads;
     auto staging = std::make_unique<RowStaging>(table_.size(), workers);
     std::vector<KeyArena> arenas(workers);
@@ -215,7 +226,9 @@ class Join {
         }
       } visitor{this, &encoder, &arenas[worker], staging.get(), worker, &null_key_rows_[worker], &chunk};
       while (NextChunk(side.reader, &error, *build_log_, &chunk)) {
+        const uint64_t rows_before = visitor.rows;
         scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
+        ChunkDone(chunk, visitor.rows - rows_before);
         kept[worker].push_back(std::move(chunk));
       }
       rows[worker] = visitor.rows;
@@ -234,6 +247,7 @@ class Join {
   // Phase 3.
   Status ProbeSide() {
     const JoinSide& side = probe();
+    StartPhase("probe", side);
     const int workers = options_.threads;
     FirstError error;
     ChunkSequencer sequencer;
@@ -285,8 +299,10 @@ class Join {
       Status write_status;
       while (write_status.ok() && NextChunk(side.reader, &error, *probe_log_, &chunk)) {
         emitter.ForgetRows();
+        const uint64_t rows_before = visitor.rows;
         scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
         batch.Resolve(resolve_entry);
+        ChunkDone(chunk, visitor.rows - rows_before);
         write_status = options_.keep_left_order ? out.DeliverInOrder(&sequencer, chunk.id) : out.FlushIfFull();
         side.reader->Recycle(std::move(chunk));
       }

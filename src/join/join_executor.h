@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/progress.h"
 #include "io/output_sink.h"
 #include "join/join_type.h"
 #include "join/output_schema.h"
@@ -39,6 +40,7 @@ struct JoinOptions {
   bool keep_left_order = false;   // --order left
   bool skip_bad_rows = false;     // --bad-rows skip
   int threads = 1;
+  Progress* progress = nullptr;   // where to report progress, if anywhere
 };
 
 struct JoinStats {

@@ -364,6 +364,35 @@ TEST(CliTest, OverwriteReplacesTheOutputWhole) {
   EXPECT_EQ(DirEntries(dir / "out"), (std::vector<std::string>{"_SUCCESS", "part-00000.tsv"}));
 }
 
+TEST(CliTest, SlowRunsReportProgressUnlessQuiet) {
+  TempDir dir;
+  WriteFile(dir / "r.tsv", "id\tw\n1\tx\n");
+  // The left input trickles in through a FIFO, so the run takes a while.
+  const std::string script = R"(
+    mkfifo left.fifo
+    "$MERGEFLOW" join left.fifo r.tsv --chunk-size 64 --progress-interval 0.05 FLAGS > out 2> err &
+    pid=$!
+    exec 3> left.fifo
+    printf 'id\tv\n' >&3
+    for i in $(seq 1 40); do printf '%d\tvalue\n' $i >&3; done
+    sleep 0.4
+    exec 3>&-
+    wait $pid
+  )";
+  auto run = [&](const std::string& flags) {
+    std::string s = script;
+    s.replace(s.find("FLAGS"), 5, flags);
+    EXPECT_EQ(RunScript(dir, s), 0);
+    std::remove((dir / "left.fifo").c_str());
+    return ReadFile(dir / "err");
+  };
+  const std::string err = run("");
+  EXPECT_NE(err.find("mergeflow: build (left): "), std::string::npos) << err;
+  EXPECT_NE(err.find(" rows"), std::string::npos) << err;
+  EXPECT_EQ(run("--quiet"), "");
+  EXPECT_EQ(ReadFile(dir / "out"), "id\tv\tw\n1\tvalue\tx\n");
+}
+
 TEST(CliTest, InterruptedRunLeavesTheOldOutputAndNoDebris) {
   TempDir dir;
   WriteFile(dir / "r.tsv", "id\tw\n1\tx\n");
