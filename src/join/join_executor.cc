@@ -244,6 +244,48 @@ class Join {
     return Status::OK();
   }
 
+  // Probes rows against table_ and writes the results: one per worker.
+  class Prober {
+   public:
+    Prober(Join* join, int lane) : join_(join), emitter_(join->NewEmitter()), out_(join->sink_, lane), batch_(&join->table_) {}
+
+    // Looks `row` up (batched). `key` must stay valid until EndUnit unless
+    // copy_key is set.
+    void Add(const RowRef& row, bool has_key, std::string_view key, uint64_t hash, bool copy_key) {
+      if (batch_.Add(row, has_key, key, hash, copy_key)) Resolve();
+    }
+    // Finishes the rows added so far (call before their bytes go away).
+    void EndUnit() {
+      Resolve();
+      emitter_.ForgetRows();
+    }
+    OutputBuffer& out() { return out_; }
+
+   private:
+    void Resolve() {
+      batch_.Resolve([this](const ProbeBatch::Entry& e) {
+        const JoinType type = join_->options_.type;
+        bool matched = false;
+        for (uint32_t i = e.begin; i < e.end; ++i) {
+          if (!e.partition->KeyEquals(i, e.hash, e.key)) continue;
+          matched = true;
+          if (OutputsLeftOnly(type)) break;
+          if (join_->track_build_matches_) e.partition->MarkMatched(i);
+          const RowRef build_row = join_->BuildRowRef(e.partition->row(i));
+          join_->EmitPair(emitter_, &e.row, &build_row, &out_);
+        }
+        if (type == JoinType::kSemi ? matched : (!matched && join_->probe_keeps_unmatched_)) {
+          join_->EmitPair(emitter_, &e.row, nullptr, &out_);
+        }
+      });
+    }
+
+    Join* join_;
+    RowEmitter emitter_;
+    OutputBuffer out_;
+    ProbeBatch batch_;
+  };
+
   // Phase 3.
   Status ProbeSide() {
     const JoinSide& side = probe();
@@ -256,30 +298,11 @@ class Join {
     RunOnWorkers(workers, [&](int worker) {
       RowScanner scanner(side.dialect, static_cast<uint32_t>(side.schema.names.size()), side.schema.key_fields);
       KeyEncoder encoder(side.schema.key_fields.size(), options_.null_keys_equal);
-      RowEmitter emitter = NewEmitter();
-      OutputBuffer out(sink_, options_.keep_left_order ? 0 : worker);
-      ProbeBatch batch(&table_);
-      const JoinType type = options_.type;
-      const auto resolve_entry = [&](const ProbeBatch::Entry& e) {
-        bool matched = false;
-        for (uint32_t i = e.begin; i < e.end; ++i) {
-          if (!e.partition->KeyEquals(i, e.hash, e.key)) continue;
-          matched = true;
-          if (OutputsLeftOnly(type)) break;
-          if (track_build_matches_) e.partition->MarkMatched(i);
-          const BuildRow& b = e.partition->row(i);
-          const RowRef build_row = BuildRowRef(b);
-          EmitPair(emitter, &e.row, &build_row, &out);
-        }
-        if (type == JoinType::kSemi ? matched : (!matched && probe_keeps_unmatched_)) {
-          EmitPair(emitter, &e.row, nullptr, &out);
-        }
-      };
+      Prober prober(this, options_.keep_left_order ? 0 : worker);
       Chunk chunk;
       struct Visitor {
         KeyEncoder* encoder;
-        ProbeBatch* batch;
-        const decltype(resolve_entry)* resolve;
+        Prober* prober;
         Join* join;
         const Chunk* chunk;
         uint64_t rows = 0;
@@ -289,27 +312,26 @@ class Join {
           const bool has_key = encoder->Encode(r.keys, &key);
           const uint64_t hash = has_key ? KeyEncoder::Hash(key) : 0;
           const bool copy_key = !(encoder->single() && r.keys_in_row);
-          const RowRef row{r.data, r.size, r.quoted, r.plain, r.first_field_end};
-          if (batch->Add(row, has_key, key, hash, copy_key)) batch->Resolve(*resolve);
+          prober->Add(RowRef{r.data, r.size, r.quoted, r.plain, r.first_field_end}, has_key, key, hash, copy_key);
         }
         bool OnBadRow(uint64_t offset, std::string message) {
           return join->probe_log_->Report(*chunk, offset, std::move(message));
         }
-      } visitor{&encoder, &batch, &resolve_entry, this, &chunk};
+      } visitor{&encoder, &prober, this, &chunk};
       Status write_status;
       while (write_status.ok() && NextChunk(side.reader, &error, *probe_log_, &chunk)) {
-        emitter.ForgetRows();
         const uint64_t rows_before = visitor.rows;
         scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
-        batch.Resolve(resolve_entry);
+        prober.EndUnit();
         ChunkDone(chunk, visitor.rows - rows_before);
-        write_status = options_.keep_left_order ? out.DeliverInOrder(&sequencer, chunk.id) : out.FlushIfFull();
+        write_status =
+            options_.keep_left_order ? prober.out().DeliverInOrder(&sequencer, chunk.id) : prober.out().FlushIfFull();
         side.reader->Recycle(std::move(chunk));
       }
-      if (write_status.ok()) write_status = out.Flush();
+      if (write_status.ok()) write_status = prober.out().Flush();
       if (!write_status.ok()) error.Set(write_status);
       rows[worker] = visitor.rows;
-      emitted[worker] = out.total_rows();
+      emitted[worker] = prober.out().total_rows();
     });
     if (error.set()) return error.status();
     if (probe_log_->failed()) return probe_log_->FirstError();

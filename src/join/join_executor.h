@@ -32,6 +32,7 @@ struct JoinSide {
   bool header = true;     // the first row of every file is a header
   SideSchema schema;      // names and key fields
   uint64_t bytes = 0;     // total input size (UINT64_MAX when unknown)
+  double rows_per_byte = 0;  // estimated from the start of the input (0: unknown)
 };
 
 struct JoinOptions {
@@ -41,6 +42,8 @@ struct JoinOptions {
   bool skip_bad_rows = false;     // --bad-rows skip
   int threads = 1;
   Progress* progress = nullptr;   // where to report progress, if anywhere
+  uint64_t memory_limit = 0;      // bytes; 0: no limit. Above it, partitions spill to disk
+  std::string temp_dir;           // where spilled partitions go
 };
 
 struct JoinStats {
@@ -51,6 +54,8 @@ struct JoinStats {
   std::vector<BadRow> bad_row_samples;  // the first few skipped rows
   std::string build_side;               // "left" or "right"
   int partitions = 0;
+  int spill_partitions = 0;             // 0 when the join ran in memory
+  uint64_t spilled_bytes = 0;           // bytes written to temporary files
   double build_seconds = 0;
   double probe_seconds = 0;
 };
@@ -58,6 +63,11 @@ struct JoinStats {
 // Joins `left` and `right` into `sink`, whose lanes must number
 // options.threads (1 with keep_left_order). Returns BadInput naming the file
 // and line of the first malformed row unless bad rows are skipped.
+//
+// When the build side is estimated not to fit in options.memory_limit, both
+// sides are first partitioned by key hash into files under
+// options.temp_dir (removed afterwards, also on failure), then joined one
+// partition at a time (grace hash join).
 Status RunJoin(const JoinSide& left, const JoinSide& right, const std::vector<OutputColumn>& columns,
                char output_separator, const JoinOptions& options, OutputSink* sink, JoinStats* stats);
 

@@ -1,0 +1,144 @@
+#include "join/spill_files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace mergeflow {
+
+struct SpillFiles::Writer {
+  int fd = -1;
+  std::string path;
+  std::string buffer;
+  uint64_t bytes = 0;  // records written, buffered included
+};
+
+SpillFiles::SpillFiles(std::string dir, std::string prefix, size_t partitions, int workers, size_t buffer_bytes)
+    : dir_(std::move(dir)),
+      prefix_(std::move(prefix)),
+      partitions_(partitions),
+      workers_(workers),
+      buffer_bytes_(buffer_bytes),
+      writers_((partitions + 1) * static_cast<size_t>(workers)) {}
+
+SpillFiles::~SpillFiles() {
+  for (auto& w : writers_) {
+    if (w != nullptr && w->fd >= 0) close(w->fd);
+  }
+}
+
+std::string SpillFiles::PathOf(size_t partition, int worker) const {
+  return dir_ + "/" + prefix_ + "-" + std::to_string(partition) + "-" + std::to_string(worker);
+}
+
+Status SpillFiles::Flush(Writer& w) {
+  std::string_view data = w.buffer;
+  while (!data.empty()) {
+    ssize_t put = write(w.fd, data.data(), data.size());
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot write temporary file " + w.path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(put));
+  }
+  w.buffer.clear();
+  return Status::OK();
+}
+
+Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std::string_view key) {
+  std::unique_ptr<Writer>& slot = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
+  if (slot == nullptr) {
+    slot = std::make_unique<Writer>();
+    slot->path = PathOf(partition, worker);
+    slot->fd = open(slot->path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (slot->fd < 0) return ErrnoStatus("cannot create temporary file " + slot->path, errno);
+    slot->buffer.reserve(buffer_bytes_);
+  }
+  Writer& w = *slot;
+  const uint32_t key_size = static_cast<uint32_t>(key.size());
+  char header[kRecordHeader];
+  std::memcpy(header, &row.hash, 8);
+  std::memcpy(header + 8, &row.row_size_and_flags, 4);
+  std::memcpy(header + 12, &key_size, 4);
+  std::memcpy(header + 16, &row.chunk_id, 4);
+  w.buffer.append(header, kRecordHeader);
+  w.buffer.append(key);
+  w.buffer.append(row.row, row.row_size());
+  w.bytes += kRecordHeader + key.size() + row.row_size();
+  if (w.buffer.size() >= buffer_bytes_) return Flush(w);
+  return Status::OK();
+}
+
+Status SpillFiles::Finish() {
+  for (auto& w : writers_) {
+    if (w == nullptr || w->fd < 0) continue;
+    MF_RETURN_IF_ERROR(Flush(*w));
+    if (close(w->fd) != 0) return ErrnoStatus("cannot write temporary file " + w->path, errno);
+    w->fd = -1;
+    std::string().swap(w->buffer);
+  }
+  return Status::OK();
+}
+
+uint64_t SpillFiles::Bytes(size_t partition) const {
+  uint64_t total = 0;
+  for (int worker = 0; worker < workers_; ++worker) {
+    const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
+    if (w != nullptr) total += w->bytes;
+  }
+  return total;
+}
+
+Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* buffer) const {
+  *buffer = LargeBuffer(Bytes(partition));
+  size_t filled = 0;
+  for (int worker = 0; worker < workers_; ++worker) {
+    const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
+    if (w == nullptr) continue;
+    const int fd = open(w->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("cannot open temporary file " + w->path, errno);
+    uint64_t left = w->bytes;
+    while (left > 0) {
+      ssize_t got = read(fd, buffer->data() + filled, left);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        const int err = got < 0 ? errno : EIO;
+        close(fd);
+        return ErrnoStatus("cannot read temporary file " + w->path, err);
+      }
+      filled += static_cast<size_t>(got);
+      left -= static_cast<uint64_t>(got);
+    }
+    close(fd);
+  }
+  std::vector<BuildRow> rows;
+  size_t at = 0;
+  while (at < filled) {
+    BuildRow row;
+    uint32_t key_size = 0;
+    std::memcpy(&row.hash, buffer->data() + at, 8);
+    std::memcpy(&row.row_size_and_flags, buffer->data() + at + 8, 4);
+    std::memcpy(&key_size, buffer->data() + at + 12, 4);
+    std::memcpy(&row.chunk_id, buffer->data() + at + 16, 4);
+    row.key_size = key_size;
+    row.key_offset = -static_cast<int32_t>(key_size);
+    row.row = buffer->data() + at + kRecordHeader + key_size;
+    rows.push_back(row);
+    at += kRecordHeader + key_size + row.row_size();
+  }
+  return rows;
+}
+
+void SpillFiles::Remove(size_t partition) {
+  for (int worker = 0; worker < workers_; ++worker) {
+    auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
+    if (w != nullptr) {
+      unlink(w->path.c_str());
+      w.reset();
+    }
+  }
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,65 @@
+// SpillFiles: rows of one join side written to disk, partitioned by key
+// hash, for joins whose build side does not fit in memory (grace hash join).
+//
+// A spilled row is a record: hash (8 bytes), row size and flags (4), key size
+// (4), chunk id (4), the key bytes, then the row bytes. Each worker appends
+// to its own file per partition through a buffer, so writing takes no lock.
+// Partition `partitions()` (one past the last) holds rows whose key is NULL.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/large_buffer.h"
+#include "common/result.h"
+#include "join/build_row.h"
+
+namespace mergeflow {
+
+class SpillFiles {
+ public:
+  // Files go to `dir` (which must exist), named PREFIX-PARTITION-WORKER.
+  SpillFiles(std::string dir, std::string prefix, size_t partitions, int workers, size_t buffer_bytes);
+  ~SpillFiles();
+  SpillFiles(const SpillFiles&) = delete;
+  SpillFiles& operator=(const SpillFiles&) = delete;
+
+  size_t partitions() const { return partitions_; }
+  size_t null_partition() const { return partitions_; }
+
+  // Appends a record. `row.row` and the key bytes are copied. Calls for one
+  // worker must not overlap.
+  Status Append(int worker, size_t partition, const BuildRow& row, std::string_view key);
+  // Writes out every buffer and closes the files. REQUIRES: no Append after.
+  Status Finish();
+
+  // Total bytes of records in `partition`.
+  uint64_t Bytes(size_t partition) const;
+
+  // Reads every record of `partition` into `buffer` and returns them as
+  // BuildRows pointing into it (the key sits just before its row). Thread-safe
+  // for different partitions.
+  Result<std::vector<BuildRow>> Load(size_t partition, LargeBuffer* buffer) const;
+
+  // Deletes `partition`'s files.
+  void Remove(size_t partition);
+
+  static constexpr size_t kRecordHeader = 20;
+
+ private:
+  struct Writer;
+  std::string PathOf(size_t partition, int worker) const;
+  Status Flush(Writer& w);
+
+  std::string dir_;
+  std::string prefix_;
+  size_t partitions_;
+  int workers_;
+  size_t buffer_bytes_;
+  std::vector<std::unique_ptr<Writer>> writers_;  // [partition * workers + worker]
+};
+
+}  // namespace mergeflow
