@@ -38,8 +38,9 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
       ->check(CLI::IsMember({"rfc4180", "none"}));
   join->add_option("--suffixes", o->suffixes, "Suffixes for clashing column names (default: _x,_y)");
   join->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
-  join->add_option("--memory-limit", o->memory_limit, "Memory budget, e.g. 2G or 60%");
-  join->add_option("--temp-dir", o->temp_dir, "Directory for temporary files");
+  join->add_option("--memory-limit", o->memory_limit,
+                   "Memory budget, e.g. 2G or 60% (default: 80% of the memory this process may use)");
+  join->add_option("--temp-dir", o->temp_dir, "Directory for spilled partitions (default: $TMPDIR or /tmp)");
   join->add_option("--order", o->order, "'left': keep left input order, then right order within a key")
       ->check(CLI::IsMember({"left"}));
   join->add_option("--bad-rows", o->bad_rows, "error (default): stop at a malformed row; skip: drop and count it")
@@ -105,6 +106,7 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
   for (const FileInfo& f : p->files) p->side.bytes = f.path == "-" ? UINT64_MAX : p->side.bytes + f.size;
   p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes);
   p->side.reader = p->reader.get();
+  MF_ASSIGN_OR_RETURN(p->side.rows_per_byte, EstimateRowsPerByte(p->reader.get()));
   MF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> first, ReadFirstRow(p->reader.get(), dialect));
   std::vector<std::string>& columns = p->side.schema.names;
   if (!names.empty()) {
@@ -187,9 +189,12 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
   if (o.left_on.size() != o.right_on.size())
     return Status::InvalidArgument("--left-on and --right-on must name as many columns each");
   if (o.threads == 0) o.threads = DefaultThreadCount();
-  const uint64_t physical = PhysicalMemoryBytes();
-  if (!o.memory_limit.empty()) MF_RETURN_IF_ERROR(ParseSize(o.memory_limit, physical).status_or_ok());
-  MF_ASSIGN_OR_RETURN(uint64_t chunk_bytes, ParseSize(o.chunk_size, physical));
+  const uint64_t available = AvailableMemoryBytes();
+  uint64_t memory_limit = available / 10 * 8;  // default: 80% of what this process may use
+  if (!o.memory_limit.empty()) {
+    MF_ASSIGN_OR_RETURN(memory_limit, ParseSize(o.memory_limit, available));
+  }
+  MF_ASSIGN_OR_RETURN(uint64_t chunk_bytes, ParseSize(o.chunk_size, available));
   if (chunk_bytes < 64 || chunk_bytes > (uint64_t{1} << 31))
     return Status::InvalidArgument("--chunk-size must be between 64 bytes and 2G");
   const size_t comma = o.suffixes.find(',');
@@ -216,6 +221,9 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
   options.keep_left_order = o.order == "left";
   options.skip_bad_rows = o.bad_rows == "skip";
   options.threads = o.threads;
+  options.memory_limit = memory_limit;
+  options.chunk_bytes = chunk_bytes;
+  options.temp_dir = o.temp_dir;
   Progress progress(Progress::ForStderr(o.quiet, o.progress_interval));
   options.progress = &progress;
 
@@ -251,6 +259,7 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
     for (const OutputColumn& c : columns) record.columns.push_back(c.name);
     record.stats = stats;
     record.parts = sink.parts();
+    record.memory_limit = memory_limit;
     record.total_seconds = MonotonicSeconds() - start;
     MF_RETURN_IF_ERROR(committer->Commit(ManifestJson(record)));
   }

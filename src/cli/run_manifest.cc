@@ -57,6 +57,10 @@ std::string ManifestJson(const RunRecord& r) {
       {"timings_seconds",
        {{"build", r.stats.build_seconds}, {"probe", r.stats.probe_seconds}, {"total", r.total_seconds}}},
       {"peak_memory_bytes", PeakResidentBytes()},
+      {"memory",
+       {{"limit_bytes", r.memory_limit},
+        {"spill_partitions", r.stats.spill_partitions},
+        {"spilled_bytes", r.stats.spilled_bytes}}},
   };
   return doc.dump(2) + "\n";
 }

@@ -22,6 +22,7 @@ struct RunRecord {
   JoinStats stats;
   std::vector<PartInfo> parts;
   double total_seconds = 0;
+  uint64_t memory_limit = 0;
 };
 
 // The manifest text (pretty-printed JSON, newline-terminated). Records the

@@ -11,6 +11,10 @@ uint64_t PeakResidentBytes();
 // Physical memory of the machine in bytes.
 uint64_t PhysicalMemoryBytes();
 
+// The memory this process may use: physical memory, or less when a cgroup
+// (container, Kubernetes pod, Slurm job) sets a lower limit.
+uint64_t AvailableMemoryBytes();
+
 // Seconds since an arbitrary fixed point (monotonic clock).
 double MonotonicSeconds();
 

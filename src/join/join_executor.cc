@@ -1,6 +1,9 @@
 #include "join/join_executor.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <atomic>
 #include <bit>
 #include <map>
@@ -8,12 +11,14 @@
 #include <mutex>
 
 #include "common/first_error.h"
+#include "common/interrupt.h"
 #include "common/process_stats.h"
 #include "common/thread_pool.h"
 #include "join/key_arena.h"
 #include "join/key_encoder.h"
 #include "join/partitioned_table.h"
 #include "join/probe_batch.h"
+#include "join/spill_files.h"
 #include "join/row_emitter.h"
 #include "text/row_scanner.h"
 
@@ -121,13 +126,21 @@ class Join {
   Status Run(JoinStats* stats) {
     stats->build_side = build_is_left_ ? "left" : "right";
     stats->partitions = static_cast<int>(table_.size());
-    double start = MonotonicSeconds();
-    Status status = BuildSide();
-    stats->build_seconds = MonotonicSeconds() - start;
-    start = MonotonicSeconds();
-    if (status.ok()) status = ProbeSide();
-    if (status.ok() && track_build_matches_) status = EmitUnmatchedBuildRows();
-    stats->probe_seconds = MonotonicSeconds() - start;
+    Status status;
+    const Result<size_t> spill_partitions = SpillPartitions();
+    if (!spill_partitions.ok()) {
+      status = spill_partitions.status();
+    } else if (spill_partitions.value() > 0) {
+      status = GraceJoin(spill_partitions.value(), stats);
+    } else {
+      double start = MonotonicSeconds();
+      status = BuildSide();
+      stats->build_seconds = MonotonicSeconds() - start;
+      start = MonotonicSeconds();
+      if (status.ok()) status = ProbeSide();
+      if (status.ok() && track_build_matches_) status = EmitUnmatchedBuildRows();
+      stats->probe_seconds = MonotonicSeconds() - start;
+    }
     if (options_.progress != nullptr) options_.progress->Finish();
     (build_is_left_ ? stats->left_rows : stats->right_rows) = build_rows_;
     (build_is_left_ ? stats->right_rows : stats->left_rows) = probe_rows_;
@@ -396,6 +409,189 @@ class Join {
       output_rows_ += out->total_rows();
     }
     return error.status();
+  }
+
+  // --- Joins larger than memory (grace hash join) ---------------------------
+
+  // Rough peak memory of holding `side` as a hash table.
+  static uint64_t TableBytes(const JoinSide& side) {
+    const double rows_per_byte = side.rows_per_byte > 0 ? side.rows_per_byte : 1.0 / 25;
+    return side.bytes + static_cast<uint64_t>(static_cast<double>(side.bytes) * rows_per_byte * 48);
+  }
+
+  // 0 when the build side fits in the memory limit; else how many
+  // partitions both sides are spilled into, so that one partition of each
+  // fits at a time.
+  Result<size_t> SpillPartitions() const {
+    if (options_.memory_limit == 0 || build().bytes == UINT64_MAX || probe().bytes == UINT64_MAX) return size_t{0};
+    const uint64_t budget = options_.memory_limit / 10 * 9;
+    // Buffers besides the table: chunks in flight and output, per worker.
+    const uint64_t overhead =
+        (uint64_t{1} << 20) + static_cast<uint64_t>(options_.threads) * (2 * options_.chunk_bytes + (uint64_t{1} << 20));
+    const uint64_t need = TableBytes(build());
+    if (need + overhead <= budget) return size_t{0};
+    auto mib = [](uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; };
+    if (options_.keep_left_order)
+      return Status::IOError("--order left needs the right side in memory (about " + mib(need) +
+                             "), more than --memory-limit allows (" + mib(options_.memory_limit) + ")");
+    if (budget < 2 * overhead)
+      return Status::IOError("--memory-limit " + mib(options_.memory_limit) + " is too small; give at least " +
+                             mib(overhead * 3));
+    const uint64_t per_partition = (budget - overhead) / 2;
+    const uint64_t total = need + TableBytes(probe());
+    const uint64_t wanted = (total + per_partition - 1) / per_partition;
+    return std::clamp<size_t>(std::bit_ceil(static_cast<size_t>(wanted)), 2, 4096);
+  }
+
+  // Writes every row of `side` to `spill`, by the top bits of its key hash.
+  Status PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* spill, int spill_bits, uint64_t* rows_out) {
+    StartPhase("partition", side);
+    const int workers = options_.threads;
+    std::vector<uint64_t> rows(workers, 0);
+    FirstError error;
+    RunOnWorkers(workers, [&](int worker) {
+      RowScanner scanner(side.dialect, static_cast<uint32_t>(side.schema.names.size()), side.schema.key_fields);
+      KeyEncoder encoder(side.schema.key_fields.size(), options_.null_keys_equal);
+      Chunk chunk;
+      struct Visitor {
+        KeyEncoder* encoder;
+        SpillFiles* spill;
+        BadRowLog* log;
+        FirstError* error;
+        int worker;
+        int spill_bits;
+        const Chunk* chunk;
+        uint64_t rows = 0;
+        void OnRow(const RowView& r) {
+          ++rows;
+          if (r.size > BuildRow::kSizeMask) {
+            log->Report(*chunk, r.offset, "rows longer than 1 GiB are not supported");
+            return;
+          }
+          BuildRow b;
+          b.row = r.data;
+          b.row_size_and_flags =
+              r.size | (r.quoted ? BuildRow::kQuotedBit : 0) | (r.plain ? BuildRow::kPlainBit : 0);
+          b.chunk_id = chunk->id;
+          std::string_view key;
+          size_t partition = spill->null_partition();
+          if (encoder->Encode(r.keys, &key)) {
+            b.hash = KeyEncoder::Hash(key);
+            partition = static_cast<size_t>(b.hash >> (64 - spill_bits));
+          } else {
+            key = {};
+          }
+          Status status = spill->Append(worker, partition, b, key);
+          if (!status.ok()) error->Set(std::move(status));
+        }
+        bool OnBadRow(uint64_t offset, std::string message) { return log->Report(*chunk, offset, std::move(message)); }
+      } visitor{&encoder, spill, log, &error, worker, spill_bits, &chunk};
+      while (NextChunk(side.reader, &error, *log, &chunk)) {
+        const uint64_t rows_before = visitor.rows;
+        scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
+        ChunkDone(chunk, visitor.rows - rows_before);
+        side.reader->Recycle(std::move(chunk));
+      }
+      rows[worker] = visitor.rows;
+    });
+    if (error.set()) return error.status();
+    if (log->failed()) return log->FirstError();
+    for (uint64_t r : rows) *rows_out += r;
+    return spill->Finish();
+  }
+
+  // Probes `rows` (spilled probe rows; has_key false for the NULL partition)
+  // on all workers, one lane each.
+  Status ProbeSpilledRows(const std::vector<BuildRow>& rows, bool has_key) {
+    const int workers = options_.threads;
+    constexpr size_t kSlice = 1 << 14;
+    std::vector<std::unique_ptr<Prober>> probers;
+    for (int w = 0; w < workers; ++w) probers.push_back(std::make_unique<Prober>(this, w));
+    FirstError error;
+    ParallelFor((rows.size() + kSlice - 1) / kSlice, workers, [&](size_t slice, int worker) {
+      Prober& prober = *probers[worker];
+      const size_t end = std::min(rows.size(), (slice + 1) * kSlice);
+      for (size_t i = slice * kSlice; i < end; ++i) {
+        const BuildRow& b = rows[i];
+        prober.Add(RowRef{b.row, b.row_size(), b.quoted(), b.plain(), RowView::kUnknownFieldEnd}, has_key,
+                   b.key_view(), b.hash, false);
+      }
+      prober.EndUnit();
+      Status status = prober.out().FlushIfFull();
+      if (!status.ok()) error.Set(status);
+    });
+    for (auto& prober : probers) {
+      Status status = prober->out().Flush();
+      if (!status.ok()) error.Set(status);
+      output_rows_ += prober->out().total_rows();
+    }
+    return error.status();
+  }
+
+  Status GraceJoin(size_t spill_partitions, JoinStats* stats) {
+    const int spill_bits = std::bit_width(spill_partitions) - 1;
+    std::string base = options_.temp_dir.empty() ? (getenv("TMPDIR") != nullptr ? getenv("TMPDIR") : "/tmp")
+                                                 : options_.temp_dir;
+    std::string dir = base + "/mergeflow-spill-XXXXXX";
+    if (mkdtemp(dir.data()) == nullptr) return ErrnoStatus("cannot create a temporary directory in " + base, errno);
+    const int cleanup = RegisterCleanup([dir] { std::filesystem::remove_all(dir); });
+    Status status = GraceJoinIn(dir, spill_partitions, spill_bits, stats);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    UnregisterCleanup(cleanup);
+    return status;
+  }
+
+  Status GraceJoinIn(const std::string& dir, size_t spill_partitions, int spill_bits, JoinStats* stats) {
+    const int workers = options_.threads;
+    const size_t buffer = std::clamp<size_t>(
+        options_.memory_limit / 4 / ((spill_partitions + 1) * static_cast<size_t>(workers)), 4 << 10, 256 << 10);
+    SpillFiles build_spill(dir, "build", spill_partitions, workers, buffer);
+    SpillFiles probe_spill(dir, "probe", spill_partitions, workers, buffer);
+    double start = MonotonicSeconds();
+    MF_RETURN_IF_ERROR(PartitionToDisk(build(), build_log_.get(), &build_spill, spill_bits, &build_rows_));
+    MF_RETURN_IF_ERROR(PartitionToDisk(probe(), probe_log_.get(), &probe_spill, spill_bits, &probe_rows_));
+    stats->spill_partitions = static_cast<int>(spill_partitions);
+    for (size_t q = 0; q <= spill_partitions; ++q) stats->spilled_bytes += build_spill.Bytes(q) + probe_spill.Bytes(q);
+    stats->build_seconds = MonotonicSeconds() - start;
+    start = MonotonicSeconds();
+    if (options_.progress != nullptr) options_.progress->StartPhase("join partitions", stats->spilled_bytes);
+    for (size_t q = 0; q < spill_partitions; ++q) {
+      LargeBuffer build_bytes;
+      MF_ASSIGN_OR_RETURN(std::vector<BuildRow> build_rows, build_spill.Load(q, &build_bytes));
+      table_ = PartitionedTable(PartitionBitsFor(build_spill.Bytes(q)), spill_bits);
+      auto staging = std::make_unique<RowStaging>(table_.size(), 1);
+      for (const BuildRow& row : build_rows) staging->Add(0, table_.PartitionOf(row.hash), row);
+      std::vector<BuildRow>().swap(build_rows);
+      table_.Build(std::move(staging), false, track_build_matches_, workers);
+      {
+        LargeBuffer probe_bytes;
+        MF_ASSIGN_OR_RETURN(std::vector<BuildRow> probe_rows, probe_spill.Load(q, &probe_bytes));
+        MF_RETURN_IF_ERROR(ProbeSpilledRows(probe_rows, true));
+        if (options_.progress != nullptr) {
+          options_.progress->Add(build_spill.Bytes(q) + probe_spill.Bytes(q), probe_rows.size());
+        }
+      }
+      if (track_build_matches_) MF_RETURN_IF_ERROR(EmitUnmatchedBuildRows());
+      table_ = PartitionedTable(0);
+      build_spill.Remove(q);
+      probe_spill.Remove(q);
+    }
+    // Rows with a NULL key match nothing; they appear when their side is kept.
+    const size_t nulls = spill_partitions;
+    if (track_build_matches_) {
+      LargeBuffer bytes;
+      MF_ASSIGN_OR_RETURN(null_key_rows_.emplace_back(), build_spill.Load(nulls, &bytes));
+      MF_RETURN_IF_ERROR(EmitUnmatchedBuildRows());
+      null_key_rows_.clear();
+    }
+    {
+      LargeBuffer bytes;
+      MF_ASSIGN_OR_RETURN(std::vector<BuildRow> probe_rows, probe_spill.Load(nulls, &bytes));
+      MF_RETURN_IF_ERROR(ProbeSpilledRows(probe_rows, false));
+    }
+    stats->probe_seconds = MonotonicSeconds() - start;
+    return Status::OK();
   }
 
   const JoinSide& left_;

@@ -43,6 +43,7 @@ struct JoinOptions {
   int threads = 1;
   Progress* progress = nullptr;   // where to report progress, if anywhere
   uint64_t memory_limit = 0;      // bytes; 0: no limit. Above it, partitions spill to disk
+  size_t chunk_bytes = 4 << 20;   // the readers' chunk size, for memory estimates
   std::string temp_dir;           // where spilled partitions go
 };
 

@@ -18,12 +18,17 @@ namespace mergeflow {
 
 class PartitionedTable {
  public:
-  explicit PartitionedTable(int bits) : bits_(bits), partitions_(size_t{1} << bits) {}
+  // 2^bits partitions chosen by the hash bits that follow its top
+  // `skip_bits` (those already chose a spill partition, see SpillFiles).
+  explicit PartitionedTable(int bits, int skip_bits = 0)
+      : bits_(bits), skip_bits_(skip_bits), partitions_(size_t{1} << bits) {}
 
   int bits() const { return bits_; }
   size_t size() const { return partitions_.size(); }
   // The partition a key hash belongs to.
-  size_t PartitionOf(uint64_t hash) const { return bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - bits_)); }
+  size_t PartitionOf(uint64_t hash) const {
+    return bits_ == 0 ? 0 : static_cast<size_t>((hash << skip_bits_) >> (64 - bits_));
+  }
 
   // Builds every partition from the rows in `staging` (which must have as
   // many partitions) and keeps the staging as the rows' storage. Uses
@@ -35,6 +40,7 @@ class PartitionedTable {
 
  private:
   int bits_;
+  int skip_bits_;
   std::vector<HashPartition> partitions_;
   std::unique_ptr<RowStaging> rows_;
   LargeBuffer directories_;

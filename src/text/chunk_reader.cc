@@ -13,6 +13,16 @@ Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo& file) {
   return OpenDecompressed(std::move(raw), file.path == "-" ? "<stdin>" : file.path);
 }
 
+Result<double> EstimateRowsPerByte(ChunkReader* reader) {
+  Chunk chunk;
+  MF_ASSIGN_OR_RETURN(bool found, reader->Next(&chunk));
+  if (!found) return 0.0;
+  const double rows_per_byte =
+      chunk.size == 0 ? 0.0 : static_cast<double>(CountByte(chunk.data, chunk.size, '\n') + 1) / chunk.size;
+  reader->PushBack(std::move(chunk));
+  return rows_per_byte;
+}
+
 ChunkReader::ChunkReader(std::vector<FileInfo> files, Dialect dialect, size_t chunk_bytes)
     : files_(std::move(files)), dialect_(dialect), chunk_bytes_(chunk_bytes) {}
 

@@ -78,6 +78,10 @@ class ChunkReader {
   Chunk pushed_back_;
 };
 
+// Rows per byte at the start of `reader`'s input (newlines in its first
+// chunk, which is pushed back), or 0 when the input is empty.
+Result<double> EstimateRowsPerByte(ChunkReader* reader);
+
 // Opens `file` (a FileInfo from ListInputFiles, possibly "-") as a stream of
 // its bytes, decompressed when they are gzip or zstd.
 Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo& file);
