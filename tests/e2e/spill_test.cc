@@ -1,0 +1,125 @@
+// End-to-end tests of joins larger than their memory limit: the spilled
+// (grace) join must give exactly the rows of the in-memory join.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "e2e/cli_runner.h"
+
+namespace mergeflow {
+namespace {
+
+using testing::ReadFile;
+using testing::RunMergeflow;
+using testing::RunScript;
+using testing::TempDir;
+using testing::WriteFile;
+
+std::vector<std::string> SortedDataRows(const std::string& dir) {
+  std::vector<std::string> rows;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name[0] == '_') continue;
+    std::stringstream in(ReadFile(entry.path().string()));
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) rows.push_back(line);
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// CSV sides of `rows` rows each: keys drawn from a small space (so every
+// key repeats), about 1 in 50 empty, values that need quoting.
+void WriteSides(const TempDir& dir, int rows) {
+  std::string left = "id,v,w\n", right = "id,x\n";
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  for (int i = 0; i < rows; ++i) {
+    const uint64_t a = next() % 30000, b = next() % 35000;
+    left += (a % 50 == 0 ? std::string() : "k" + std::to_string(a)) + ",\"v,\"\"" + std::to_string(i) + "\"," +
+            std::to_string(next() % 1000) + "\n";
+    right += (b % 50 == 0 ? std::string() : "k" + std::to_string(b)) + ",x" + std::to_string(i) + "\n";
+  }
+  WriteFile(dir / "l.csv", left);
+  WriteFile(dir / "r.csv", right);
+}
+
+TEST(SpillTest, EveryJoinTypeGivesTheInMemoryRows) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  std::filesystem::create_directories(dir / "tmp");
+  for (const std::string how : {"inner", "left", "right", "outer", "semi", "anti"}) {
+    auto in_memory = RunMergeflow(dir, "join l.csv r.csv -q --how " + how + " -o mem");
+    ASSERT_EQ(in_memory.exit_code, 0) << in_memory.err;
+    auto spilled = RunMergeflow(
+        dir, "join l.csv r.csv -q --how " + how + " -o spill --memory-limit 8M --chunk-size 64K --temp-dir tmp");
+    ASSERT_EQ(spilled.exit_code, 0) << spilled.err;
+    auto manifest = nlohmann::json::parse(ReadFile(dir / "spill/_SUCCESS"));
+    EXPECT_GE(manifest["memory"]["spill_partitions"].get<int>(), 2) << how;
+    EXPECT_GT(manifest["memory"]["spilled_bytes"].get<uint64_t>(), 0u) << how;
+    EXPECT_EQ(manifest["memory"]["limit_bytes"], 8 << 20);
+    const auto expected = SortedDataRows(dir / "mem");
+    EXPECT_GT(expected.size(), 1000u) << how;  // anti keeps about 2%
+    EXPECT_EQ(SortedDataRows(dir / "spill"), expected) << how;
+    EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp")) << how << ": temporary files left behind";
+    std::filesystem::remove_all(dir / "mem");
+    std::filesystem::remove_all(dir / "spill");
+  }
+}
+
+TEST(SpillTest, NullKeysEqualAlsoSpills) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  // Anti: with --null-keys-equal, left rows with an empty key are matched.
+  auto in_memory = RunMergeflow(dir, "join l.csv r.csv -q --how anti --null-keys-equal -o mem");
+  auto spilled = RunMergeflow(dir, "join l.csv r.csv -q --how anti --null-keys-equal -o spill --memory-limit 8M "
+                                   "--chunk-size 64K");
+  ASSERT_EQ(spilled.exit_code, 0) << spilled.err;
+  EXPECT_EQ(SortedDataRows(dir / "spill"), SortedDataRows(dir / "mem"));
+  auto nulls_unequal = RunMergeflow(dir, "join l.csv r.csv -q --how anti -o anti --memory-limit 8M --chunk-size 64K");
+  EXPECT_GT(SortedDataRows(dir / "anti").size(), SortedDataRows(dir / "mem").size());
+}
+
+TEST(SpillTest, FullTemporaryDiskIsOneLineAndLeavesNothing) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  std::filesystem::create_directories(dir / "tmp");
+  std::filesystem::create_directories(dir / "out");
+  WriteFile(dir / "out/_SUCCESS", "old");
+  // A file size limit makes the spill writes fail as a full disk would.
+  const int code = RunScript(dir, R"(trap '' XFSZ; ulimit -f 20
+    "$MERGEFLOW" join l.csv r.csv -q -o out --memory-limit 8M --chunk-size 64K --temp-dir tmp 2> err)");
+  EXPECT_EQ(code, 1);
+  const std::string err = ReadFile(dir / "err");
+  EXPECT_TRUE(err.starts_with("mergeflow: error: cannot write temporary file ")) << err;
+  EXPECT_NE(err.find(": File too large\n"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp"));
+  EXPECT_EQ(ReadFile(dir / "out/_SUCCESS"), "old");
+}
+
+TEST(SpillTest, OrderLeftThatCannotFitSaysSo) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  auto r = RunMergeflow(dir, "join l.csv r.csv -q --order left --memory-limit 8M --chunk-size 64K");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("mergeflow: error: --order left needs the right side in memory")) << r.err;
+}
+
+TEST(SpillTest, TooSmallALimitSaysWhatWouldDo) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  auto r = RunMergeflow(dir, "join l.csv r.csv -q --memory-limit 1M");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("mergeflow: error: --memory-limit 1 MiB is too small; give at least ")) << r.err;
+}
+
+}  // namespace
+}  // namespace mergeflow
