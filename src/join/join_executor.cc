@@ -60,6 +60,19 @@ class ChunkSequencer {
   std::map<uint32_t, std::pair<std::string, uint64_t>> pending_;
 };
 
+// Fills `b` with the row of `r` (not its key). A row too long for a
+// BuildRow is reported to `log` instead, and false returned.
+bool MakeBuildRow(const RowView& r, const Chunk& chunk, BadRowLog* log, BuildRow* b) {
+  if (r.size > BuildRow::kSizeMask) {
+    log->Report(chunk, r.offset, "rows longer than 1 GiB are not supported");
+    return false;
+  }
+  b->row = r.data;
+  b->row_size_and_flags = r.size | (r.quoted ? BuildRow::kQuotedBit : 0) | (r.plain ? BuildRow::kPlainBit : 0);
+  b->chunk_id = chunk.id;
+  return true;
+}
+
 // Radix bits for the build side: partitions of about 256 KiB of input.
 int PartitionBitsFor(uint64_t build_bytes) {
   if (build_bytes == UINT64_MAX) return 8;
@@ -211,14 +224,7 @@ class Join {
         void OnRow(const RowView& r) {
           ++rows;
           BuildRow b;
-          b.row = r.data;
-          if (r.size > BuildRow::kSizeMask) {
-            join->build_log_->Report(*chunk, r.offset, "rows longer than 1 GiB are not supported");
-            return;
-          }
-          b.row_size_and_flags =
-              r.size | (r.quoted ? BuildRow::kQuotedBit : 0) | (r.plain ? BuildRow::kPlainBit : 0);
-          b.chunk_id = chunk->id;
+          if (!MakeBuildRow(r, *chunk, join->build_log_.get(), &b)) return;
           std::string_view key;
           if (!encoder->Encode(r.keys, &key)) {
             if (join->track_build_matches_) null_rows->push_back(b);
@@ -464,15 +470,8 @@ class Join {
         uint64_t rows = 0;
         void OnRow(const RowView& r) {
           ++rows;
-          if (r.size > BuildRow::kSizeMask) {
-            log->Report(*chunk, r.offset, "rows longer than 1 GiB are not supported");
-            return;
-          }
           BuildRow b;
-          b.row = r.data;
-          b.row_size_and_flags =
-              r.size | (r.quoted ? BuildRow::kQuotedBit : 0) | (r.plain ? BuildRow::kPlainBit : 0);
-          b.chunk_id = chunk->id;
+          if (!MakeBuildRow(r, *chunk, log, &b)) return;
           std::string_view key;
           size_t partition = spill->null_partition();
           if (encoder->Encode(r.keys, &key)) {
