@@ -60,7 +60,8 @@ std::string ManifestJson(const RunRecord& r) {
       {"memory",
        {{"limit_bytes", r.memory_limit},
         {"spill_partitions", r.stats.spill_partitions},
-        {"spilled_bytes", r.stats.spilled_bytes}}},
+        {"spilled_bytes", r.stats.spilled_bytes},
+        {"partitions_in_blocks", r.stats.partitions_in_blocks}}},
   };
   return doc.dump(2) + "\n";
 }

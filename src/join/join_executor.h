@@ -57,6 +57,7 @@ struct JoinStats {
   int partitions = 0;
   int spill_partitions = 0;             // 0 when the join ran in memory
   uint64_t spilled_bytes = 0;           // bytes written to temporary files
+  int partitions_in_blocks = 0;         // spill partitions too large for one hash table
   double build_seconds = 0;
   double probe_seconds = 0;
 };

@@ -24,15 +24,17 @@ class ProbeBatch {
     HashPartition* partition = nullptr;
     uint32_t begin = 0;  // candidate index range in the partition
     uint32_t end = 0;
+    uint64_t index = 0;  // the caller's number for the row
   };
 
   explicit ProbeBatch(PartitionedTable* table) : table_(table) {}
 
   // Adds a row. `key` must stay valid until Resolve unless copy_key is set.
   // Returns true when the batch is full and must be resolved.
-  bool Add(const RowRef& row, bool has_key, std::string_view key, uint64_t hash, bool copy_key) {
+  bool Add(const RowRef& row, bool has_key, std::string_view key, uint64_t hash, bool copy_key, uint64_t index) {
     Entry& e = entries_[size_];
     e.row = row;
+    e.index = index;
     e.has_key = has_key;
     e.begin = e.end = 0;
     if (has_key) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 namespace mergeflow {
@@ -13,6 +14,7 @@ struct SpillFiles::Writer {
   std::string path;
   std::string buffer;
   uint64_t bytes = 0;  // records written, buffered included
+  uint64_t count = 0;
 };
 
 SpillFiles::SpillFiles(std::string dir, std::string prefix, size_t partitions, int workers, size_t buffer_bytes)
@@ -67,6 +69,7 @@ Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std
   w.buffer.append(key);
   w.buffer.append(row.row, row.row_size());
   w.bytes += kRecordHeader + key.size() + row.row_size();
+  ++w.count;
   if (w.buffer.size() >= buffer_bytes_) return Flush(w);
   return Status::OK();
 }
@@ -87,6 +90,15 @@ uint64_t SpillFiles::Bytes(size_t partition) const {
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
     if (w != nullptr) total += w->bytes;
+  }
+  return total;
+}
+
+uint64_t SpillFiles::Count(size_t partition) const {
+  uint64_t total = 0;
+  for (int worker = 0; worker < workers_; ++worker) {
+    const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
+    if (w != nullptr) total += w->count;
   }
   return total;
 }
@@ -114,21 +126,77 @@ Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* bu
     close(fd);
   }
   std::vector<BuildRow> rows;
+  ParseRecords(buffer->data(), filled, &rows);
+  return rows;
+}
+
+size_t SpillFiles::ParseRecords(const char* data, size_t n, std::vector<BuildRow>* rows) {
   size_t at = 0;
-  while (at < filled) {
+  while (at + kRecordHeader <= n) {
     BuildRow row;
     uint32_t key_size = 0;
-    std::memcpy(&row.hash, buffer->data() + at, 8);
-    std::memcpy(&row.row_size_and_flags, buffer->data() + at + 8, 4);
-    std::memcpy(&key_size, buffer->data() + at + 12, 4);
-    std::memcpy(&row.chunk_id, buffer->data() + at + 16, 4);
+    std::memcpy(&row.hash, data + at, 8);
+    std::memcpy(&row.row_size_and_flags, data + at + 8, 4);
+    std::memcpy(&key_size, data + at + 12, 4);
+    std::memcpy(&row.chunk_id, data + at + 16, 4);
+    const size_t record = kRecordHeader + key_size + row.row_size();
+    if (at + record > n) break;
     row.key_size = key_size;
     row.key_offset = -static_cast<int32_t>(key_size);
-    row.row = buffer->data() + at + kRecordHeader + key_size;
-    rows.push_back(row);
-    at += kRecordHeader + key_size + row.row_size();
+    row.row = data + at + kRecordHeader + key_size;
+    rows->push_back(row);
+    at += record;
   }
-  return rows;
+  return at;
+}
+
+Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
+                                const std::function<Status(const std::vector<BuildRow>&)>& fn) const {
+  std::string buffer;
+  std::vector<BuildRow> rows;
+  for (int worker = 0; worker < workers_; ++worker) {
+    const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
+    if (w == nullptr) continue;
+    const int fd = open(w->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("cannot open temporary file " + w->path, errno);
+    uint64_t left = w->bytes;
+    size_t filled = 0;  // bytes of buffer holding data
+    Status status;
+    while (status.ok() && (left > 0 || filled > 0)) {
+      // Room for a block; more when the record at the front is larger.
+      size_t want = std::max<size_t>(max_bytes, filled + kRecordHeader);
+      if (filled >= kRecordHeader) {
+        uint32_t key_size = 0, size_and_flags = 0;
+        std::memcpy(&size_and_flags, buffer.data() + 8, 4);
+        std::memcpy(&key_size, buffer.data() + 12, 4);
+        want = std::max<size_t>(want, kRecordHeader + key_size + (size_and_flags & BuildRow::kSizeMask));
+      }
+      if (buffer.size() < want) buffer.resize(want);
+      while (left > 0 && filled < buffer.size()) {
+        ssize_t got = read(fd, buffer.data() + filled, std::min<uint64_t>(buffer.size() - filled, left));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+          const int err = got < 0 ? errno : EIO;
+          close(fd);
+          return ErrnoStatus("cannot read temporary file " + w->path, err);
+        }
+        filled += static_cast<size_t>(got);
+        left -= static_cast<uint64_t>(got);
+      }
+      rows.clear();
+      const size_t used = ParseRecords(buffer.data(), filled, &rows);
+      if (used == 0 && left == 0) {
+        close(fd);
+        return Status::IOError("temporary file " + w->path + " is truncated");
+      }
+      if (!rows.empty()) status = fn(rows);
+      std::memmove(buffer.data(), buffer.data() + used, filled - used);
+      filled -= used;
+    }
+    close(fd);
+    MF_RETURN_IF_ERROR(status);
+  }
+  return Status::OK();
 }
 
 void SpillFiles::Remove(size_t partition) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,13 +37,20 @@ class SpillFiles {
   // Writes out every buffer and closes the files. REQUIRES: no Append after.
   Status Finish();
 
-  // Total bytes of records in `partition`.
+  // Total bytes of records in `partition`, and how many records.
   uint64_t Bytes(size_t partition) const;
+  uint64_t Count(size_t partition) const;
 
   // Reads every record of `partition` into `buffer` and returns them as
   // BuildRows pointing into it (the key sits just before its row). Thread-safe
   // for different partitions.
   Result<std::vector<BuildRow>> Load(size_t partition, LargeBuffer* buffer) const;
+
+  // Reads the records of `partition` a block at a time, each block at most
+  // `max_bytes` of records (or one record, if larger), and calls fn(rows)
+  // with BuildRows valid only during the call. Stops at fn's first error.
+  Status ForEachBlock(size_t partition, uint64_t max_bytes,
+                      const std::function<Status(const std::vector<BuildRow>&)>& fn) const;
 
   // Deletes `partition`'s files.
   void Remove(size_t partition);
@@ -52,6 +60,9 @@ class SpillFiles {
  private:
   struct Writer;
   std::string PathOf(size_t partition, int worker) const;
+  // Appends the BuildRows of the whole records in data[0, n) to `rows`;
+  // returns the bytes they take.
+  static size_t ParseRecords(const char* data, size_t n, std::vector<BuildRow>* rows);
   Status Flush(Writer& w);
 
   std::string dir_;

@@ -74,6 +74,32 @@ TEST(SpillTest, EveryJoinTypeGivesTheInMemoryRows) {
   }
 }
 
+TEST(SpillTest, AHeavyKeyIsJoinedInBlocks) {
+  TempDir dir;
+  // The right (smaller, so build) side holds 150k rows of one key: its spill
+  // partition alone is several times the memory limit.
+  std::string left = "id,v\n", right = "id,w\n";
+  for (int i = 0; i < 200000; ++i) left += "k" + std::to_string(i % 40000) + ",l" + std::to_string(i) + "\n";
+  for (int i = 0; i < 3; ++i) left += "hot,lh" + std::to_string(i) + "\n";
+  for (int i = 0; i < 150000; ++i) right += (i % 3 == 0 ? std::string("hot") : "k" + std::to_string(i)) + ",r\n";
+  WriteFile(dir / "l.csv", left);
+  WriteFile(dir / "r.csv", right);
+  for (const std::string how : {"inner", "left", "right", "outer", "semi", "anti"}) {
+    auto in_memory = RunMergeflow(dir, "join l.csv r.csv -q --how " + how + " -o mem");
+    ASSERT_EQ(in_memory.exit_code, 0) << in_memory.err;
+    auto spilled =
+        RunMergeflow(dir, "join l.csv r.csv -q --how " + how + " -o spill --memory-limit 8M --chunk-size 64K");
+    ASSERT_EQ(spilled.exit_code, 0) << spilled.err;
+    auto manifest = nlohmann::json::parse(ReadFile(dir / "spill/_SUCCESS"));
+    EXPECT_EQ(manifest["join"]["build_side"], "right");
+    EXPECT_GE(manifest["memory"]["spill_partitions"].get<int>(), 2) << how;
+    EXPECT_GE(manifest["memory"]["partitions_in_blocks"].get<int>(), 1) << how;
+    EXPECT_EQ(SortedDataRows(dir / "spill"), SortedDataRows(dir / "mem")) << how;
+    std::filesystem::remove_all(dir / "mem");
+    std::filesystem::remove_all(dir / "spill");
+  }
+}
+
 TEST(SpillTest, NullKeysEqualAlsoSpills) {
   TempDir dir;
   WriteSides(dir, 120000);

@@ -1,0 +1,177 @@
+// Join: the engine behind RunJoin (join_executor.h), internal to src/join.
+//
+// In memory (join.cc): build sink, finalize, probe, unmatched build rows.
+// Larger than memory (grace_join.cc): both sides are partitioned to disk by
+// key hash, then each partition is joined in memory, its build side in
+// blocks when even one partition is too large (a heavy key).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/first_error.h"
+#include "common/thread_pool.h"
+#include "join/join_executor.h"
+#include "join/key_arena.h"
+#include "join/key_encoder.h"
+#include "join/output_buffer.h"
+#include "join/partitioned_table.h"
+#include "join/probe_batch.h"
+#include "join/row_emitter.h"
+#include "join/spill_files.h"
+#include "text/row_scanner.h"
+
+namespace mergeflow {
+
+// Radix bits for a build side of `build_bytes`: partitions of about 256 KiB.
+int PartitionBitsFor(uint64_t build_bytes);
+
+class Join {
+ public:
+  Join(const JoinSide& left, const JoinSide& right, const std::vector<OutputColumn>& columns, char output_separator,
+       const JoinOptions& options, OutputSink* sink);
+  Join(const Join&) = delete;
+  Join& operator=(const Join&) = delete;
+
+  Status Run(JoinStats* stats);
+
+ private:
+  // Probes rows against table_ and writes the results: one per worker.
+  class Prober {
+   public:
+    Prober(Join* join, int lane);
+    // Looks `row` up (batched). `key` must stay valid until EndUnit unless
+    // copy_key is set. With a match log (see SetMatchLog), `index` is the
+    // row's number in it.
+    void Add(const RowRef& row, bool has_key, std::string_view key, uint64_t hash, bool copy_key,
+             uint64_t index = 0) {
+      if (batch_.Add(row, has_key, key, hash, copy_key, index)) Resolve();
+    }
+    // Finishes the rows added so far (call before their bytes go away).
+    void EndUnit();
+    OutputBuffer& out() { return out_; }
+    // From now on, records each probe row that matched in `matched` (a bit
+    // per row index) instead of writing semi-join and unmatched rows: for a
+    // build side joined in several blocks, those are only known at the end.
+    void SetMatchLog(std::vector<uint64_t>* matched) { matched_ = matched; }
+
+   private:
+    void Resolve();
+
+    Join* join_;
+    RowEmitter emitter_;
+    OutputBuffer out_;
+    ProbeBatch batch_;
+    std::vector<uint64_t>* matched_ = nullptr;
+  };
+
+  const JoinSide& build() const { return build_is_left_ ? left_ : right_; }
+  const JoinSide& probe() const { return build_is_left_ ? right_ : left_; }
+  RowEmitter NewEmitter() const;
+  // The RowRef of a build row; field 0's end is known when it is the key.
+  RowRef BuildRowRef(const BuildRow& b) const;
+  // The RowRef of a spilled probe row.
+  static RowRef SpilledRowRef(const BuildRow& b) {
+    return RowRef{b.row, b.row_size(), b.quoted(), b.plain(), RowView::kUnknownFieldEnd};
+  }
+  // Appends the output row of a build row and/or a probe row.
+  void EmitPair(RowEmitter& emitter, const RowRef* probe_row, const RowRef* build_row, OutputBuffer* out) const;
+  void StartPhase(const char* name, const JoinSide& side) const;
+
+  // Scans `side` on every worker. Each worker makes its visitor with
+  // make_visitor(worker, &chunk) (a RowScanner visitor with a `rows`
+  // counter), scans chunks until the input ends or a worker failed, and
+  // after each chunk calls after_chunk(worker, visitor, chunk), which owns the
+  // chunk from then on; finally finish(worker, visitor). Adds the rows seen
+  // to *rows. Returns the first failure, or the first bad row in error mode.
+  template <class MakeVisitor, class AfterChunk, class Finish>
+  Status ScanSide(const JoinSide& side, BadRowLog* log, uint64_t* rows, MakeVisitor make_visitor,
+                  AfterChunk after_chunk, Finish finish) {
+    const int workers = options_.threads;
+    std::vector<uint64_t> counts(workers, 0);
+    FirstError error;
+    RunOnWorkers(workers, [&](int worker) {
+      RowScanner scanner(side.dialect, static_cast<uint32_t>(side.schema.names.size()), side.schema.key_fields);
+      Chunk chunk;
+      auto visitor = make_visitor(worker, &chunk);
+      for (;;) {
+        if (error.set() || log->failed()) break;
+        auto next = side.reader->Next(&chunk);
+        if (!next.ok()) {
+          error.Set(next.status());
+          break;
+        }
+        if (!next.value()) break;
+        const uint64_t before = visitor.rows;
+        scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
+        if (options_.progress != nullptr) options_.progress->Add(chunk.size, visitor.rows - before);
+        Status status = after_chunk(worker, visitor, chunk);
+        if (!status.ok()) error.Set(std::move(status));
+      }
+      Status status = finish(worker, visitor);
+      if (!status.ok()) error.Set(std::move(status));
+      counts[worker] = visitor.rows;
+    });
+    if (error.set()) return error.status();
+    if (log->failed()) return log->FirstError();
+    for (uint64_t count : counts) *rows += count;
+    return Status::OK();
+  }
+
+  // In memory (join.cc).
+  Status BuildSide();
+  Status ProbeSide();
+  // Build rows no probe row matched, and build rows with a NULL key.
+  Status EmitUnmatchedBuildRows();
+
+  // Larger than memory (grace_join.cc).
+  // Rough peak memory of holding `side` as a hash table.
+  static uint64_t TableBytes(const JoinSide& side);
+  // Memory besides hash tables: chunks in flight and output buffers.
+  uint64_t WorkerOverhead() const;
+  // Bytes of spilled records a block of a spill partition may hold.
+  uint64_t BlockBytes() const;
+  // 0 when the build side fits in the memory limit; else the number of
+  // partitions to spill into.
+  Result<size_t> SpillPartitions() const;
+  // Writes every row of `side` to `spill`, by the top bits of its key hash.
+  Status PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* spill, int spill_bits, uint64_t* rows);
+  // Spills into a fresh temporary directory, joins, removes the directory.
+  Status GraceJoin(size_t spill_partitions, JoinStats* stats);
+  Status GraceJoinIn(const std::string& dir, size_t spill_partitions, int spill_bits, JoinStats* stats);
+  // Makes table_ from spilled build rows (`bytes` of records).
+  Status BuildSpilledTable(const std::vector<BuildRow>& rows, uint64_t bytes, int spill_bits);
+  // Joins spill partition `q`; its build side in blocks when it is larger
+  // than BlockBytes().
+  Status JoinSpilledPartition(const SpillFiles& build_spill, const SpillFiles& probe_spill, size_t q, int spill_bits);
+  // Probes every spilled probe row of `q` against table_ on all workers.
+  Status ProbeSpilledPartition(const SpillFiles& probe_spill, size_t q, bool has_key,
+                               std::vector<uint64_t>* match_log);
+  // After the last build block: the probe rows of `q` whose result depends
+  // on whether they matched at all (semi, anti, unmatched rows).
+  Status EmitByMatchLog(const SpillFiles& probe_spill, size_t q, const std::vector<uint64_t>& match_log);
+
+  const JoinSide& left_;
+  const JoinSide& right_;
+  const std::vector<OutputColumn>& columns_;
+  const char separator_;
+  const JoinOptions& options_;
+  OutputSink* const sink_;
+  const bool build_is_left_;
+  bool track_build_matches_ = false;
+  bool probe_keeps_unmatched_ = false;
+  bool build_key_is_field_0_ = false;  // a single key, the first column
+  PartitionedTable table_;
+  std::vector<std::vector<BuildRow>> null_key_rows_;   // per worker
+  std::vector<Chunk> build_chunks_;                    // the bytes every BuildRow points into
+  std::vector<KeyArena> key_arenas_;                   // keys that are not slices of their row
+  std::unique_ptr<BadRowLog> build_log_;
+  std::unique_ptr<BadRowLog> probe_log_;
+  uint64_t build_rows_ = 0;
+  uint64_t probe_rows_ = 0;
+  uint64_t output_rows_ = 0;
+  int partitions_in_blocks_ = 0;
+};
+
+}  // namespace mergeflow
