@@ -131,6 +131,27 @@ TEST(SpillTest, FullTemporaryDiskIsOneLineAndLeavesNothing) {
   EXPECT_EQ(ReadFile(dir / "out/_SUCCESS"), "old");
 }
 
+TEST(SpillTest, InterruptedSpillRemovesItsTemporaryFiles) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "tmp");
+  const std::string gen = (std::filesystem::path(MERGEFLOW_BINARY).parent_path() / "mergeflow-gen").string();
+  // Big enough that partitioning to disk takes a while; SIGTERM comes as
+  // soon as the spill directory shows up.
+  const int code = RunScript(dir, "GEN='" + gen + R"SH('
+    "$GEN" --rows 3000000 --seed 1 -o l.tsv && "$GEN" --rows 3000000 --seed 2 -o r.tsv || exit 91
+    "$MERGEFLOW" join l.tsv r.tsv -q -o out --memory-limit 64M --temp-dir tmp 2> err &
+    pid=$!
+    for i in $(seq 1 400); do [ -n "$(ls tmp)" ] && break; sleep 0.01; done
+    [ -n "$(ls tmp)" ] || exit 90
+    kill -TERM $pid
+    wait $pid
+  )SH");
+  EXPECT_EQ(code, 143);
+  EXPECT_EQ(ReadFile(dir / "err"), "mergeflow: error: interrupted; output left unchanged\n");
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 TEST(SpillTest, OrderLeftThatCannotFitSaysSo) {
   TempDir dir;
   WriteSides(dir, 120000);
