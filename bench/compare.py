@@ -54,12 +54,13 @@ def rows_digest(out_dir):
 
 
 def generate(args, side, seed):
-    name = f"{side}-{args.rows}-{args.key_space}-z{args.zipf}-c{args.columns}-w{args.value_width}-s{seed}.tsv"
+    zipf = args.zipf if side == "left" else 0.0
+    name = f"{side}-{args.rows}-{args.key_space}-z{zipf}-c{args.columns}-w{args.value_width}-s{seed}.tsv"
     path = os.path.join(args.data_dir, name)
     if not os.path.exists(path):
         os.makedirs(args.data_dir, exist_ok=True)
         subprocess.check_call([
-            args.gen, "--rows", str(args.rows), "--key-space", str(args.key_space), "--zipf", str(args.zipf),
+            args.gen, "--rows", str(args.rows), "--key-space", str(args.key_space), "--zipf", str(zipf),
             "--columns", str(args.columns), "--value-width", str(args.value_width), "--seed", str(seed),
             "-o", path + ".tmp"])
         os.rename(path + ".tmp", path)
@@ -70,7 +71,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--key-space", type=int, default=2_000_000)
-    p.add_argument("--zipf", type=float, default=0.0)
+    p.add_argument("--zipf", type=float, default=0.0,
+                   help="Zipf exponent of the LEFT side's keys (the right side stays uniform: skew on both "
+                        "sides would make the output of the hottest key quadratic)")
     p.add_argument("--columns", type=int, default=2)
     p.add_argument("--value-width", type=int, default=15)
     p.add_argument("--threads", type=int, default=os.cpu_count())
@@ -127,6 +130,7 @@ def main():
             if code != 0:
                 print(f"{tool} failed ({code}): {err.strip()[-500:]}", file=sys.stderr)
                 failed.add(tool)
+                shutil.rmtree(out, ignore_errors=True)
                 continue
             runs[tool].append((wall, rss))
             if round_index == 0 and not args.no_check:
@@ -148,7 +152,7 @@ def main():
 
     base = next((r for r in results if r[0] == "mergeflow" and r[1] is not None), None)
     size = os.path.getsize(left)
-    print(f"\n{args.rows:,} x {args.rows:,} rows, keys {'zipf(%g)' % args.zipf if args.zipf else 'uniform'} "
+    print(f"\n{args.rows:,} x {args.rows:,} rows, keys {'zipf(%g) on the left' % args.zipf if args.zipf else 'uniform'} "
           f"over {args.key_space:,}, {args.columns} columns, {size / 1e6:.0f} MB a side, --how {args.how}, "
           f"{args.threads} threads{', memory limit ' + mem if mem else ''}; "
           f"{platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}\n")
