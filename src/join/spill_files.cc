@@ -9,6 +9,22 @@
 
 namespace mergeflow {
 
+namespace {
+
+// Reads exactly n bytes from fd (named `path` in errors) into dst.
+Status ReadExactly(int fd, char* dst, uint64_t n, const std::string& path) {
+  while (n > 0) {
+    ssize_t got = read(fd, dst, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return ErrnoStatus("cannot read temporary file " + path, got < 0 ? errno : EIO);
+    dst += got;
+    n -= static_cast<uint64_t>(got);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 struct SpillFiles::Writer {
   int fd = -1;
   std::string path;
@@ -85,20 +101,15 @@ Status SpillFiles::Finish() {
   return Status::OK();
 }
 
-uint64_t SpillFiles::Bytes(size_t partition) const {
-  uint64_t total = 0;
-  for (int worker = 0; worker < workers_; ++worker) {
-    const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
-    if (w != nullptr) total += w->bytes;
-  }
-  return total;
-}
+uint64_t SpillFiles::Bytes(size_t partition) const { return Sum(partition, &Writer::bytes); }
 
-uint64_t SpillFiles::Count(size_t partition) const {
+uint64_t SpillFiles::Count(size_t partition) const { return Sum(partition, &Writer::count); }
+
+uint64_t SpillFiles::Sum(size_t partition, uint64_t Writer::*field) const {
   uint64_t total = 0;
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
-    if (w != nullptr) total += w->count;
+    if (w != nullptr) total += (*w).*field;
   }
   return total;
 }
@@ -111,19 +122,10 @@ Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* bu
     if (w == nullptr) continue;
     const int fd = open(w->path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("cannot open temporary file " + w->path, errno);
-    uint64_t left = w->bytes;
-    while (left > 0) {
-      ssize_t got = read(fd, buffer->data() + filled, left);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        const int err = got < 0 ? errno : EIO;
-        close(fd);
-        return ErrnoStatus("cannot read temporary file " + w->path, err);
-      }
-      filled += static_cast<size_t>(got);
-      left -= static_cast<uint64_t>(got);
-    }
+    Status read = ReadExactly(fd, buffer->data() + filled, w->bytes, w->path);
     close(fd);
+    MF_RETURN_IF_ERROR(read);
+    filled += w->bytes;
   }
   std::vector<BuildRow> rows;
   ParseRecords(buffer->data(), filled, &rows);
@@ -172,17 +174,11 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
         want = std::max<size_t>(want, kRecordHeader + key_size + (size_and_flags & BuildRow::kSizeMask));
       }
       if (buffer.size() < want) buffer.resize(want);
-      while (left > 0 && filled < buffer.size()) {
-        ssize_t got = read(fd, buffer.data() + filled, std::min<uint64_t>(buffer.size() - filled, left));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-          const int err = got < 0 ? errno : EIO;
-          close(fd);
-          return ErrnoStatus("cannot read temporary file " + w->path, err);
-        }
-        filled += static_cast<size_t>(got);
-        left -= static_cast<uint64_t>(got);
-      }
+      const uint64_t step = std::min<uint64_t>(buffer.size() - filled, left);
+      status = ReadExactly(fd, buffer.data() + filled, step, w->path);
+      if (!status.ok()) break;
+      filled += step;
+      left -= step;
       rows.clear();
       const size_t used = ParseRecords(buffer.data(), filled, &rows);
       if (used == 0 && left == 0) {

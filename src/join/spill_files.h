@@ -60,6 +60,8 @@ class SpillFiles {
  private:
   struct Writer;
   std::string PathOf(size_t partition, int worker) const;
+  // Adds up `field` over the writers of `partition`.
+  uint64_t Sum(size_t partition, uint64_t Writer::*field) const;
   // Appends the BuildRows of the whole records in data[0, n) to `rows`;
   // returns the bytes they take.
   static size_t ParseRecords(const char* data, size_t n, std::vector<BuildRow>* rows);
