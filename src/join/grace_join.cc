@@ -1,6 +1,8 @@
 // Joins larger than memory: a grace hash join over partitions spilled to
 // temporary files, with the build side of an oversized partition (a heavy
 // key, or an estimate that was off) joined in blocks.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -8,6 +10,7 @@
 #include <filesystem>
 
 #include "common/interrupt.h"
+#include "io/output_committer.h"
 #include "common/process_stats.h"
 #include "join/join.h"
 
@@ -78,12 +81,12 @@ Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* s
       std::string_view key;
       size_t partition = spill->null_partition();
       if (encoder.Encode(r.keys, &key)) {
-        b.hash = KeyEncoder::Hash(key);
-        partition = static_cast<size_t>(b.hash >> (64 - spill_bits));
+        partition = static_cast<size_t>(KeyEncoder::Hash(key) >> (64 - spill_bits));
       } else {
         key = {};
       }
-      if (status.ok()) status = spill->Append(worker, partition, b, key);
+      const bool key_is_row_prefix = encoder.single() && r.keys_in_row && key.data() == r.data;
+      if (status.ok()) status = spill->Append(worker, partition, b, key, key_is_row_prefix);
     }
     bool OnBadRow(uint64_t offset, std::string message) { return log->Report(*chunk, offset, std::move(message)); }
   };
@@ -104,15 +107,24 @@ Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* s
 Status Join::GraceJoin(size_t spill_partitions, JoinStats* stats) {
   const char* tmpdir = getenv("TMPDIR");
   const std::string base = !options_.temp_dir.empty() ? options_.temp_dir : tmpdir != nullptr ? tmpdir : "/tmp";
-  std::string dir = base + "/mergeflow-spill-XXXXXX";
-  if (mkdtemp(dir.data()) == nullptr) return ErrnoStatus("cannot create a temporary directory in " + base, errno);
-  const int cleanup = RegisterCleanup([dir] {
+  const std::string dir = base + "/mergeflow-spill-" + NewRunId();
+  // Removes the directory; retried because workers may still be creating
+  // files in it when an interrupt runs this.
+  const auto remove = [dir] {
     std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  });
-  Status status = GraceJoinIn(dir, spill_partitions, std::bit_width(spill_partitions) - 1, stats);
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
+    for (int attempt = 0; attempt < 3 && std::filesystem::exists(dir, ignored); ++attempt) {
+      std::filesystem::remove_all(dir, ignored);
+    }
+  };
+  // Registered before the directory exists, so no interrupt can leave it.
+  const int cleanup = RegisterCleanup(remove);
+  Status status;
+  if (mkdir(dir.c_str(), 0700) != 0) {
+    status = ErrnoStatus("cannot create a temporary directory in " + base, errno);
+  } else {
+    status = GraceJoinIn(dir, spill_partitions, std::bit_width(spill_partitions) - 1, stats);
+  }
+  remove();
   UnregisterCleanup(cleanup);
   return status;
 }
@@ -166,8 +178,7 @@ Status Join::JoinSpilledPartition(const SpillFiles& build_spill, const SpillFile
                                   int spill_bits) {
   const uint64_t block_bytes = BlockBytes();
   if (build_spill.Bytes(q) <= block_bytes) {
-    LargeBuffer bytes;
-    MF_ASSIGN_OR_RETURN(std::vector<BuildRow> rows, build_spill.Load(q, &bytes));
+    MF_ASSIGN_OR_RETURN(std::vector<BuildRow> rows, build_spill.Load(q, &spilled_build_bytes_));
     MF_RETURN_IF_ERROR(BuildSpilledTable(rows, build_spill.Bytes(q), spill_bits));
     MF_RETURN_IF_ERROR(ProbeSpilledPartition(probe_spill, q, true, nullptr));
     if (track_build_matches_) MF_RETURN_IF_ERROR(EmitUnmatchedBuildRows());

@@ -172,6 +172,7 @@ class Join {
   uint64_t probe_rows_ = 0;
   uint64_t output_rows_ = 0;
   int partitions_in_blocks_ = 0;
+  LargeBuffer spilled_build_bytes_;  // the loaded build records of one spill partition, reused
 };
 
 }  // namespace mergeflow

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "join/key_encoder.h"
+
 namespace mergeflow {
 
 namespace {
@@ -65,7 +67,8 @@ Status SpillFiles::Flush(Writer& w) {
   return Status::OK();
 }
 
-Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std::string_view key) {
+Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std::string_view key,
+                          bool key_is_row_prefix) {
   std::unique_ptr<Writer>& slot = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
   if (slot == nullptr) {
     slot = std::make_unique<Writer>();
@@ -75,16 +78,15 @@ Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std
     slot->buffer.reserve(buffer_bytes_);
   }
   Writer& w = *slot;
-  const uint32_t key_size = static_cast<uint32_t>(key.size());
+  const uint32_t key_info = static_cast<uint32_t>(key.size()) | (key_is_row_prefix ? kKeyIsRowPrefix : 0);
   char header[kRecordHeader];
-  std::memcpy(header, &row.hash, 8);
-  std::memcpy(header + 8, &row.row_size_and_flags, 4);
-  std::memcpy(header + 12, &key_size, 4);
-  std::memcpy(header + 16, &row.chunk_id, 4);
+  std::memcpy(header, &row.row_size_and_flags, 4);
+  std::memcpy(header + 4, &key_info, 4);
+  const size_t before = w.buffer.size();
   w.buffer.append(header, kRecordHeader);
-  w.buffer.append(key);
+  if (!key_is_row_prefix) w.buffer.append(key);
   w.buffer.append(row.row, row.row_size());
-  w.bytes += kRecordHeader + key.size() + row.row_size();
+  w.bytes += w.buffer.size() - before;
   ++w.count;
   if (w.buffer.size() >= buffer_bytes_) return Flush(w);
   return Status::OK();
@@ -115,7 +117,7 @@ uint64_t SpillFiles::Sum(size_t partition, uint64_t Writer::*field) const {
 }
 
 Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* buffer) const {
-  *buffer = LargeBuffer(Bytes(partition));
+  if (buffer->size() < Bytes(partition)) *buffer = LargeBuffer(Bytes(partition));
   size_t filled = 0;
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
@@ -136,16 +138,17 @@ size_t SpillFiles::ParseRecords(const char* data, size_t n, std::vector<BuildRow
   size_t at = 0;
   while (at + kRecordHeader <= n) {
     BuildRow row;
-    uint32_t key_size = 0;
-    std::memcpy(&row.hash, data + at, 8);
-    std::memcpy(&row.row_size_and_flags, data + at + 8, 4);
-    std::memcpy(&key_size, data + at + 12, 4);
-    std::memcpy(&row.chunk_id, data + at + 16, 4);
-    const size_t record = kRecordHeader + key_size + row.row_size();
+    uint32_t key_info = 0;
+    std::memcpy(&row.row_size_and_flags, data + at, 4);
+    std::memcpy(&key_info, data + at + 4, 4);
+    const bool prefix = (key_info & kKeyIsRowPrefix) != 0;
+    row.key_size = key_info & ~kKeyIsRowPrefix;
+    const size_t stored_key = prefix ? 0 : row.key_size;
+    const size_t record = kRecordHeader + stored_key + row.row_size();
     if (at + record > n) break;
-    row.key_size = key_size;
-    row.key_offset = -static_cast<int32_t>(key_size);
-    row.row = data + at + kRecordHeader + key_size;
+    row.row = data + at + kRecordHeader + stored_key;
+    row.key_offset = prefix ? 0 : -static_cast<int32_t>(row.key_size);
+    row.hash = KeyEncoder::Hash(row.key_view());
     rows->push_back(row);
     at += record;
   }
@@ -168,10 +171,11 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
       // Room for a block; more when the record at the front is larger.
       size_t want = std::max<size_t>(max_bytes, filled + kRecordHeader);
       if (filled >= kRecordHeader) {
-        uint32_t key_size = 0, size_and_flags = 0;
-        std::memcpy(&size_and_flags, buffer.data() + 8, 4);
-        std::memcpy(&key_size, buffer.data() + 12, 4);
-        want = std::max<size_t>(want, kRecordHeader + key_size + (size_and_flags & BuildRow::kSizeMask));
+        uint32_t key_info = 0, size_and_flags = 0;
+        std::memcpy(&size_and_flags, buffer.data(), 4);
+        std::memcpy(&key_info, buffer.data() + 4, 4);
+        const size_t stored_key = (key_info & kKeyIsRowPrefix) != 0 ? 0 : key_info;
+        want = std::max<size_t>(want, kRecordHeader + stored_key + (size_and_flags & BuildRow::kSizeMask));
       }
       if (buffer.size() < want) buffer.resize(want);
       const uint64_t step = std::min<uint64_t>(buffer.size() - filled, left);

@@ -1,10 +1,13 @@
 // SpillFiles: rows of one join side written to disk, partitioned by key
 // hash, for joins whose build side does not fit in memory (grace hash join).
 //
-// A spilled row is a record: hash (8 bytes), row size and flags (4), key size
-// (4), chunk id (4), the key bytes, then the row bytes. Each worker appends
-// to its own file per partition through a buffer, so writing takes no lock.
-// Partition `partitions()` (one past the last) holds rows whose key is NULL.
+// A spilled row is a record: row size and flags (4 bytes), key size (4), the
+// key bytes unless the key is the row's own prefix (the common case of a
+// plain first column, flagged in the key size), then the row bytes. Hashes
+// are recomputed on reading, which costs less than writing them. Each worker
+// appends to its own file per partition through a buffer, so writing takes
+// no lock. Partition `partitions()` (one past the last) holds rows whose key
+// is NULL. Input order (chunk ids) is not kept: ordered joins never spill.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +34,10 @@ class SpillFiles {
   size_t partitions() const { return partitions_; }
   size_t null_partition() const { return partitions_; }
 
-  // Appends a record. `row.row` and the key bytes are copied. Calls for one
-  // worker must not overlap.
-  Status Append(int worker, size_t partition, const BuildRow& row, std::string_view key);
+  // Appends a record of `row` (its bytes and flags) and `key`, which is
+  // row.row's own first key.size() bytes when key_is_row_prefix. Calls for
+  // one worker must not overlap.
+  Status Append(int worker, size_t partition, const BuildRow& row, std::string_view key, bool key_is_row_prefix);
   // Writes out every buffer and closes the files. REQUIRES: no Append after.
   Status Finish();
 
@@ -41,9 +45,9 @@ class SpillFiles {
   uint64_t Bytes(size_t partition) const;
   uint64_t Count(size_t partition) const;
 
-  // Reads every record of `partition` into `buffer` and returns them as
-  // BuildRows pointing into it (the key sits just before its row). Thread-safe
-  // for different partitions.
+  // Reads every record of `partition` into `buffer` (reusing its memory when
+  // it is large enough) and returns them as BuildRows pointing into it.
+  // Thread-safe for different partitions.
   Result<std::vector<BuildRow>> Load(size_t partition, LargeBuffer* buffer) const;
 
   // Reads the records of `partition` a block at a time, each block at most
@@ -55,15 +59,16 @@ class SpillFiles {
   // Deletes `partition`'s files.
   void Remove(size_t partition);
 
-  static constexpr size_t kRecordHeader = 20;
+  static constexpr size_t kRecordHeader = 8;
+  static constexpr uint32_t kKeyIsRowPrefix = 0x80000000u;  // in the key size word
 
  private:
   struct Writer;
   std::string PathOf(size_t partition, int worker) const;
   // Adds up `field` over the writers of `partition`.
   uint64_t Sum(size_t partition, uint64_t Writer::*field) const;
-  // Appends the BuildRows of the whole records in data[0, n) to `rows`;
-  // returns the bytes they take.
+  // Appends the BuildRows of the whole records in data[0, n) to `rows`
+  // (hashes recomputed); returns the bytes they take.
   static size_t ParseRecords(const char* data, size_t n, std::vector<BuildRow>* rows);
   Status Flush(Writer& w);
 

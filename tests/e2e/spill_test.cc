@@ -76,12 +76,12 @@ TEST(SpillTest, EveryJoinTypeGivesTheInMemoryRows) {
 
 TEST(SpillTest, AHeavyKeyIsJoinedInBlocks) {
   TempDir dir;
-  // The right (smaller, so build) side holds 150k rows of one key: its spill
-  // partition alone is several times the memory limit.
+  // The right (smaller, so build) side holds 200k rows of one key: its spill
+  // partition alone is a few times the memory limit.
   std::string left = "id,v\n", right = "id,w\n";
-  for (int i = 0; i < 200000; ++i) left += "k" + std::to_string(i % 40000) + ",l" + std::to_string(i) + "\n";
+  for (int i = 0; i < 400000; ++i) left += "k" + std::to_string(i % 40000) + ",l" + std::to_string(i) + "\n";
   for (int i = 0; i < 3; ++i) left += "hot,lh" + std::to_string(i) + "\n";
-  for (int i = 0; i < 150000; ++i) right += (i % 3 == 0 ? std::string("hot") : "k" + std::to_string(i)) + ",r\n";
+  for (int i = 0; i < 300000; ++i) right += (i % 3 != 0 ? std::string("hot") : "k" + std::to_string(i)) + ",r\n";
   WriteFile(dir / "l.csv", left);
   WriteFile(dir / "r.csv", right);
   for (const std::string how : {"inner", "left", "right", "outer", "semi", "anti"}) {
