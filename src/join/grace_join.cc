@@ -32,6 +32,8 @@ uint64_t Join::WorkerOverhead() const {
          static_cast<uint64_t>(options_.threads) * (2 * options_.chunk_bytes + (uint64_t{1} << 20));
 }
 
+uint64_t Join::StreamBytes() const { return std::min<uint64_t>(BlockBytes(), uint64_t{64} << 20); }
+
 uint64_t Join::BlockBytes() const {
   const uint64_t budget = options_.memory_limit / 10 * 9;
   // A block of build records, its hash table, and a block of probe records.
@@ -208,7 +210,7 @@ Status Join::ProbeSpilledPartition(const SpillFiles& probe_spill, size_t q, bool
     probers.back()->SetMatchLog(match_log);
   }
   uint64_t first_index = 0;
-  Status status = probe_spill.ForEachBlock(q, BlockBytes(), [&](const std::vector<BuildRow>& rows) {
+  Status status = probe_spill.ForEachBlock(q, StreamBytes(), [&](const std::vector<BuildRow>& rows) {
     FirstError error;
     ParallelFor((rows.size() + kSlice - 1) / kSlice, workers, [&](size_t slice, int worker) {
       Prober& prober = *probers[worker];
@@ -238,7 +240,7 @@ Status Join::EmitByMatchLog(const SpillFiles& probe_spill, size_t q, const std::
   RowEmitter emitter = NewEmitter();
   OutputBuffer out(sink_, 0);
   uint64_t index = 0;
-  Status status = probe_spill.ForEachBlock(q, BlockBytes(), [&](const std::vector<BuildRow>& rows) {
+  Status status = probe_spill.ForEachBlock(q, StreamBytes(), [&](const std::vector<BuildRow>& rows) {
     emitter.ForgetRows();
     for (const BuildRow& b : rows) {
       const bool matched = (match_log[index / 64] >> (index % 64)) & 1;

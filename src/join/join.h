@@ -130,8 +130,10 @@ class Join {
   static uint64_t TableBytes(const JoinSide& side);
   // Memory besides hash tables: chunks in flight and output buffers.
   uint64_t WorkerOverhead() const;
-  // Bytes of spilled records a block of a spill partition may hold.
+  // Bytes of spilled build records a block of a spill partition may hold.
   uint64_t BlockBytes() const;
+  // Bytes of spilled probe records read at a time (they only stream past).
+  uint64_t StreamBytes() const;
   // 0 when the build side fits in the memory limit; else the number of
   // partitions to spill into.
   Result<size_t> SpillPartitions() const;

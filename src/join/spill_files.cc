@@ -157,7 +157,7 @@ size_t SpillFiles::ParseRecords(const char* data, size_t n, std::vector<BuildRow
 
 Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
                                 const std::function<Status(const std::vector<BuildRow>&)>& fn) const {
-  std::string buffer;
+  LargeBuffer& buffer = read_buffer_;
   std::vector<BuildRow> rows;
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
@@ -177,7 +177,11 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
         const size_t stored_key = (key_info & kKeyIsRowPrefix) != 0 ? 0 : key_info;
         want = std::max<size_t>(want, kRecordHeader + stored_key + (size_and_flags & BuildRow::kSizeMask));
       }
-      if (buffer.size() < want) buffer.resize(want);
+      if (buffer.size() < want) {
+        LargeBuffer larger(want);
+        std::memcpy(larger.data(), buffer.data(), filled);
+        buffer = std::move(larger);
+      }
       const uint64_t step = std::min<uint64_t>(buffer.size() - filled, left);
       status = ReadExactly(fd, buffer.data() + filled, step, w->path);
       if (!status.ok()) break;

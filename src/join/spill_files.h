@@ -53,6 +53,7 @@ class SpillFiles {
   // Reads the records of `partition` a block at a time, each block at most
   // `max_bytes` of records (or one record, if larger), and calls fn(rows)
   // with BuildRows valid only during the call. Stops at fn's first error.
+  // Reuses one read buffer: calls on one object must not overlap.
   Status ForEachBlock(size_t partition, uint64_t max_bytes,
                       const std::function<Status(const std::vector<BuildRow>&)>& fn) const;
 
@@ -78,6 +79,7 @@ class SpillFiles {
   int workers_;
   size_t buffer_bytes_;
   std::vector<std::unique_ptr<Writer>> writers_;  // [partition * workers + worker]
+  mutable LargeBuffer read_buffer_;               // ForEachBlock's, kept between calls
 };
 
 }  // namespace mergeflow
