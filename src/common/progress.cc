@@ -54,7 +54,8 @@ std::string Progress::Format(const std::string& phase, uint64_t bytes, uint64_t 
   line += ", " + Rows(rows) + " rows";
   if (seconds > 0) {
     const double rate = static_cast<double>(bytes) / seconds;
-    line += ", " + Bytes(static_cast<uint64_t>(rate)) + "/s";
+    line += " (" + Rows(static_cast<uint64_t>(static_cast<double>(rows) / seconds)) + "/s), " +
+            Bytes(static_cast<uint64_t>(rate)) + "/s";
     if (known && rate > 0 && bytes < total) {
       char eta[32];
       std::snprintf(eta, sizeof(eta), ", about %.0f s left", std::ceil(static_cast<double>(total - bytes) / rate));

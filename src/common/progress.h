@@ -40,9 +40,9 @@ class Progress {
   // Ends the current phase (on a terminal, clears the line).
   void Finish();
 
-  // The report for a phase: "build: 120.0 MB of 245.0 MB (49%), 4.9M rows,
-  // 45.1 MB/s, about 3 s left"; with a bar when `bar` is set. Exposed for
-  // tests.
+  // The report for a phase: "build: 120.0 MB of 245.0 MB (49%), 4.9M rows
+  // (2.0M/s), 45.1 MB/s, about 3 s left"; with a bar when `bar` is set.
+  // Exposed for tests.
   static std::string Format(const std::string& phase, uint64_t bytes, uint64_t total, uint64_t rows,
                             double seconds, bool bar);
 

@@ -12,10 +12,10 @@ namespace {
 
 TEST(ProgressTest, FormatsKnownAndUnknownTotals) {
   EXPECT_EQ(Progress::Format("build (right)", 120'000'000, 240'000'000, 4'900'000, 2.0, false),
-            "build (right): 120.0 MB of 240.0 MB (50%), 4.9M rows, 60.0 MB/s, about 2 s left");
+            "build (right): 120.0 MB of 240.0 MB (50%), 4.9M rows (2.5M/s), 60.0 MB/s, about 2 s left");
   EXPECT_EQ(Progress::Format("probe (left)", 1500, 0, 12, 0, false), "probe (left): 1.5 kB, 12 rows");
   EXPECT_EQ(Progress::Format("build (left)", 60, 240, 3, 1.0, true),
-            "[======                  ] build (left): 60 B of 240 B (25%), 3 rows, 60 B/s, about 3 s left");
+            "[======                  ] build (left): 60 B of 240 B (25%), 3 rows (3/s), 60 B/s, about 3 s left");
 }
 
 TEST(ProgressTest, ReportsPeriodicallyThenAFinalLine) {
