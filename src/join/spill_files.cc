@@ -179,7 +179,7 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
       }
       if (buffer.size() < want) {
         LargeBuffer larger(want);
-        std::memcpy(larger.data(), buffer.data(), filled);
+        if (filled > 0) std::memcpy(larger.data(), buffer.data(), filled);
         buffer = std::move(larger);
       }
       const uint64_t step = std::min<uint64_t>(buffer.size() - filled, left);
