@@ -41,16 +41,22 @@ uint64_t Join::BlockBytes() const {
 }
 
 Result<size_t> Join::SpillPartitions() const {
-  if (options_.memory_limit == 0 || build().bytes == UINT64_MAX || probe().bytes == UINT64_MAX) return size_t{0};
+  if (options_.memory_limit == 0) return size_t{0};
   const uint64_t budget = options_.memory_limit / 10 * 9;
-  const uint64_t need = TableBytes(build());
-  if (need + WorkerOverhead() <= budget) return size_t{0};
-  if (options_.keep_left_order)
+  // A build side read from a pipe has no size to judge by: spill it into a
+  // fixed number of partitions and let blocks absorb whatever is too big.
+  const bool size_known = build().bytes != UINT64_MAX;
+  const uint64_t need = size_known ? TableBytes(build()) : 0;
+  if (size_known && need + WorkerOverhead() <= budget) return size_t{0};
+  if (options_.keep_left_order) {
+    if (!size_known) return size_t{0};  // ordered output cannot spill: hope it fits
     return Status::IOError("--order left needs the right side in memory (about " + Mib(need) +
                            "), more than --memory-limit allows (" + Mib(options_.memory_limit) + ")");
+  }
   if (budget < 2 * WorkerOverhead())
     return Status::IOError("--memory-limit " + Mib(options_.memory_limit) + " is too small; give at least " +
                            Mib(WorkerOverhead() * 3));
+  if (!size_known) return size_t{64};
   // Aim for build partitions of half a block, so that uneven ones still fit.
   const double rows_per_byte = build().rows_per_byte > 0 ? build().rows_per_byte : 1.0 / 25;
   const double records = static_cast<double>(build().bytes) * (1 + rows_per_byte * 32);
@@ -110,13 +116,14 @@ Status Join::GraceJoin(size_t spill_partitions, JoinStats* stats) {
   const char* tmpdir = getenv("TMPDIR");
   const std::string base = !options_.temp_dir.empty() ? options_.temp_dir : tmpdir != nullptr ? tmpdir : "/tmp";
   const std::string dir = base + "/mergeflow-spill-" + NewRunId();
-  // Removes the directory; retried because workers may still be creating
-  // files in it when an interrupt runs this.
+  // Removes the directory. When an interrupt runs this, workers may still be
+  // creating files in it: renaming it first means they cannot add any more
+  // to what is being removed.
   const auto remove = [dir] {
     std::error_code ignored;
-    for (int attempt = 0; attempt < 3 && std::filesystem::exists(dir, ignored); ++attempt) {
-      std::filesystem::remove_all(dir, ignored);
-    }
+    const std::string doomed = dir + ".removing";
+    std::filesystem::rename(dir, doomed, ignored);
+    std::filesystem::remove_all(ignored ? dir : doomed, ignored);
   };
   // Registered before the directory exists, so no interrupt can leave it.
   const int cleanup = RegisterCleanup(remove);

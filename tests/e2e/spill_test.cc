@@ -152,6 +152,27 @@ TEST(SpillTest, InterruptedSpillRemovesItsTemporaryFiles) {
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
 }
 
+TEST(SpillTest, PipedInputsSpillToo) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  // Semi and anti joins build the right side: here it comes from a pipe, so
+  // its size is unknown and it is spilled into a fixed number of partitions.
+  for (const std::string how : {"semi", "anti", "inner"}) {
+    auto in_memory = RunMergeflow(dir, "join l.csv r.csv -q --how " + how + " -o mem");
+    ASSERT_EQ(in_memory.exit_code, 0) << in_memory.err;
+    auto piped = RunMergeflow(dir, "join l.csv - --sep , -q --how " + how +
+                                       " -o piped --memory-limit 8M --chunk-size 64K < r.csv");
+    ASSERT_EQ(piped.exit_code, 0) << piped.err;
+    auto manifest = nlohmann::json::parse(ReadFile(dir / "piped/_SUCCESS"));
+    if (how != "inner") {
+      EXPECT_EQ(manifest["memory"]["spill_partitions"], 64) << how;
+    }
+    EXPECT_EQ(SortedDataRows(dir / "piped"), SortedDataRows(dir / "mem")) << how;
+    std::filesystem::remove_all(dir / "mem");
+    std::filesystem::remove_all(dir / "piped");
+  }
+}
+
 TEST(SpillTest, OrderLeftThatCannotFitSaysSo) {
   TempDir dir;
   WriteSides(dir, 120000);
