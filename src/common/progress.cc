@@ -11,25 +11,21 @@
 namespace mergeflow {
 namespace {
 
-std::string Bytes(uint64_t n) {
+// `n` scaled by thousands, e.g. "4.9M"; `unit` follows the prefix
+// ("B" gives "4.9 MB"; "" gives "4.9M").
+std::string Scaled(uint64_t n, const char* unit) {
+  const char* space = unit[0] != '\0' ? " " : "";
   char text[32];
   const double v = static_cast<double>(n);
-  if (v >= 1e9) std::snprintf(text, sizeof(text), "%.2f GB", v / 1e9);
-  else if (v >= 1e6) std::snprintf(text, sizeof(text), "%.1f MB", v / 1e6);
-  else if (v >= 1e3) std::snprintf(text, sizeof(text), "%.1f kB", v / 1e3);
-  else std::snprintf(text, sizeof(text), "%llu B", static_cast<unsigned long long>(n));
+  if (v >= 1e9) std::snprintf(text, sizeof(text), "%.2f%sG%s", v / 1e9, space, unit);
+  else if (v >= 1e6) std::snprintf(text, sizeof(text), "%.1f%sM%s", v / 1e6, space, unit);
+  else if (v >= 1e3) std::snprintf(text, sizeof(text), "%.1f%sk%s", v / 1e3, space, unit);
+  else std::snprintf(text, sizeof(text), "%llu%s%s", static_cast<unsigned long long>(n), space, unit);
   return text;
 }
 
-std::string Rows(uint64_t n) {
-  char text[32];
-  const double v = static_cast<double>(n);
-  if (v >= 1e9) std::snprintf(text, sizeof(text), "%.2fG", v / 1e9);
-  else if (v >= 1e6) std::snprintf(text, sizeof(text), "%.1fM", v / 1e6);
-  else if (v >= 1e3) std::snprintf(text, sizeof(text), "%.1fk", v / 1e3);
-  else std::snprintf(text, sizeof(text), "%llu", static_cast<unsigned long long>(n));
-  return text;
-}
+std::string Bytes(uint64_t n) { return Scaled(n, "B"); }
+std::string Rows(uint64_t n) { return Scaled(n, ""); }
 
 }  // namespace
 

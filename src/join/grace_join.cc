@@ -19,10 +19,13 @@ namespace {
 
 std::string Mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
+// Rows per byte of `side`, guessing 25-byte rows when nothing was measured.
+double RowsPerByte(const JoinSide& side) { return side.rows_per_byte > 0 ? side.rows_per_byte : 1.0 / 25; }
+
 }  // namespace
 
 uint64_t Join::TableBytes(const JoinSide& side) {
-  const double rows_per_byte = side.rows_per_byte > 0 ? side.rows_per_byte : 1.0 / 25;
+  const double rows_per_byte = RowsPerByte(side);
   return side.bytes + static_cast<uint64_t>(static_cast<double>(side.bytes) * rows_per_byte * 48);
 }
 
@@ -58,8 +61,7 @@ Result<size_t> Join::SpillPartitions() const {
                            Mib(WorkerOverhead() * 3));
   if (!size_known) return size_t{64};
   // Aim for build partitions of half a block, so that uneven ones still fit.
-  const double rows_per_byte = build().rows_per_byte > 0 ? build().rows_per_byte : 1.0 / 25;
-  const double records = static_cast<double>(build().bytes) * (1 + rows_per_byte * 32);
+  const double records = static_cast<double>(build().bytes) * (1 + RowsPerByte(build()) * 32);
   const double wanted = records / static_cast<double>(BlockBytes() / 2);
   return std::clamp<size_t>(std::bit_ceil(static_cast<size_t>(wanted) + 1), 2, 4096);
 }
@@ -78,14 +80,8 @@ Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* s
     uint64_t rows = 0;
     void OnRow(const RowView& r) {
       ++rows;
-      if (r.size > BuildRow::kSizeMask) {
-        log->Report(*chunk, r.offset, "rows longer than 1 GiB are not supported");
-        return;
-      }
       BuildRow b;
-      b.row = r.data;
-      b.row_size_and_flags = r.size | (r.quoted ? BuildRow::kQuotedBit : 0) | (r.plain ? BuildRow::kPlainBit : 0);
-      b.chunk_id = chunk->id;
+      if (!MakeBuildRow(r, *chunk, log, &b)) return;
       std::string_view key;
       size_t partition = spill->null_partition();
       if (encoder.Encode(r.keys, &key)) {

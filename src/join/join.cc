@@ -6,10 +6,6 @@
 #include "common/process_stats.h"
 
 namespace mergeflow {
-namespace {
-
-// Fills `b` with the row of `r` (not its key). A row too long for a
-// BuildRow is reported to `log` instead, and false returned.
 bool MakeBuildRow(const RowView& r, const Chunk& chunk, BadRowLog* log, BuildRow* b) {
   if (r.size > BuildRow::kSizeMask) {
     log->Report(chunk, r.offset, "rows longer than 1 GiB are not supported");
@@ -20,8 +16,6 @@ bool MakeBuildRow(const RowView& r, const Chunk& chunk, BadRowLog* log, BuildRow
   b->chunk_id = chunk.id;
   return true;
 }
-
-}  // namespace
 
 int PartitionBitsFor(uint64_t build_bytes) {
   if (build_bytes == UINT64_MAX) return 8;

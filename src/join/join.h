@@ -27,6 +27,10 @@ namespace mergeflow {
 // Radix bits for a build side of `build_bytes`: partitions of about 256 KiB.
 int PartitionBitsFor(uint64_t build_bytes);
 
+// Fills `b` with the row of `r` (not its key or hash). A row too long for a
+// BuildRow is reported to `log` instead, and false returned.
+bool MakeBuildRow(const RowView& r, const Chunk& chunk, BadRowLog* log, BuildRow* b);
+
 class Join {
  public:
   Join(const JoinSide& left, const JoinSide& right, const std::vector<OutputColumn>& columns, char output_separator,
