@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev)
+packages=(build-essential cmake pkg-config libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
+  libcurl4-openssl-dev ca-certificates libpugixml-dev libinih-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev python3-pandas)
 fi

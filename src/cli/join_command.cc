@@ -11,6 +11,7 @@
 #include "io/input_listing.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
+#include "io/s3/s3_file_system.h"
 #include "join/join_executor.h"
 #include "join/row_emitter.h"
 #include "text/header_reader.h"
@@ -49,6 +50,11 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_option("--compat", o->compat, "Reproduce an original script exactly")
       ->check(CLI::IsMember({"pandas-script", "spark-script"}));
   join->add_option("--chunk-size", o->chunk_size, "Bytes of input parsed per task (default: 4M)");
+  join->add_option("--compress", o->compress, "Compress output parts: none (default), gzip (.gz) or zstd (.zst)")
+      ->check(CLI::IsMember({"none", "gzip", "zstd"}));
+  join->add_option("--sse", o->sse, "Server-side encryption of s3:// output: AES256 or aws:kms")
+      ->check(CLI::IsMember({"AES256", "aws:kms"}));
+  join->add_option("--sse-kms-key-id", o->sse_kms_key_id, "KMS key for --sse aws:kms (default: the account's key)");
   join->add_flag("-q,--quiet", o->quiet, "Print no progress reports");
   join->add_option("--progress-interval", o->progress_interval,
                    "Seconds between progress reports (default: 0.5 on a terminal, 5 otherwise)")
@@ -189,6 +195,9 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
   if (o.left_on.size() != o.right_on.size())
     return Status::InvalidArgument("--left-on and --right-on must name as many columns each");
   if (o.threads == 0) o.threads = DefaultThreadCount();
+  if (!o.sse_kms_key_id.empty() && o.sse != "aws:kms")
+    return Status::InvalidArgument("--sse-kms-key-id needs --sse aws:kms");
+  RegisterFileSystem("s3", std::make_shared<S3FileSystem>(S3WriteOptions{o.sse, o.sse_kms_key_id}));
   const uint64_t available = AvailableMemoryBytes();
   uint64_t memory_limit = available / 10 * 8;  // default: 80% of what this process may use
   if (!o.memory_limit.empty()) {

@@ -36,6 +36,9 @@ struct JoinCommandOptions {
   bool null_keys_equal = false;
   std::string compat;
   std::string chunk_size = "4M";
+  std::string compress = "none";
+  std::string sse;
+  std::string sse_kms_key_id;
   bool quiet = false;
   double progress_interval = 0;  // 0: 0.5 s on a terminal, 5 s otherwise
 };

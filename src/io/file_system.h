@@ -14,6 +14,8 @@
 
 namespace mergeflow {
 
+class OutputCommitter;
+
 // A file opened for positional reads, so that readers can split it.
 class RandomAccessFile {
  public:
@@ -95,14 +97,18 @@ class FileSystem {
   virtual Status PublishDirectory(const std::string& staged, const std::string& target) = 0;
   // Removes `path` and everything below it; OK if nothing is there.
   virtual Status RemoveAll(const std::string& path) = 0;
-  // Expands a glob pattern into the matching paths, sorted.
-  virtual Result<std::vector<std::string>> Glob(const std::string& pattern) = 0;
+  // The files (not directories) that the glob pattern matches, sorted by path.
+  virtual Result<std::vector<FileInfo>> Glob(const std::string& pattern) = 0;
   // Maps `path` into memory for zero-copy reads, or returns nullptr when this
   // file system or this file (a pipe, an empty file) cannot be mapped.
   virtual Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) {
     (void)path;
     return std::shared_ptr<const MappedFile>();
   }
+  // Starts an all-or-nothing output at directory `target` in the way this
+  // store allows (see io/output_committer.h). The default stages a hidden
+  // directory and publishes it with PublishDirectory.
+  virtual Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id);
 };
 
 // Registers the file system serving URIs "scheme://...". The local file

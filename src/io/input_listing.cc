@@ -19,11 +19,7 @@ Result<std::vector<FileInfo>> ListInputFiles(const std::string& spec) {
   }
   MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(spec));
   if (spec.find_first_of("*?[") != std::string::npos) {
-    MF_ASSIGN_OR_RETURN(std::vector<std::string> paths, fs->Glob(spec));
-    for (const std::string& path : paths) {
-      MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(path));
-      if (info.exists && !info.is_directory) files.push_back(std::move(info));
-    }
+    MF_ASSIGN_OR_RETURN(files, fs->Glob(spec));
     if (files.empty()) return Status::IOError("no input file matches " + spec);
     return files;
   }

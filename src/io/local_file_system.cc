@@ -246,7 +246,7 @@ Status LocalFileSystem::RemoveAll(const std::string& uri) {
   return Status::OK();
 }
 
-Result<std::vector<std::string>> LocalFileSystem::Glob(const std::string& pattern) {
+Result<std::vector<FileInfo>> LocalFileSystem::Glob(const std::string& pattern) {
   glob_t matches{};
   int rc = glob(LocalPath(pattern).c_str(), 0, nullptr, &matches);
   std::vector<std::string> paths;
@@ -255,7 +255,12 @@ Result<std::vector<std::string>> LocalFileSystem::Glob(const std::string& patter
   }
   globfree(&matches);
   if (rc != 0 && rc != GLOB_NOMATCH) return Status::IOError("cannot expand " + pattern);
-  return paths;
+  std::vector<FileInfo> files;
+  for (const std::string& path : paths) {
+    MF_ASSIGN_OR_RETURN(FileInfo info, GetFileInfo(path));
+    if (info.exists && !info.is_directory) files.push_back(std::move(info));
+  }
+  return files;
 }
 
 }  // namespace mergeflow

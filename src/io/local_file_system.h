@@ -18,7 +18,7 @@ class LocalFileSystem : public FileSystem {
   // either the old or the new directory, never neither.
   Status PublishDirectory(const std::string& staged, const std::string& target) override;
   Status RemoveAll(const std::string& path) override;
-  Result<std::vector<std::string>> Glob(const std::string& pattern) override;
+  Result<std::vector<FileInfo>> Glob(const std::string& pattern) override;
   // Maps regular, non-empty files; nullptr for "-", pipes and empty files.
   Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) override;
 };

@@ -59,41 +59,50 @@ class StagedFile : public WritableFile {
 
 }  // namespace
 
-OutputCommitter::OutputCommitter(FileSystem* fs, std::string target, std::string staging)
-    : fs_(fs), target_(std::move(target)), staging_(std::move(staging)) {}
-
 Result<std::unique_ptr<OutputCommitter>> OutputCommitter::Start(const std::string& target, const std::string& run_id) {
   MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(target));
+  return fs->StartOutput(target, run_id);
+}
+
+Result<std::unique_ptr<OutputCommitter>> FileSystem::StartOutput(const std::string& target, const std::string& run_id) {
+  return StagedDirectoryCommitter::Start(this, target, run_id);
+}
+
+StagedDirectoryCommitter::StagedDirectoryCommitter(FileSystem* fs, std::string target, std::string staging)
+    : fs_(fs), target_(std::move(target)), staging_(std::move(staging)) {}
+
+Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSystem* fs, const std::string& target,
+                                                                         const std::string& run_id) {
   MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(target));
   if (info.exists && !info.is_directory)
     return Status::IOError("output " + target + " exists and is not a directory");
   auto [parent, name] = SplitParent(target);
   MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
   std::string staging = JoinPath(parent, "." + name + ".mergeflow-staging-" + run_id);
-  std::unique_ptr<OutputCommitter> committer(new OutputCommitter(fs, target, staging));
+  std::unique_ptr<StagedDirectoryCommitter> committer(new StagedDirectoryCommitter(fs, target, staging));
   committer->cleanup_handle_ = RegisterCleanup([fs, staging] { (void)fs->RemoveAll(staging); });
   Status created = fs->CreateDirectory(staging);
   if (!created.ok()) {
     const std::string& message = created.message();
     return Status::IOError("cannot create output " + target + message.substr(message.find(':')));
   }
-  return committer;
+  return std::unique_ptr<OutputCommitter>(std::move(committer));
 }
 
-OutputCommitter::~OutputCommitter() {
+StagedDirectoryCommitter::~StagedDirectoryCommitter() {
   if (!committed_) RemoveStaging();
   UnregisterCleanup(cleanup_handle_);
 }
 
-void OutputCommitter::RemoveStaging() { (void)fs_->RemoveAll(staging_); }
+void StagedDirectoryCommitter::RemoveStaging() { (void)fs_->RemoveAll(staging_); }
 
-Result<std::unique_ptr<WritableFile>> OutputCommitter::CreateFile(const std::string& name) {
+Result<std::unique_ptr<WritableFile>> StagedDirectoryCommitter::CreateFile(const std::string& name) {
   auto file = fs_->OpenForWrite(JoinPath(staging_, name));
   if (!file.ok()) return InTargetTerms(file.status(), staging_, target_);
   return std::unique_ptr<WritableFile>(std::make_unique<StagedFile>(std::move(file).value(), &staging_, &target_));
 }
 
-Status OutputCommitter::Commit(const std::string& success_contents) {
+Status StagedDirectoryCommitter::Commit(const std::string& success_contents) {
   {
     MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> success, CreateFile("_SUCCESS"));
     MF_RETURN_IF_ERROR(success->Append(success_contents));

@@ -1,11 +1,14 @@
 // OutputCommitter: all-or-nothing output directories.
 //
-// Files are written into a hidden staging directory beside the target; Commit
-// writes `_SUCCESS` last and then publishes the staging directory as the
-// target in one step, replacing any previous output whole. Until Commit
+// Files created through a committer stay invisible until Commit, which
+// writes `_SUCCESS` last and replaces any previous output whole. Until Commit
 // returns OK the target is exactly as it was. An uncommitted committer
-// removes its staging directory when destroyed, and also when the process is
+// discards what it staged when destroyed, and also when the process is
 // interrupted (SIGINT/SIGTERM, see common/interrupt.h).
+//
+// Each store stages in its own way (FileSystem::StartOutput): on a local
+// file system, a hidden directory renamed into place; on S3, multipart
+// uploads completed only at commit.
 #pragma once
 
 #include <memory>
@@ -17,25 +20,41 @@ namespace mergeflow {
 
 class OutputCommitter {
  public:
-  // Prepares staging for `target` (a directory path or URI). Creates missing
-  // parent directories. Fails if `target` exists and is not a directory.
+  // Prepares staging for `target` (a directory path or URI) with the
+  // committer of its store. Creates missing parent directories. Fails if
+  // `target` exists and is not a directory.
   static Result<std::unique_ptr<OutputCommitter>> Start(const std::string& target, const std::string& run_id);
 
-  ~OutputCommitter();
+  virtual ~OutputCommitter() = default;
+  OutputCommitter() = default;
   OutputCommitter(const OutputCommitter&) = delete;
   OutputCommitter& operator=(const OutputCommitter&) = delete;
 
-  // Creates file `name` in the staging directory. Thread-safe.
-  Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name);
+  // Creates file `name` (no '/') in the output, invisible until Commit.
+  // Errors name the file by its final path. Thread-safe.
+  virtual Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) = 0;
 
-  // Writes `_SUCCESS` with `success_contents`, then publishes. REQUIRES: every
-  // file from CreateFile is closed. Called at most once.
-  Status Commit(const std::string& success_contents);
+  // Writes `_SUCCESS` with `success_contents` and publishes everything.
+  // REQUIRES: every file from CreateFile is closed. Called at most once.
+  virtual Status Commit(const std::string& success_contents) = 0;
 
-  const std::string& target() const { return target_; }
+  virtual const std::string& target() const = 0;
+};
+
+// The committer for stores with directories and rename: files go to a hidden
+// staging directory beside the target, published by PublishDirectory.
+class StagedDirectoryCommitter : public OutputCommitter {
+ public:
+  static Result<std::unique_ptr<OutputCommitter>> Start(FileSystem* fs, const std::string& target,
+                                                        const std::string& run_id);
+  ~StagedDirectoryCommitter() override;
+
+  Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
+  Status Commit(const std::string& success_contents) override;
+  const std::string& target() const override { return target_; }
 
  private:
-  OutputCommitter(FileSystem* fs, std::string target, std::string staging);
+  StagedDirectoryCommitter(FileSystem* fs, std::string target, std::string staging);
   void RemoveStaging();
 
   FileSystem* fs_;

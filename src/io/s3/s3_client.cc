@@ -1,0 +1,315 @@
+#include "io/s3/s3_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <pugixml.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace mergeflow {
+namespace {
+
+std::string XmlText(const pugi::xml_node& node, const char* child) { return node.child(child).text().as_string(); }
+
+bool ParseXml(const std::string& body, pugi::xml_document* doc) {
+  return doc->load_buffer(body.data(), body.size()).status == pugi::status_ok;
+}
+
+// Code and message of an S3 error document, or empty strings.
+std::pair<std::string, std::string> ErrorCodeAndMessage(const HttpResponse& response) {
+  pugi::xml_document doc;
+  if (response.body.empty() || !ParseXml(response.body, &doc)) return {};
+  pugi::xml_node error = doc.child("Error");
+  return {XmlText(error, "Code"), XmlText(error, "Message")};
+}
+
+bool IsRetryableStatus(const HttpResponse& response) {
+  const long s = response.status;
+  if (s == 500 || s == 502 || s == 503 || s == 504 || s == 429) return true;
+  if (s == 400) {
+    const std::string code = ErrorCodeAndMessage(response).first;
+    return code == "RequestTimeout" || code == "SlowDown";
+  }
+  return false;
+}
+
+// Exponential backoff with jitter: half of min(20 s, 100 ms * 2^retry),
+// plus a random share of the other half.
+std::chrono::milliseconds BackoffDelay(int retry) {
+  static thread_local std::mt19937 random{std::random_device{}()};
+  const double cap = std::min(20000.0, 100.0 * static_cast<double>(1u << std::min(retry, 20)));
+  std::uniform_real_distribution<double> jitter(0.0, cap / 2);
+  return std::chrono::milliseconds(static_cast<long>(cap / 2 + jitter(random)));
+}
+
+std::string Query(std::vector<std::pair<std::string, std::string>> params) {
+  // Sorted and encoded as SigV4's canonical query string, so that what is
+  // sent is what is signed.
+  std::sort(params.begin(), params.end());
+  std::string query;
+  for (const auto& [name, value] : params) {
+    query += query.empty() ? "" : "&";
+    query += UriEncode(name, false) + "=" + UriEncode(value, false);
+  }
+  return query;
+}
+
+}  // namespace
+
+Result<S3Location> ParseS3Uri(std::string_view uri) {
+  if (!uri.starts_with("s3://")) return Status::InvalidArgument("not an s3:// URI: " + std::string(uri));
+  std::string_view rest = uri.substr(5);
+  const size_t slash = rest.find('/');
+  S3Location location;
+  location.bucket = std::string(rest.substr(0, slash));
+  if (slash != std::string_view::npos) location.key = std::string(rest.substr(slash + 1));
+  if (location.bucket.empty()) return Status::InvalidArgument("no bucket in " + std::string(uri));
+  return location;
+}
+
+struct S3Client::Call {
+  std::string operation;  // for messages: "GET", "PUT", "list", ...
+  S3Location where;
+  HttpRequest request;
+  // Adjusts the request before each attempt (a resumed range, say).
+  std::function<void(HttpRequest*)> before_attempt;
+};
+
+S3Client::S3Client(S3Settings settings, S3WriteOptions write_options)
+    : settings_(std::move(settings)),
+      write_options_(std::move(write_options)),
+      http_(settings_.ca_bundle),
+      credentials_(&http_) {}
+
+std::string S3Client::Url(const std::string& bucket, const std::string& key, const std::string& query) const {
+  std::string url;
+  const std::string path = UriEncode(key, true);
+  if (settings_.path_style) {
+    url = settings_.endpoint + "/" + bucket + "/" + path;
+  } else if (bucket.find('.') != std::string::npos) {
+    // Dotted bucket names break the wildcard certificate of virtual hosts.
+    url = "https://s3." + settings_.region + ".amazonaws.com/" + bucket + "/" + path;
+  } else {
+    url = "https://" + bucket + ".s3." + settings_.region + ".amazonaws.com/" + path;
+  }
+  if (!query.empty()) url += "?" + query;
+  return url;
+}
+
+Result<HttpResponse> S3Client::Execute(const Call& call) {
+  Status last_error;
+  for (int attempt = 1;; ++attempt) {
+    MF_ASSIGN_OR_RETURN(AwsCredentials credentials, credentials_.Get());
+    AwsSigning signing{settings_.region, "s3", credentials.access_key_id, credentials.secret_access_key,
+                       credentials.session_token};
+    HttpRequest request = call.request;
+    if (call.before_attempt) call.before_attempt(&request);
+    Result<HttpResponse> response = http_.Send(request, &signing);
+    std::string problem;
+    if (!response.ok()) {
+      if (response.status().code() == Status::Code::kCancelled) return response.status();
+      problem = response.status().message();
+    } else if (IsRetryableStatus(response.value())) {
+      const std::string code = ErrorCodeAndMessage(response.value()).first;
+      problem = "HTTP " + std::to_string(response.value().status) + (code.empty() ? "" : " " + code);
+    } else {
+      return response;
+    }
+    if (attempt >= settings_.max_attempts) {
+      if (!response.ok())
+        return Status::IOError(call.where.Uri() + ": " + call.operation + " failed after " + std::to_string(attempt) +
+                               " attempts: " + problem);
+      return response;  // the caller turns the last answer into an error
+    }
+    std::fprintf(stderr, "mergeflow: warning: %s %s: %s; retrying (attempt %d of %d)\n", call.operation.c_str(),
+                 call.where.Uri().c_str(), problem.c_str(), attempt + 1, settings_.max_attempts);
+    std::this_thread::sleep_for(BackoffDelay(attempt - 1));
+  }
+}
+
+Status S3Client::ErrorFor(const Call& call, const HttpResponse& response) const {
+  auto [code, message] = ErrorCodeAndMessage(response);
+  if (code.empty() && response.status == 404) code = call.where.key.empty() ? "NoSuchBucket" : "NoSuchKey";
+  std::string text = call.where.Uri() + ": " + call.operation + " failed: HTTP " + std::to_string(response.status);
+  if (!code.empty()) text += " " + code;
+  if (!message.empty()) text += " (" + message + ")";
+  return Status::IOError(text);
+}
+
+Result<std::optional<uint64_t>> S3Client::HeadObject(const S3Location& where) {
+  Call call{"HEAD", where, {}, nullptr};
+  call.request.method = "HEAD";
+  call.request.url = Url(where.bucket, where.key, "");
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status == 404) return std::optional<uint64_t>();
+  if (response.status != 200) return ErrorFor(call, response);
+  return std::optional<uint64_t>(std::strtoull(response.headers["content-length"].c_str(), nullptr, 10));
+}
+
+Result<uint64_t> S3Client::GetRange(const S3Location& where, uint64_t offset, uint64_t length,
+                                    const std::function<void(std::string_view)>& sink, uint64_t* object_size) {
+  if (length == 0) return uint64_t{0};
+  uint64_t delivered = 0;
+  Call call{"GET", where, {}, nullptr};
+  call.request.url = Url(where.bucket, where.key, "");
+  call.request.on_body = [&](std::string_view data) {
+    data = data.substr(0, std::min<uint64_t>(data.size(), length - delivered));
+    sink(data);
+    delivered += data.size();
+    return true;
+  };
+  call.before_attempt = [&](HttpRequest* request) {
+    request->headers.push_back("Range: bytes=" + std::to_string(offset + delivered) + "-" +
+                               std::to_string(offset + length - 1));
+  };
+  for (;;) {
+    const uint64_t before = delivered;
+    MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+    if (response.status == 416) {  // the range starts at or past the end
+      if (object_size != nullptr) {
+        const std::string& range = response.headers["content-range"];  // "bytes */SIZE"
+        const size_t slash = range.rfind('/');
+        if (slash != std::string::npos) *object_size = std::strtoull(range.c_str() + slash + 1, nullptr, 10);
+        else *object_size = offset + delivered;
+      }
+      return delivered;
+    }
+    if (response.status != 206 && !(response.status == 200 && offset + before == 0)) return ErrorFor(call, response);
+    const std::string& range = response.headers["content-range"];  // "bytes FIRST-LAST/SIZE"
+    uint64_t size = 0;
+    const size_t slash = range.rfind('/');
+    if (slash != std::string::npos) size = std::strtoull(range.c_str() + slash + 1, nullptr, 10);
+    else size = std::strtoull(response.headers["content-length"].c_str(), nullptr, 10);
+    if (object_size != nullptr) *object_size = size;
+    const uint64_t wanted = std::min(length, size > offset ? size - offset : 0);
+    if (delivered >= wanted) return delivered;
+    // The answer ended early (a connection cut without a transport error):
+    // resume from the byte reached, unless nothing moved at all.
+    if (delivered == before)
+      return Status::IOError(where.Uri() + ": GET ended at byte " + std::to_string(offset + delivered) + " of " +
+                             std::to_string(size));
+  }
+}
+
+Result<S3Listing> S3Client::List(const std::string& bucket, const std::string& prefix, const std::string& delimiter,
+                                 size_t max_keys) {
+  S3Listing listing;
+  std::string continuation;
+  do {
+    std::vector<std::pair<std::string, std::string>> params = {{"list-type", "2"}, {"prefix", prefix}};
+    if (!delimiter.empty()) params.emplace_back("delimiter", delimiter);
+    if (!continuation.empty()) params.emplace_back("continuation-token", continuation);
+    if (max_keys != 0) params.emplace_back("max-keys", std::to_string(max_keys));
+    Call call{"list", S3Location{bucket, prefix}, {}, nullptr};
+    call.request.url = Url(bucket, "", Query(params));
+    MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+    if (response.status != 200) return ErrorFor(call, response);
+    pugi::xml_document doc;
+    if (!ParseXml(response.body, &doc)) return Status::IOError(call.where.Uri() + ": list: unreadable answer");
+    pugi::xml_node result = doc.child("ListBucketResult");
+    for (pugi::xml_node item : result.children("Contents"))
+      listing.objects.push_back(S3Object{XmlText(item, "Key"), item.child("Size").text().as_ullong()});
+    for (pugi::xml_node item : result.children("CommonPrefixes")) listing.prefixes.push_back(XmlText(item, "Prefix"));
+    continuation = std::string(result.child("IsTruncated").text().as_string()) == "true"
+                       ? XmlText(result, "NextContinuationToken")
+                       : std::string();
+  } while (!continuation.empty() && max_keys == 0);
+  auto by_key = [](const S3Object& a, const S3Object& b) { return a.key < b.key; };
+  std::sort(listing.objects.begin(), listing.objects.end(), by_key);
+  std::sort(listing.prefixes.begin(), listing.prefixes.end());
+  return listing;
+}
+
+namespace {
+
+void AddEncryptionHeaders(const S3WriteOptions& options, HttpRequest* request) {
+  if (options.sse.empty()) return;
+  request->headers.push_back("x-amz-server-side-encryption: " + options.sse);
+  if (!options.sse_kms_key_id.empty())
+    request->headers.push_back("x-amz-server-side-encryption-aws-kms-key-id: " + options.sse_kms_key_id);
+}
+
+}  // namespace
+
+Status S3Client::PutObject(const S3Location& where, std::string_view body) {
+  Call call{"PUT", where, {}, nullptr};
+  call.request.method = "PUT";
+  call.request.url = Url(where.bucket, where.key, "");
+  call.request.body = body;
+  AddEncryptionHeaders(write_options_, &call.request);
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status != 200) return ErrorFor(call, response);
+  return Status::OK();
+}
+
+Result<std::string> S3Client::CreateMultipartUpload(const S3Location& where) {
+  Call call{"start upload", where, {}, nullptr};
+  call.request.method = "POST";
+  call.request.url = Url(where.bucket, where.key, "uploads=");
+  AddEncryptionHeaders(write_options_, &call.request);
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status != 200) return ErrorFor(call, response);
+  pugi::xml_document doc;
+  std::string upload_id;
+  if (ParseXml(response.body, &doc)) upload_id = XmlText(doc.child("InitiateMultipartUploadResult"), "UploadId");
+  if (upload_id.empty()) return Status::IOError(where.Uri() + ": start upload: no upload id in the answer");
+  return upload_id;
+}
+
+Result<std::string> S3Client::UploadPart(const S3Location& where, const std::string& upload_id, int part_number,
+                                         std::string_view body) {
+  Call call{"upload part " + std::to_string(part_number), where, {}, nullptr};
+  call.request.method = "PUT";
+  call.request.url = Url(where.bucket, where.key,
+                         Query({{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}}));
+  call.request.body = body;
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status != 200) return ErrorFor(call, response);
+  std::string etag = response.headers["etag"];
+  if (etag.empty()) return Status::IOError(call.where.Uri() + ": " + call.operation + ": no ETag in the answer");
+  return etag;
+}
+
+Status S3Client::CompleteMultipartUpload(const S3Location& where, const std::string& upload_id,
+                                         const std::vector<std::string>& etags) {
+  pugi::xml_document doc;
+  pugi::xml_node root = doc.append_child("CompleteMultipartUpload");
+  for (size_t i = 0; i < etags.size(); ++i) {
+    pugi::xml_node part = root.append_child("Part");
+    part.append_child("PartNumber").text().set(static_cast<unsigned>(i + 1));
+    part.append_child("ETag").text().set(etags[i].c_str());
+  }
+  std::ostringstream xml;
+  doc.save(xml, "", pugi::format_raw | pugi::format_no_declaration);
+  const std::string body = xml.str();
+  Call call{"complete upload", where, {}, nullptr};
+  call.request.method = "POST";
+  call.request.url = Url(where.bucket, where.key, Query({{"uploadId", upload_id}}));
+  call.request.body = body;
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  // S3 may report a failure inside a 200 answer.
+  if (response.status != 200 || response.body.find("<Error>") != std::string::npos) return ErrorFor(call, response);
+  return Status::OK();
+}
+
+Status S3Client::AbortMultipartUpload(const S3Location& where, const std::string& upload_id) {
+  Call call{"abort upload", where, {}, nullptr};
+  call.request.method = "DELETE";
+  call.request.url = Url(where.bucket, where.key, Query({{"uploadId", upload_id}}));
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status != 204 && response.status != 200 && response.status != 404) return ErrorFor(call, response);
+  return Status::OK();
+}
+
+Status S3Client::DeleteObject(const S3Location& where) {
+  Call call{"DELETE", where, {}, nullptr};
+  call.request.method = "DELETE";
+  call.request.url = Url(where.bucket, where.key, "");
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status != 204 && response.status != 200 && response.status != 404) return ErrorFor(call, response);
+  return Status::OK();
+}
+
+}  // namespace mergeflow
