@@ -1,0 +1,241 @@
+// End-to-end tests of s3:// inputs and outputs against a real S3-compatible
+// server on 127.0.0.1, cross-checked with Debian's awscli.
+#include <gtest/gtest.h>
+
+#include "e2e/s3_server.h"
+
+namespace mergeflow {
+namespace {
+
+using testing::ReadFile;
+using testing::S3ServerTest;
+
+class S3Test : public S3ServerTest {
+ protected:
+  // Two inputs with repeated and missing keys, uploaded with awscli.
+  void UploadInputs(int rows) {
+    ASSERT_EQ(Script("$GEN --rows " + std::to_string(rows) + " --key-space " + std::to_string(rows * 2) +
+                     " --seed 1 -o l.tsv\n"
+                     "$GEN --rows " + std::to_string(rows) + " --key-space " + std::to_string(rows * 2) +
+                     " --seed 2 --columns 3 -o r.tsv\n"
+                     "$AWS s3 cp l.tsv s3://mf-test/in/l.tsv --quiet\n"
+                     "$AWS s3 cp r.tsv s3://mf-test/in/r.tsv --quiet\n"),
+              0);
+  }
+};
+
+TEST_F(S3Test, JoinsFromS3ToS3ExactlyAsLocally) {
+  UploadInputs(300000);  // outputs of several multipart parts
+  for (const std::string how : {"inner", "left", "right", "outer", "semi", "anti"}) {
+    SCOPED_TRACE(how);
+    const std::string flags = " --how " + how + " --threads 2 --chunk-size 256K -q";
+    ASSERT_EQ(Script("rm -rf local dl\n"
+                     "$MERGEFLOW join l.tsv r.tsv -o local" + flags + "\n"
+                     "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out/" + how + flags +
+                     "\n"
+                     "$AWS s3 cp s3://mf-test/out/" + how + " dl --recursive --quiet\n"
+                     "rows local > local.rows\n"
+                     "rows dl > dl.rows\n"
+                     "test -s local.rows\n"
+                     "cmp local.rows dl.rows\n"
+                     "head -1 dl/part-00000.tsv > header\n"
+                     "test \"$(cat header)\" = \"$(head -1 local/part-00000.tsv)\"\n"
+                     "grep -q '\"rows\"' dl/_SUCCESS\n"),
+              0)
+        << how;
+  }
+}
+
+TEST_F(S3Test, ReadsAPrefixOfMoreThan1000ObjectsAndGlobs) {
+  // 1,100 objects (ListObjectsV2 pages hold 1,000) plus the '_'- and
+  // '.'-prefixed files that a directory read skips.
+  ASSERT_EQ(Script("mkdir many\n"
+                   "for i in $(seq 1 1100); do printf 'id\\tv\\n%d\\tleft%d\\n' $i $i > many/part-$i.tsv; done\n"
+                   "echo junk > many/_SUCCESS; echo junk > many/.hidden\n"
+                   "$AWS s3 cp many s3://mf-test/many --recursive --quiet\n"
+                   "printf 'id\\tw\\n' > r.tsv; seq 1 2 2200 | awk '{print $1 \"\\tright\" $1}' >> r.tsv\n"
+                   "$MERGEFLOW join s3://mf-test/many/ r.tsv -q > all.tsv\n"
+                   "test $(tail -n +2 all.tsv | wc -l) -eq 550\n"
+                   "$MERGEFLOW join many r.tsv -q | tail -n +2 | sort > local.rows\n"
+                   "tail -n +2 all.tsv | sort | cmp - local.rows\n"
+                   "$MERGEFLOW join 's3://mf-test/many/part-1?.tsv' r.tsv -q > glob.tsv\n"
+                   "test \"$(tail -n +2 glob.tsv | cut -f1 | sort -n | tr '\\n' ' ')\" = '11 13 15 17 19 '\n"),
+            0);
+}
+
+TEST_F(S3Test, OverwriteReplacesTheWholeOutputAndKeepsNothingStale) {
+  UploadInputs(20000);
+  ASSERT_EQ(Script("$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q\n"
+                   "echo stale > stale; $AWS s3 cp stale s3://mf-test/out/part-00042.tsv --quiet\n"
+                   "$AWS s3 ls s3://mf-test/out/ | grep -c part- > first.count\n"
+                   "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out --how left "
+                   "--threads 1 -q\n"
+                   "$AWS s3 ls s3://mf-test/out/ | awk '{print $4}' > listing\n"
+                   "$AWS s3 cp s3://mf-test/out/_SUCCESS success --quiet\n"
+                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"),
+            0);
+  EXPECT_NE(ReadFile(dir_ / "first.count"), "1\n");
+  EXPECT_EQ(ReadFile(dir_ / "listing"), "_SUCCESS\npart-00000.tsv\n");
+  EXPECT_NE(ReadFile(dir_ / "success").find("\"how\": \"left\""), std::string::npos);
+  EXPECT_EQ(ReadFile(dir_ / "uploads"), "0\n");
+}
+
+TEST_F(S3Test, AFailedRunLeavesTheOldOutputAndNoOpenUploads) {
+  UploadInputs(300000);
+  // The left input's last row is malformed: by the time the probe reaches
+  // it, multipart uploads of the new output are under way.
+  ASSERT_EQ(Script("$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q\n"
+                   "$AWS s3 cp s3://mf-test/out old --recursive --quiet\n"
+                   "cp l.tsv bad.tsv; printf 'only-one-field\\n' >> bad.tsv\n"
+                   "$AWS s3 cp bad.tsv s3://mf-test/in/bad.tsv --quiet\n"
+                   "set +e\n"
+                   "$MERGEFLOW join s3://mf-test/in/r.tsv s3://mf-test/in/bad.tsv -o s3://mf-test/out "
+                   "--threads 1 -q 2> err\n"
+                   "echo $? > rc\n"
+                   "set -e\n"
+                   "$AWS s3 cp s3://mf-test/out now --recursive --quiet\n"
+                   "diff -r old now\n"
+                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"),
+            0);
+  EXPECT_EQ(ReadFile(dir_ / "rc"), "1\n");
+  EXPECT_NE(ReadFile(dir_ / "err").find("s3://mf-test/in/bad.tsv:300002: "), std::string::npos)
+      << ReadFile(dir_ / "err");
+  EXPECT_EQ(ReadFile(dir_ / "uploads"), "0\n");
+}
+
+TEST_F(S3Test, AnInterruptedRunAbortsItsUploads) {
+  UploadInputs(20000);
+  // The probe side trickles in through standard input: the run is held
+  // midway, with a multipart upload open, when SIGTERM comes.
+  ASSERT_EQ(Script("mkfifo left.fifo\n"
+                   "$MERGEFLOW join - s3://mf-test/in/l.tsv -o s3://mf-test/out --threads 1 "
+                   "--chunk-size 1M -q < left.fifo 2> err &\n"
+                   "pid=$!\n"
+                   "exec 3> left.fifo\n"
+                   "cat l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv >&3\n"
+                   "for i in $(seq 1 100); do\n"
+                   "  $AWS s3api list-multipart-uploads --bucket mf-test | grep -q UploadId && break\n"
+                   "  cat l.tsv >&3\n"
+                   "done\n"
+                   "$AWS s3api list-multipart-uploads --bucket mf-test | grep -q UploadId\n"
+                   "kill -TERM $pid\n"
+                   "set +e; wait $pid; echo $? > rc; set -e\n"
+                   "exec 3>&-\n"
+                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"
+                   "$AWS s3 ls s3://mf-test/out/ > listing || true\n"),
+            0);
+  EXPECT_EQ(ReadFile(dir_ / "rc"), "143\n");
+  EXPECT_EQ(ReadFile(dir_ / "err"), "mergeflow: error: interrupted; output left unchanged\n");
+  EXPECT_EQ(ReadFile(dir_ / "uploads"), "0\n");
+  EXPECT_EQ(ReadFile(dir_ / "listing"), "");
+}
+
+TEST_F(S3Test, AServerKilledMidRunEndsWithACleanError) {
+  UploadInputs(20000);
+  ASSERT_EQ(Script("mkfifo left.fifo\n"
+                   "AWS_MAX_ATTEMPTS=2 $MERGEFLOW join left.fifo s3://mf-test/in/l.tsv -o s3://mf-test/out -q "
+                   "2> err &\n"
+                   "pid=$!\n"
+                   "exec 3> left.fifo\n"
+                   "cat l.tsv >&3\n"
+                   "kill -9 $(cat s3-server.pid)\n"
+                   "cat l.tsv >&3\n"
+                   "exec 3>&-\n"
+                   "set +e; wait $pid; echo $? > rc\n"),
+            0);
+  EXPECT_EQ(ReadFile(dir_ / "rc"), "1\n");
+  const std::string err = ReadFile(dir_ / "err");
+  EXPECT_EQ(err.rfind("mergeflow: error: s3://mf-test/out/", 0), std::string::npos) << err;
+  EXPECT_NE(err.find("mergeflow: error: s3://mf-test/"), std::string::npos) << err;
+  EXPECT_NE(err.find("failed after 2 attempts"), std::string::npos) << err;
+  EXPECT_EQ(err.find("test-secret-never-printed"), std::string::npos);
+}
+
+TEST_F(S3Test, RetriesThroughInjectedFaults) {
+  UploadInputs(50000);
+  // Every 3rd request fails: 503 SlowDown, 500, a GET cut off halfway, a
+  // connection closed without an answer, in turn. The left side is eight
+  // objects, so that there are requests enough for every kind of fault.
+  const int proxy = StartProxy(3);
+  ASSERT_EQ(Script("mkdir copies; for i in 1 2 3 4 5 6 7 8; do cp l.tsv copies/l$i.tsv; done\n"
+                   "$AWS s3 cp copies s3://mf-test/copies --recursive --quiet\n"
+                   "$MERGEFLOW join 'copies/l*.tsv' r.tsv -o local --threads 2 -q\n"
+                   "AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) + " AWS_MAX_ATTEMPTS=6 "
+                   "$MERGEFLOW join 's3://mf-test/copies/l*.tsv' s3://mf-test/in/r.tsv -o s3://mf-test/out "
+                   "--threads 2 -q 2> err\n"
+                   "$AWS s3 cp s3://mf-test/out dl --recursive --quiet\n"
+                   "rows local > local.rows; rows dl > dl.rows; cmp local.rows dl.rows\n"
+                   "for f in slowdown internal cut-body drop; do grep -q \"\\\"fault\\\": \\\"$f\\\"\" proxy.log; done\n"
+                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"),
+            0)
+      << ReadFile(dir_ / "err") << ReadFile(dir_ / "proxy.log");
+  EXPECT_NE(ReadFile(dir_ / "err").find("retrying"), std::string::npos);
+  EXPECT_EQ(ReadFile(dir_ / "uploads"), "0\n");
+}
+
+TEST_F(S3Test, CredentialsAndRegionComeFromTheProfileFiles) {
+  UploadInputs(1000);
+  const int proxy = StartProxy(0);
+  ASSERT_EQ(Script("printf '[default]\\naws_access_key_id = AKIADEFAULT\\naws_secret_access_key = s1\\n"
+                   "[batch]\\naws_access_key_id = AKIABATCHPROFILE\\naws_secret_access_key = profile-secret-xyz\\n' "
+                   "> credentials\n"
+                   "printf '[profile batch]\\nregion = eu-west-3\\n' > config\n"
+                   "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_REGION AWS_PROFILE=batch "
+                   "AWS_SHARED_CREDENTIALS_FILE=$PWD/credentials AWS_CONFIG_FILE=$PWD/config "
+                   "AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
+                   " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out --sse AES256 "
+                   "2> err\n"
+                   "$AWS s3 cp s3://mf-test/out/_SUCCESS success --quiet\n"),
+            0)
+      << ReadFile(dir_ / "err");
+  const std::string log = ReadFile(dir_ / "proxy.log");
+  EXPECT_NE(log.find("\"access_key_id\": \"AKIABATCHPROFILE\", \"region\": \"eu-west-3\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("AKIADEFAULT"), std::string::npos);
+  EXPECT_NE(log.find("\"sse\": \"AES256\""), std::string::npos) << log;
+  EXPECT_EQ(ReadFile(dir_ / "err").find("profile-secret-xyz"), std::string::npos);
+  EXPECT_EQ(ReadFile(dir_ / "success").find("profile-secret-xyz"), std::string::npos);
+}
+
+TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
+  UploadInputs(1000);
+  const int proxy = StartProxy(0);
+  const int imds = testing::FreePort();
+  ASSERT_EQ(testing::RunScript(dir_, std::string("/usr/bin/python3 ") + MERGEFLOW_SOURCE_DIR +
+                                         "/tests/s3/metadata_server.py --port " + std::to_string(imds) +
+                                         " --log imds.log 2> imds.err &\necho $! > imds.pid\n" + WaitForPort(imds)),
+            0);
+  ASSERT_EQ(Script("env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_EC2_METADATA_DISABLED "
+                   "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:" + std::to_string(imds) +
+                   " AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
+                   " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q 2> err\n"),
+            0)
+      << ReadFile(dir_ / "err");
+  EXPECT_EQ(ReadFile(dir_ / "imds.log"),
+            "PUT /latest/api/token no-token\n"
+            "GET /latest/meta-data/iam/security-credentials/ token\n"
+            "GET /latest/meta-data/iam/security-credentials/mergeflow-test-role token\n");
+  const std::string log = ReadFile(dir_ / "proxy.log");
+  EXPECT_NE(log.find("\"access_key_id\": \"ASIAFROMINSTANCEROLE\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"session_token\": \"instance-session-token\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("mergeflow-test\""), std::string::npos) << "the environment's keys were used";
+}
+
+TEST_F(S3Test, MissingObjectsAndCredentialsAreClearErrors) {
+  UploadInputs(100);
+  ASSERT_EQ(Script("set +e\n"
+                   "$MERGEFLOW join s3://mf-test/nothing.tsv s3://mf-test/nothing.tsv 2> err1; echo $? > rc1\n"
+                   "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $MERGEFLOW join s3://mf-test/a s3://mf-test/b "
+                   "2> err2; echo $? > rc2\n"
+                   "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/ 2> err3; echo $? > rc3\n"),
+            0);
+  EXPECT_EQ(ReadFile(dir_ / "rc1"), "1\n");
+  EXPECT_EQ(ReadFile(dir_ / "err1"), "mergeflow: error: cannot open s3://mf-test/nothing.tsv: No such file or directory\n");
+  EXPECT_EQ(ReadFile(dir_ / "rc2"), "1\n");
+  EXPECT_NE(ReadFile(dir_ / "err2").find("mergeflow: error: no AWS credentials found"), std::string::npos);
+  EXPECT_EQ(ReadFile(dir_ / "rc3"), "2\n");
+  EXPECT_EQ(ReadFile(dir_ / "err3"), "mergeflow: error: output s3://mf-test/ is a bucket root; give a prefix such as "
+                                     "s3://mf-test/output\n");
+}
+
+}  // namespace
+}  // namespace mergeflow

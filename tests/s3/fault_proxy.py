@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""An HTTP proxy in front of an S3-compatible server, for mergeflow's tests.
+
+It forwards every request to --upstream and writes one JSON line per request
+to --log (method, path, the access key id and session token it was signed
+with, the server-side encryption header). With --fault-every N, every Nth
+request meets a fault instead, in turn: a 503 SlowDown answer, a 500 answer,
+a GET answer cut off halfway through its body, and a connection closed
+without any answer. Standard library only.
+"""
+import argparse
+import http.client
+import http.server
+import json
+import re
+import socketserver
+import threading
+import urllib.parse
+
+FAULTS = ["slowdown", "internal", "cut-body", "drop"]
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        auth = self.headers.get("Authorization") or ""
+        match = re.search(r"Credential=([^/]+)/[^/]+/([^/]+)/", auth)
+        server = self.server
+        with server.lock:
+            server.count += 1
+            number = server.count
+            fault = None
+            if server.fault_every and number % server.fault_every == 0:
+                fault = FAULTS[(number // server.fault_every - 1) % len(FAULTS)]
+                if fault == "cut-body" and self.command != "GET":
+                    fault = "drop"
+            entry = {
+                "method": self.command,
+                "path": self.path,
+                "access_key_id": match.group(1) if match else None,
+                "region": match.group(2) if match else None,
+                "session_token": self.headers.get("x-amz-security-token"),
+                "sse": self.headers.get("x-amz-server-side-encryption"),
+                "sse_kms_key_id": self.headers.get("x-amz-server-side-encryption-aws-kms-key-id"),
+                "fault": fault,
+            }
+            with open(server.log_path, "a") as log:
+                log.write(json.dumps(entry) + "\n")
+        if fault == "drop":
+            self.close_connection = True
+            return
+        if fault in ("slowdown", "internal"):
+            code, status = ("SlowDown", 503) if fault == "slowdown" else ("InternalError", 500)
+            answer = f"<Error><Code>{code}</Code><Message>injected</Message></Error>".encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            return
+        upstream = http.client.HTTPConnection(server.upstream.hostname, server.upstream.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "content-length")}
+        upstream.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None,
+                         headers=headers)
+        response = upstream.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for name, value in response.getheaders():
+            if name.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
+                self.send_header(name, value)
+        if self.command == "HEAD":
+            self.send_header("Content-Length", response.getheader("Content-Length") or "0")
+            self.end_headers()
+        else:
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if fault == "cut-body" and len(data) > 1:
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(data)
+        upstream.close()
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--fault-every", type=int, default=0)
+    args = parser.parse_args()
+    server = Server(("127.0.0.1", args.port), Proxy)
+    server.upstream = urllib.parse.urlparse(args.upstream)
+    server.log_path = args.log
+    server.fault_every = args.fault_every
+    server.count = 0
+    server.lock = threading.Lock()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
