@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
+# The S3 tests start moto's moto_server on 127.0.0.1 (on this project's
+# machine image); MERGEFLOW_TEST_S3_SERVER may name another S3-compatible
+# server command that takes its port as the last argument.
+if [[ -z "${MERGEFLOW_TEST_S3_SERVER:-}" ]] && ! command -v moto_server > /dev/null; then
+  echo "mergeflow tests: moto_server not found (set MERGEFLOW_TEST_S3_SERVER to an S3-compatible server command)" >&2
+  exit 1
+fi
 jobs=$(nproc)
 
 echo "== optimised build: unit and end-to-end tests"

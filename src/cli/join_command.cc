@@ -195,6 +195,8 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
   if (o.left_on.size() != o.right_on.size())
     return Status::InvalidArgument("--left-on and --right-on must name as many columns each");
   if (o.threads == 0) o.threads = DefaultThreadCount();
+  if (o.compress != "none" && o.output.empty())
+    return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
   if (!o.sse_kms_key_id.empty() && o.sse != "aws:kms")
     return Status::InvalidArgument("--sse-kms-key-id needs --sse aws:kms");
   RegisterFileSystem("s3", std::make_shared<S3FileSystem>(S3WriteOptions{o.sse, o.sse_kms_key_id}));
@@ -256,7 +258,10 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
     RunRecord record;
     record.run_id = NewRunId();
     MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(o.output, record.run_id));
-    PartFilesSink sink(committer.get(), lanes, header, format);
+    const Compression compression = o.compress == "gzip"   ? Compression::kGzip
+                                    : o.compress == "zstd" ? Compression::kZstd
+                                                           : Compression::kNone;
+    PartFilesSink sink(committer.get(), lanes, header, format, compression);
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
     record.started_at = started_at;

@@ -1,5 +1,7 @@
 #include "io/part_files_sink.h"
 
+#include "io/compressing_file.h"
+
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -8,23 +10,48 @@
 
 namespace mergeflow {
 
-struct PartFilesSink::Lane {
-  std::unique_ptr<WritableFile> file;
-  XXH3_state_t* hash = nullptr;
-  PartInfo info;
+namespace {
 
-  ~Lane() {
-    if (hash != nullptr) XXH3_freeState(hash);
+// Counts and hashes the bytes as stored (after any compression).
+class ChecksummedFile : public WritableFile {
+ public:
+  ChecksummedFile(std::unique_ptr<WritableFile> file, PartInfo* info)
+      : file_(std::move(file)), info_(info), hash_(XXH3_createState()) {
+    XXH3_64bits_reset(hash_);
   }
-  Status Append(std::string_view text) {
-    XXH3_64bits_update(hash, text.data(), text.size());
-    info.bytes += text.size();
-    return file->Append(text);
+  ~ChecksummedFile() override { XXH3_freeState(hash_); }
+
+  Status Append(std::string_view data) override {
+    XXH3_64bits_update(hash_, data.data(), data.size());
+    info_->bytes += data.size();
+    return file_->Append(data);
   }
+  Status Close() override {
+    char digest[32];
+    std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(hash_)));
+    info_->checksum = std::string("xxh3-64:") + digest;
+    return file_->Close();
+  }
+
+ private:
+  std::unique_ptr<WritableFile> file_;
+  PartInfo* info_;
+  XXH3_state_t* hash_;
 };
 
-PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension)
-    : committer_(committer), header_(std::move(header)), extension_(std::move(extension)) {
+}  // namespace
+
+struct PartFilesSink::Lane {
+  PartInfo info;
+  std::unique_ptr<WritableFile> file;  // compressing (if asked) into checksummed into the committer's
+};
+
+PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
+                             Compression compression)
+    : committer_(committer),
+      header_(std::move(header)),
+      extension_(std::move(extension) + CompressionSuffix(compression)),
+      compression_(compression) {
   lanes_.resize(lanes);
 }
 
@@ -35,10 +62,9 @@ Status PartFilesSink::Open(int lane) {
   char name[64];
   std::snprintf(name, sizeof(name), "part-%05d.%s", lane, extension_.c_str());
   state->info.name = name;
-  MF_ASSIGN_OR_RETURN(state->file, committer_->CreateFile(name));
-  state->hash = XXH3_createState();
-  XXH3_64bits_reset(state->hash);
-  MF_RETURN_IF_ERROR(state->Append(header_));
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(name));
+  state->file = NewCompressingFile(std::make_unique<ChecksummedFile>(std::move(file), &state->info), compression_);
+  MF_RETURN_IF_ERROR(state->file->Append(header_));
   lanes_[lane] = std::move(state);
   return Status::OK();
 }
@@ -46,7 +72,7 @@ Status PartFilesSink::Open(int lane) {
 Status PartFilesSink::Write(int lane, std::string_view text, uint64_t rows) {
   if (lanes_[lane] == nullptr) MF_RETURN_IF_ERROR(Open(lane));
   lanes_[lane]->info.rows += rows;
-  return lanes_[lane]->Append(text);
+  return lanes_[lane]->file->Append(text);
 }
 
 Status PartFilesSink::Finish() {
@@ -54,9 +80,6 @@ Status PartFilesSink::Finish() {
   for (auto& lane : lanes_) {
     if (lane == nullptr) continue;
     MF_RETURN_IF_ERROR(lane->file->Close());
-    char digest[32];
-    std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(lane->hash)));
-    lane->info.checksum = std::string("xxh3-64:") + digest;
     finished_.push_back(lane->info);
     lane.reset();
   }

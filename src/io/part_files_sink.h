@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "io/decompressing_stream.h"
 #include "io/output_committer.h"
 #include "io/output_sink.h"
 
@@ -12,10 +13,12 @@ namespace mergeflow {
 
 class PartFilesSink : public OutputSink {
  public:
-  // Parts are named part-NNNNN.<extension>, numbered by lane. A lane that
-  // receives no rows makes no file, except that lane 0 always exists, so
-  // that an empty result still carries its header.
-  PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension);
+  // Parts are named part-NNNNN.<extension>[.gz|.zst], numbered by lane, and
+  // compressed as asked. A lane that receives no rows makes no file, except
+  // that lane 0 always exists, so that an empty result still carries its
+  // header. Part sizes and checksums describe the bytes as stored.
+  PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
+                Compression compression = Compression::kNone);
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
@@ -29,6 +32,7 @@ class PartFilesSink : public OutputSink {
   OutputCommitter* committer_;
   std::string header_;
   std::string extension_;
+  Compression compression_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
 };

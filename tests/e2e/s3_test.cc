@@ -46,6 +46,24 @@ TEST_F(S3Test, JoinsFromS3ToS3ExactlyAsLocally) {
   }
 }
 
+TEST_F(S3Test, CompressedInputsAndOutputs) {
+  UploadInputs(200000);
+  ASSERT_EQ(Script("gzip -c l.tsv > l.tsv.gz; zstd -q -c r.tsv > r.tsv.zst\n"
+                   "$AWS s3 cp l.tsv.gz s3://mf-test/in/l.tsv.gz --quiet\n"
+                   "$AWS s3 cp r.tsv.zst s3://mf-test/in/r.tsv.zst --quiet\n"
+                   "$MERGEFLOW join l.tsv r.tsv -o local -q\n"
+                   "for c in gzip zstd; do\n"
+                   "  $MERGEFLOW join s3://mf-test/in/l.tsv.gz s3://mf-test/in/r.tsv.zst -o s3://mf-test/out-$c "
+                   "--compress $c --threads 2 -q\n"
+                   "  rm -rf dl; $AWS s3 cp s3://mf-test/out-$c dl --recursive --quiet\n"
+                   "  ext=$([ $c = gzip ] && echo gz || echo zst)\n"
+                   "  mkdir plain; for f in dl/part-*.tsv.$ext; do $c -dc $f > plain/$(basename $f .$ext); done\n"
+                   "  rows local > local.rows; rows plain > plain.rows; cmp local.rows plain.rows\n"
+                   "  rm -rf plain\n"
+                   "done\n"),
+            0);
+}
+
 TEST_F(S3Test, ReadsAPrefixOfMoreThan1000ObjectsAndGlobs) {
   // 1,100 objects (ListObjectsV2 pages hold 1,000) plus the '_'- and
   // '.'-prefixed files that a directory read skips.

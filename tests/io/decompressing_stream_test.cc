@@ -71,6 +71,22 @@ TEST(DecompressingStreamTest, GzipWithSeveralMembers) {
   EXPECT_EQ(ReadThrough(dir, Gzip(half) + Gzip(text.substr(half.size()))).value(), text);
 }
 
+TEST(DecompressingStreamTest, LargeGzipMembersAcrossReadBuffers) {
+  TempDir dir;
+  // Members whose compressed bytes span several 1 MiB input buffers, with a
+  // tiny and an empty member between them.
+  std::string big;
+  uint64_t x = 88172645463325252ull;
+  while (big.size() < (6u << 20)) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    big += std::to_string(x) + "\t" + std::to_string(x % 1000) + "\n";
+  }
+  const std::string text = big + "tiny\n" + big.substr(0, 3000001);
+  const std::string gz = Gzip(big) + Gzip("tiny\n") + Gzip("") + Gzip(big.substr(0, 3000001));
+  ASSERT_GT(gz.size(), size_t{3} << 20);
+  EXPECT_EQ(ReadThrough(dir, gz).value(), text);
+}
+
 TEST(DecompressingStreamTest, ZstdWithSeveralFrames) {
   TempDir dir;
   const std::string text = SampleText();
