@@ -99,6 +99,12 @@ struct PreparedSide {
 Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vector<std::string>& names,
                    size_t chunk_bytes, std::optional<size_t> required_columns) {
   MF_ASSIGN_OR_RETURN(p->files, ListInputFiles(p->spec));
+  const FileInfo& first_file = p->files.front();
+  if (!o.quiet && p->files.size() == 1 && first_file.size >= (uint64_t{256} << 20) && first_file.path.ends_with(".gz"))
+    std::fprintf(stderr,
+                 "mergeflow: hint: %s is one gzip stream, which only one thread can decompress; "
+                 "several files or zstd would read faster\n",
+                 first_file.path.c_str());
   Dialect dialect;
   if (!o.separator.empty()) {
     MF_ASSIGN_OR_RETURN(dialect.separator, ParseSeparator(o.separator));
