@@ -10,10 +10,26 @@ namespace {
 
 constexpr size_t kOutputBytes = 1 << 20;
 
-class GzipFile : public WritableFile {
+// Feeds appended bytes to a codec; Close ends the codec's stream, then the sink.
+class CompressingFile : public WritableFile {
+ public:
+  explicit CompressingFile(std::unique_ptr<WritableFile> sink) : sink_(std::move(sink)) {}
+  Status Append(std::string_view data) override { return Compress(data, false); }
+  Status Close() override {
+    MF_RETURN_IF_ERROR(Compress({}, true));
+    return sink_->Close();
+  }
+
+ protected:
+  // Compresses `data` into sink_; with `finish`, also ends the stream.
+  virtual Status Compress(std::string_view data, bool finish) = 0;
+  std::unique_ptr<WritableFile> sink_;
+};
+
+class GzipFile : public CompressingFile {
  public:
   explicit GzipFile(std::unique_ptr<WritableFile> sink)
-      : sink_(std::move(sink)), level_buffer_(ISAL_DEF_LVL1_DEFAULT), out_(kOutputBytes) {
+      : CompressingFile(std::move(sink)), level_buffer_(ISAL_DEF_LVL1_DEFAULT), out_(kOutputBytes) {
     isal_deflate_init(&stream_);
     stream_.level = 1;
     stream_.level_buf = level_buffer_.data();
@@ -21,15 +37,8 @@ class GzipFile : public WritableFile {
     stream_.gzip_flag = IGZIP_GZIP;
   }
 
-  Status Append(std::string_view data) override { return Deflate(data, false); }
-
-  Status Close() override {
-    MF_RETURN_IF_ERROR(Deflate({}, true));
-    return sink_->Close();
-  }
-
  private:
-  Status Deflate(std::string_view data, bool finish) {
+  Status Compress(std::string_view data, bool finish) override {
     stream_.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(data.data()));
     stream_.avail_in = static_cast<uint32_t>(data.size());
     stream_.end_of_stream = finish ? 1 : 0;
@@ -44,29 +53,22 @@ class GzipFile : public WritableFile {
     return Status::OK();
   }
 
-  std::unique_ptr<WritableFile> sink_;
   isal_zstream stream_;
   std::vector<uint8_t> level_buffer_;
   std::vector<uint8_t> out_;
 };
 
-class ZstdFile : public WritableFile {
+class ZstdFile : public CompressingFile {
  public:
   explicit ZstdFile(std::unique_ptr<WritableFile> sink)
-      : sink_(std::move(sink)), context_(ZSTD_createCCtx()), out_(ZSTD_CStreamOutSize()) {
+      : CompressingFile(std::move(sink)), context_(ZSTD_createCCtx()), out_(ZSTD_CStreamOutSize()) {
     ZSTD_CCtx_setParameter(context_, ZSTD_c_compressionLevel, 3);
   }
   ~ZstdFile() override { ZSTD_freeCCtx(context_); }
 
-  Status Append(std::string_view data) override { return Compress(data, ZSTD_e_continue); }
-
-  Status Close() override {
-    MF_RETURN_IF_ERROR(Compress({}, ZSTD_e_end));
-    return sink_->Close();
-  }
-
  private:
-  Status Compress(std::string_view data, ZSTD_EndDirective mode) {
+  Status Compress(std::string_view data, bool finish) override {
+    const ZSTD_EndDirective mode = finish ? ZSTD_e_end : ZSTD_e_continue;
     ZSTD_inBuffer in{data.data(), data.size(), 0};
     size_t remaining;
     do {
@@ -79,7 +81,6 @@ class ZstdFile : public WritableFile {
     return Status::OK();
   }
 
-  std::unique_ptr<WritableFile> sink_;
   ZSTD_CCtx* context_;
   std::vector<char> out_;
 };

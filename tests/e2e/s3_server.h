@@ -59,7 +59,8 @@ class S3ServerTest : public ::testing::Test {
 
   // Runs `body` in bash (set -e) after the prelude: AWS_* variables aimed at
   // the server (static test keys, no shared files, no instance metadata),
-  // $AWS (awscli), $MERGEFLOW and $GEN (the data generator).
+  // $AWS (awscli), $MERGEFLOW, $GEN (the data generator), and the functions
+  // `rows DIR` and `open_uploads`.
   int Script(const std::string& body) {
     const std::string endpoint = "http://127.0.0.1:" + std::to_string(s3_port_);
     return RunScript(dir_, "set -e\n"
@@ -70,7 +71,10 @@ class S3ServerTest : public ::testing::Test {
                            "AWS=\"/usr/bin/aws --endpoint-url " + endpoint + "\"\n"
                            "GEN='" MERGEFLOW_GEN_BINARY "'\n"
                            // The data rows of a local or downloaded output, sorted.
-                           "rows() { for f in \"$1\"/part-*; do tail -n +2 \"$f\"; done | sort; }\n" +
+                           "rows() { for f in \"$1\"/part-*; do tail -n +2 \"$f\"; done | sort; }\n"
+                           // How many multipart uploads are open in the bucket.
+                           "open_uploads() { $AWS s3api list-multipart-uploads --bucket mf-test | "
+                           "(grep -c UploadId || true); }\n" +
                            body);
   }
 

@@ -90,7 +90,7 @@ TEST_F(S3Test, OverwriteReplacesTheWholeOutputAndKeepsNothingStale) {
                    "--threads 1 -q\n"
                    "$AWS s3 ls s3://mf-test/out/ | awk '{print $4}' > listing\n"
                    "$AWS s3 cp s3://mf-test/out/_SUCCESS success --quiet\n"
-                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"),
+                   "open_uploads > uploads\n"),
             0);
   EXPECT_NE(ReadFile(dir_ / "first.count"), "1\n");
   EXPECT_EQ(ReadFile(dir_ / "listing"), "_SUCCESS\npart-00000.tsv\n");
@@ -113,7 +113,7 @@ TEST_F(S3Test, AFailedRunLeavesTheOldOutputAndNoOpenUploads) {
                    "set -e\n"
                    "$AWS s3 cp s3://mf-test/out now --recursive --quiet\n"
                    "diff -r old now\n"
-                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"),
+                   "open_uploads > uploads\n"),
             0);
   EXPECT_EQ(ReadFile(dir_ / "rc"), "1\n");
   EXPECT_NE(ReadFile(dir_ / "err").find("s3://mf-test/in/bad.tsv:300002: "), std::string::npos)
@@ -132,14 +132,14 @@ TEST_F(S3Test, AnInterruptedRunAbortsItsUploads) {
                    "exec 3> left.fifo\n"
                    "cat l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv l.tsv >&3\n"
                    "for i in $(seq 1 100); do\n"
-                   "  $AWS s3api list-multipart-uploads --bucket mf-test | grep -q UploadId && break\n"
+                   "  test $(open_uploads) -gt 0 && break\n"
                    "  cat l.tsv >&3\n"
                    "done\n"
-                   "$AWS s3api list-multipart-uploads --bucket mf-test | grep -q UploadId\n"
+                   "test $(open_uploads) -gt 0\n"
                    "kill -TERM $pid\n"
                    "set +e; wait $pid; echo $? > rc; set -e\n"
                    "exec 3>&-\n"
-                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"
+                   "open_uploads > uploads\n"
                    "$AWS s3 ls s3://mf-test/out/ > listing || true\n"),
             0);
   EXPECT_EQ(ReadFile(dir_ / "rc"), "143\n");
@@ -184,7 +184,7 @@ TEST_F(S3Test, RetriesThroughInjectedFaults) {
                    "$AWS s3 cp s3://mf-test/out dl --recursive --quiet\n"
                    "rows local > local.rows; rows dl > dl.rows; cmp local.rows dl.rows\n"
                    "for f in slowdown internal cut-body drop; do grep -q \"\\\"fault\\\": \\\"$f\\\"\" proxy.log; done\n"
-                   "$AWS s3api list-multipart-uploads --bucket mf-test | (grep -c UploadId || true) > uploads\n"),
+                   "open_uploads > uploads\n"),
             0)
       << ReadFile(dir_ / "err") << ReadFile(dir_ / "proxy.log");
   EXPECT_NE(ReadFile(dir_ / "err").find("retrying"), std::string::npos);
