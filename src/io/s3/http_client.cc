@@ -17,7 +17,6 @@ struct Transfer {
   CURL* curl;
   const HttpRequest* request;
   HttpResponse* response;
-  bool stopped_by_reader = false;
 };
 
 bool IsSuccess(CURL* curl) {
@@ -30,10 +29,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t n = size * count;
   if (transfer->request->on_body && IsSuccess(transfer->curl)) {
-    if (!transfer->request->on_body(std::string_view(data, n))) {
-      transfer->stopped_by_reader = true;
-      return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
-    }
+    transfer->request->on_body(std::string_view(data, n));
     return n;
   }
   transfer->response->body.append(data, n);
@@ -148,12 +144,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const AwsSigni
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   // Forget the secret before the handle goes back to the pool.
   curl_easy_setopt(curl, CURLOPT_USERPWD, nullptr);
-  if (code != CURLE_OK) {
-    Release(std::move(handle));
-    if (transfer.stopped_by_reader) return Status::Cancelled("transfer stopped by its reader");
-    return Status::IOError(request.method + " " + request.url + ": " + (error[0] ? error : curl_easy_strerror(code)));
-  }
   Release(std::move(handle));
+  if (code != CURLE_OK)
+    return Status::IOError(request.method + " " + request.url + ": " + (error[0] ? error : curl_easy_strerror(code)));
   return response;
 }
 

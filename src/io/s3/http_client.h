@@ -29,9 +29,9 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string_view body;             // sent as the request body (PUT/POST)
   // When set, the body of a 2xx answer is handed over piece by piece instead
-  // of being collected in HttpResponse::body; returning false stops the
-  // transfer (Send then fails). Error answers are always collected.
-  std::function<bool(std::string_view)> on_body;
+  // of being collected in HttpResponse::body. Error answers are always
+  // collected.
+  std::function<void(std::string_view)> on_body;
   // Seconds to wait for a connection; the transfer itself fails when it
   // moves less than one byte per second for `stall_seconds`.
   long connect_timeout_seconds = 10;
@@ -55,7 +55,7 @@ class HttpClient {
 
   // Sends `request`, signed when `signing` is given. Returns the answer for
   // any HTTP status; fails (IOError) only when no complete answer arrived:
-  // no connection, a broken connection, a timeout, or on_body said stop.
+  // no connection, a broken connection, a timeout.
   // Thread-safe: connections are kept in a pool and reused.
   Result<HttpResponse> Send(const HttpRequest& request, const AwsSigning* signing = nullptr);
 

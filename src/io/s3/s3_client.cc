@@ -25,14 +25,20 @@ std::pair<std::string, std::string> ErrorCodeAndMessage(const HttpResponse& resp
   return {XmlText(error, "Code"), XmlText(error, "Message")};
 }
 
-bool IsRetryableStatus(const HttpResponse& response) {
-  const long s = response.status;
-  if (s == 500 || s == 502 || s == 503 || s == 504 || s == 429) return true;
-  if (s == 400) {
-    const std::string code = ErrorCodeAndMessage(response).first;
-    return code == "RequestTimeout" || code == "SlowDown";
-  }
-  return false;
+// `code` is the S3 error code of the answer (ErrorCodeAndMessage).
+bool IsRetryable(long status, const std::string& code) {
+  if (status == 500 || status == 502 || status == 503 || status == 504 || status == 429) return true;
+  return status == 400 && (code == "RequestTimeout" || code == "SlowDown");
+}
+
+// The object's size from a Content-Range header ("bytes FIRST-LAST/SIZE" or
+// "bytes */SIZE"), or `otherwise` when there is none.
+uint64_t ObjectSize(const HttpResponse& response, uint64_t otherwise) {
+  const auto range = response.headers.find("content-range");
+  if (range == response.headers.end()) return otherwise;
+  const size_t slash = range->second.rfind('/');
+  if (slash == std::string::npos) return otherwise;
+  return std::strtoull(range->second.c_str() + slash + 1, nullptr, 10);
 }
 
 // Exponential backoff with jitter: half of min(20 s, 100 ms * 2^retry),
@@ -99,7 +105,6 @@ std::string S3Client::Url(const std::string& bucket, const std::string& key, con
 }
 
 Result<HttpResponse> S3Client::Execute(const Call& call) {
-  Status last_error;
   for (int attempt = 1;; ++attempt) {
     MF_ASSIGN_OR_RETURN(AwsCredentials credentials, credentials_.Get());
     AwsSigning signing{settings_.region, "s3", credentials.access_key_id, credentials.secret_access_key,
@@ -109,13 +114,12 @@ Result<HttpResponse> S3Client::Execute(const Call& call) {
     Result<HttpResponse> response = http_.Send(request, &signing);
     std::string problem;
     if (!response.ok()) {
-      if (response.status().code() == Status::Code::kCancelled) return response.status();
       problem = response.status().message();
-    } else if (IsRetryableStatus(response.value())) {
-      const std::string code = ErrorCodeAndMessage(response.value()).first;
-      problem = "HTTP " + std::to_string(response.value().status) + (code.empty() ? "" : " " + code);
     } else {
-      return response;
+      const long status = response.value().status;
+      const std::string code = status >= 400 ? ErrorCodeAndMessage(response.value()).first : std::string();
+      if (!IsRetryable(status, code)) return response;
+      problem = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code);
     }
     if (attempt >= settings_.max_attempts) {
       if (!response.ok())
@@ -158,7 +162,6 @@ Result<uint64_t> S3Client::GetRange(const S3Location& where, uint64_t offset, ui
     data = data.substr(0, std::min<uint64_t>(data.size(), length - delivered));
     sink(data);
     delivered += data.size();
-    return true;
   };
   call.before_attempt = [&](HttpRequest* request) {
     request->headers.push_back("Range: bytes=" + std::to_string(offset + delivered) + "-" +
@@ -168,20 +171,14 @@ Result<uint64_t> S3Client::GetRange(const S3Location& where, uint64_t offset, ui
     const uint64_t before = delivered;
     MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
     if (response.status == 416) {  // the range starts at or past the end
-      if (object_size != nullptr) {
-        const std::string& range = response.headers["content-range"];  // "bytes */SIZE"
-        const size_t slash = range.rfind('/');
-        if (slash != std::string::npos) *object_size = std::strtoull(range.c_str() + slash + 1, nullptr, 10);
-        else *object_size = offset + delivered;
-      }
+      if (object_size != nullptr) *object_size = ObjectSize(response, offset + delivered);
       return delivered;
     }
+    if (response.status == 404 && ErrorCodeAndMessage(response).first != "NoSuchBucket")
+      return Status::IOError("cannot open " + where.Uri() + ": No such file or directory");
     if (response.status != 206 && !(response.status == 200 && offset + before == 0)) return ErrorFor(call, response);
-    const std::string& range = response.headers["content-range"];  // "bytes FIRST-LAST/SIZE"
-    uint64_t size = 0;
-    const size_t slash = range.rfind('/');
-    if (slash != std::string::npos) size = std::strtoull(range.c_str() + slash + 1, nullptr, 10);
-    else size = std::strtoull(response.headers["content-length"].c_str(), nullptr, 10);
+    const uint64_t size =
+        ObjectSize(response, std::strtoull(response.headers["content-length"].c_str(), nullptr, 10));
     if (object_size != nullptr) *object_size = size;
     const uint64_t wanted = std::min(length, size > offset ? size - offset : 0);
     if (delivered >= wanted) return delivered;

@@ -6,6 +6,7 @@
 #include <deque>
 #include <future>
 
+#include "io/s3/concurrent_requests.h"
 #include "io/s3/s3_output_committer.h"
 #include "io/s3/s3_upload_file.h"
 
@@ -15,8 +16,6 @@ namespace {
 // Reads ahead in blocks fetched by parallel ranged GETs.
 constexpr uint64_t kReadBlockBytes = uint64_t{8} << 20;
 constexpr size_t kBlocksInFlight = 6;
-
-std::string ObjectUri(const std::string& bucket, const std::string& key) { return "s3://" + bucket + "/" + key; }
 
 // "dir" -> "dir/", "" and "dir/" unchanged: the prefix of a directory's objects.
 std::string DirectoryPrefix(const std::string& key) {
@@ -77,10 +76,7 @@ class S3ReadAheadStream : public InputStream {
     }
     Result<Block> block = pending_.front().get();
     pending_.pop_front();
-    if (!block.ok()) {
-      if (block.status().message().find("NoSuchKey") != std::string::npos) return NotFound(where_.Uri());
-      return block.status();
-    }
+    if (!block.ok()) return block.status();
     object_size_ = block.value().object_size;
     size_known_ = true;
     block_ = std::move(block.value().data);
@@ -191,10 +187,10 @@ Result<std::vector<FileInfo>> S3FileSystem::ListDirectory(const std::string& pat
   std::vector<FileInfo> entries;
   for (const S3Object& object : listing.objects) {
     if (object.key == prefix) continue;  // a "folder" marker object
-    entries.push_back(FileInfo{ObjectUri(where.bucket, object.key), true, false, object.size});
+    entries.push_back(FileInfo{S3Location{where.bucket, object.key}.Uri(), true, false, object.size});
   }
   for (const std::string& sub : listing.prefixes)
-    entries.push_back(FileInfo{ObjectUri(where.bucket, sub.substr(0, sub.size() - 1)), true, true, 0});
+    entries.push_back(FileInfo{S3Location{where.bucket, sub.substr(0, sub.size() - 1)}.Uri(), true, true, 0});
   std::sort(entries.begin(), entries.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return entries;
 }
@@ -228,7 +224,7 @@ Result<std::vector<FileInfo>> S3FileSystem::Glob(const std::string& pattern) {
   std::vector<FileInfo> files;
   for (const S3Object& object : listing.objects) {
     if (!object.key.ends_with('/') && fnmatch(where.key.c_str(), object.key.c_str(), FNM_PATHNAME) == 0)
-      files.push_back(FileInfo{ObjectUri(where.bucket, object.key), true, false, object.size});
+      files.push_back(FileInfo{S3Location{where.bucket, object.key}.Uri(), true, false, object.size});
   }
   return files;
 }
@@ -241,20 +237,7 @@ Result<std::unique_ptr<OutputCommitter>> S3FileSystem::StartOutput(const std::st
 
 Status DeleteObjects(S3Client* client, const std::string& bucket, const std::vector<std::string>& keys) {
   // Plain DELETEs, several at a time (the batch call needs a Content-MD5).
-  constexpr size_t kParallel = 16;
-  for (size_t begin = 0; begin < keys.size(); begin += kParallel) {
-    std::vector<std::future<Status>> deletes;
-    for (size_t i = begin; i < std::min(keys.size(), begin + kParallel); ++i)
-      deletes.push_back(std::async(std::launch::async,
-                                   [client, &bucket, &keys, i] { return client->DeleteObject({bucket, keys[i]}); }));
-    Status first;
-    for (auto& result : deletes) {
-      Status status = result.get();
-      if (first.ok()) first = status;
-    }
-    MF_RETURN_IF_ERROR(first);
-  }
-  return Status::OK();
+  return RunConcurrently(keys.size(), 16, [&](size_t i) { return client->DeleteObject({bucket, keys[i]}); });
 }
 
 }  // namespace mergeflow

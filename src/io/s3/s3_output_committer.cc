@@ -1,9 +1,9 @@
 #include "io/s3/s3_output_committer.h"
 
-#include <future>
 #include <set>
 
 #include "common/interrupt.h"
+#include "io/s3/concurrent_requests.h"
 #include "io/s3/s3_file_system.h"
 #include "io/s3/s3_upload_file.h"
 
@@ -55,8 +55,10 @@ void S3OutputCommitter::DiscardAll() {
     std::lock_guard<std::mutex> lock(mu_);
     files = files_;
   }
-  std::vector<std::future<void>> aborts;
-  for (auto& file : files) aborts.push_back(std::async(std::launch::async, [file] { file->Discard(); }));
+  (void)RunConcurrently(files.size(), files.size(), [&](size_t i) {
+    files[i]->Discard();
+    return Status::OK();
+  });
 }
 
 Result<std::unique_ptr<WritableFile>> S3OutputCommitter::CreateFile(const std::string& name) {
@@ -84,18 +86,9 @@ Status S3OutputCommitter::Publish(const std::string& success_contents) {
     std::lock_guard<std::mutex> lock(mu_);
     files = files_;
   }
+  MF_RETURN_IF_ERROR(RunConcurrently(files.size(), files.size(), [&](size_t i) { return files[i]->Publish(); }));
   std::set<std::string> new_keys;
-  std::vector<std::future<Status>> completions;
-  for (auto& file : files) {
-    new_keys.insert(file->where().key);
-    completions.push_back(std::async(std::launch::async, [file] { return file->Publish(); }));
-  }
-  Status first;
-  for (auto& completion : completions) {
-    Status status = completion.get();
-    if (first.ok()) first = status;
-  }
-  MF_RETURN_IF_ERROR(first);
+  for (const auto& file : files) new_keys.insert(file->where().key);
 
   std::vector<std::string> stale;
   for (const S3Object& object : old.objects)
