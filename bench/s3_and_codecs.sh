@@ -61,3 +61,15 @@ row "mergeflow --compress gzip: left join big -> .gz parts" \
 row "zstd -3 (compress)" "$(seconds zstd -q -3 -c "$work/big.tsv")"
 row "mergeflow --compress zstd: left join big -> .zst parts" \
   "$(seconds build/mergeflow join "$work/big.tsv" "$work/tiny.tsv" --how left -o "$work/outzst" --compress zstd -q)"
+
+# Many compressed files: one decoding thread per file, up to --threads.
+mkdir "$work/parts"
+split -n l/8 -d --additional-suffix=.tsv "$work/big.tsv" "$work/parts/part-"
+for f in "$work"/parts/*.tsv; do gzip -1 "$f"; done
+row "gzip -dc of 8 .gz parts, one after another" "$(seconds sh -c "cat $work/parts/*.gz | gzip -dc")"
+row "gzip -dc of 8 .gz parts, $(nproc) at a time (xargs -P)" \
+  "$(seconds sh -c "ls $work/parts/*.gz | xargs -P $(nproc) -n 1 gzip -dc")"
+row "mergeflow read 8 .gz parts, --threads 1" \
+  "$(seconds build/mergeflow join "$work/parts" "$work/tiny.tsv" --no-header -q --threads 1)"
+row "mergeflow read 8 .gz parts, all cores" \
+  "$(seconds build/mergeflow join "$work/parts" "$work/tiny.tsv" --no-header -q)"

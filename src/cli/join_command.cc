@@ -38,7 +38,8 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_option("--quote", o->quote, "Quote handling: rfc4180 (default) or none for raw text")
       ->check(CLI::IsMember({"rfc4180", "none"}));
   join->add_option("--suffixes", o->suffixes, "Suffixes for clashing column names (default: _x,_y)");
-  join->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  join->add_option("--threads", o->threads, "Worker threads, and reading threads per input (default: all cores)")
+      ->check(CLI::Range(1, 4096));
   join->add_option("--memory-limit", o->memory_limit,
                    "Memory budget, e.g. 2G or 60% (default: 80% of the memory this process may use)");
   join->add_option("--temp-dir", o->temp_dir, "Directory for spilled partitions (default: $TMPDIR or /tmp)");
@@ -116,7 +117,7 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
   p->side.header = o.header;
   p->side.bytes = 0;
   for (const FileInfo& f : p->files) p->side.bytes = f.path == "-" ? UINT64_MAX : p->side.bytes + f.size;
-  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes);
+  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes, o.threads);
   p->side.reader = p->reader.get();
   MF_ASSIGN_OR_RETURN(p->side.rows_per_byte, EstimateRowsPerByte(p->reader.get()));
   MF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> first, ReadFirstRow(p->reader.get(), dialect));

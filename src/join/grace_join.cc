@@ -30,9 +30,10 @@ uint64_t Join::TableBytes(const JoinSide& side) {
 }
 
 uint64_t Join::WorkerOverhead() const {
-  // Chunks in flight and output buffers, per worker, plus a little.
+  // Per worker: the chunk it parses, the chunk a reading thread of each
+  // side holds ready (ChunkReader), an output buffer; plus a little.
   return (uint64_t{1} << 20) +
-         static_cast<uint64_t>(options_.threads) * (2 * options_.chunk_bytes + (uint64_t{1} << 20));
+         static_cast<uint64_t>(options_.threads) * (3 * options_.chunk_bytes + (uint64_t{1} << 20));
 }
 
 uint64_t Join::StreamBytes() const { return std::min<uint64_t>(BlockBytes(), uint64_t{64} << 20); }

@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "io/compressing_file.h"
 #include "io/input_listing.h"
+#include "io/local_file_system.h"
 #include "test_files.h"
 
 namespace mergeflow {
@@ -11,7 +17,7 @@ namespace {
 using testing::TempDir;
 using testing::WriteFile;
 
-std::vector<Chunk> ReadAll(ChunkReader& reader) {
+std::vector<Chunk> ReadAll(ChunkReader &reader) {
   std::vector<Chunk> chunks;
   for (;;) {
     Chunk chunk;
@@ -27,13 +33,13 @@ TEST(ChunkReaderTest, ChunksAreWholeRowsAndCoverTheFile) {
   std::string text;
   for (int i = 0; i < 500; ++i) text += std::to_string(i) + "\tvalue-" + std::to_string(i * i) + "\n";
   WriteFile(dir / "a.tsv", text);
-  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 256);
+  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 256, 1);
   auto chunks = ReadAll(reader);
   ASSERT_GT(chunks.size(), 10u);
   std::string joined;
   uint64_t line = 1;
   for (size_t i = 0; i < chunks.size(); ++i) {
-    const Chunk& c = chunks[i];
+    const Chunk &c = chunks[i];
     EXPECT_EQ(c.id, i);
     EXPECT_EQ(c.starts_file, i == 0);
     EXPECT_EQ(c.file_offset, joined.size());
@@ -51,10 +57,10 @@ TEST(ChunkReaderTest, QuotedNewlinesNeverEndAChunk) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += std::to_string(i) + ",\"multi\nline \"\"" + std::to_string(i) + "\"\"\n\"\n";
   WriteFile(dir / "q.csv", text);
-  ChunkReader reader(ListInputFiles(dir / "q.csv").value(), Dialect{',', true}, 128);
+  ChunkReader reader(ListInputFiles(dir / "q.csv").value(), Dialect{',', true}, 128, 2);
   auto chunks = ReadAll(reader);
   ASSERT_GT(chunks.size(), 5u);
-  for (const Chunk& c : chunks) {
+  for (const Chunk &c : chunks) {
     std::string part(c.data, c.size);
     // Every chunk starts a record: a row number, then ",\"multi".
     EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(part[0]))) << part.substr(0, 20);
@@ -66,12 +72,13 @@ TEST(ChunkReaderTest, RowsLongerThanAChunkGrowTheBuffer) {
   TempDir dir;
   std::string text = "1\t" + std::string(10000, 'x') + "\n2\ty\n";
   WriteFile(dir / "long.tsv", text);
-  ChunkReader reader(ListInputFiles(dir / "long.tsv").value(), Dialect{}, 64);
+  ChunkReader reader(ListInputFiles(dir / "long.tsv").value(), Dialect{}, 64, 1);
   auto chunks = ReadAll(reader);
   std::string joined;
-  for (const Chunk& c : chunks) joined.append(c.data, c.size);
+  for (const Chunk &c : chunks) joined.append(c.data, c.size);
   EXPECT_TRUE(joined == text);
-  EXPECT_GE(chunks[0].size, text.size() - 4);  // the first chunk grew to hold the long row
+  EXPECT_GE(chunks[0].size,
+            text.size() - 4);  // the first chunk grew to hold the long row
 }
 
 TEST(ChunkReaderTest, ManyFilesInOrderSkippingEmptyOnesAndBoms) {
@@ -83,7 +90,7 @@ TEST(ChunkReaderTest, ManyFilesInOrderSkippingEmptyOnesAndBoms) {
   WriteFile(dir / ".hidden", "x");
   auto files = ListInputFiles(dir.path()).value();
   ASSERT_EQ(files.size(), 3u);
-  ChunkReader reader(files, Dialect{}, 1 << 20);
+  ChunkReader reader(files, Dialect{}, 1 << 20, 3);
   auto chunks = ReadAll(reader);
   ASSERT_EQ(chunks.size(), 2u);
   EXPECT_EQ(std::string(chunks[0].data, chunks[0].size), "id\tv\n1\ta\n");
@@ -96,15 +103,123 @@ TEST(ChunkReaderTest, ManyFilesInOrderSkippingEmptyOnesAndBoms) {
 TEST(ChunkReaderTest, PushBackReturnsTheSameChunk) {
   TempDir dir;
   WriteFile(dir / "a.tsv", "id\tv\n1\ta\n");
-  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 1 << 20);
+  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 1 << 20, 2);
   Chunk first;
   ASSERT_TRUE(reader.Next(&first).value());
-  const char* data = first.data;
+  const char *data = first.data;
   reader.PushBack(std::move(first));
   Chunk again;
   ASSERT_TRUE(reader.Next(&again).value());
   EXPECT_EQ(again.data, data);
   EXPECT_FALSE(reader.Next(&again).value());
+}
+
+// Writes `text` to `path` compressed with `compression`.
+void WriteCompressed(const std::string &path, Compression compression, const std::string &text) {
+  LocalFileSystem fs;
+  std::unique_ptr<WritableFile> file = NewCompressingFile(fs.OpenForWrite(path).value(), compression);
+  ASSERT_TRUE(file->Append(text).ok());
+  ASSERT_TRUE(file->Close().ok());
+}
+
+TEST(ChunkReaderTest, ManyCompressedFilesReadAtOnceComeOutInFileOrder) {
+  TempDir dir;
+  std::vector<std::string> texts;
+  const Compression kinds[] = {Compression::kGzip, Compression::kZstd, Compression::kNone};
+  for (int f = 0; f < 12; ++f) {
+    std::string text;
+    const int rows = f == 5 ? 0 : 2000 + 700 * f;  // file 5 is empty
+    for (int i = 0; i < rows; ++i) text += std::to_string(f) + "-" + std::to_string(i) + "\tpayload\n";
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%02d", f);
+    WriteCompressed(dir / name, kinds[f % 3], text);
+    texts.push_back(text);
+  }
+  for (int threads : {1, 4, 16}) {
+    ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 4096, threads);
+    std::vector<std::string> read(texts.size());
+    uint32_t expected_id = 0;
+    uint32_t last_file = 0;
+    for (const Chunk &c : ReadAll(reader)) {
+      EXPECT_EQ(c.id, expected_id++);
+      EXPECT_GE(c.file_index, last_file);
+      last_file = c.file_index;
+      std::string &text = read[c.file_index];
+      EXPECT_EQ(c.file_offset, text.size());
+      EXPECT_EQ(c.first_line, 1 + static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')));
+      EXPECT_EQ(c.starts_file, text.empty());
+      text.append(c.data, c.size);
+    }
+    EXPECT_GT(expected_id, 12u * 4);
+    for (size_t f = 0; f < texts.size(); ++f)
+      EXPECT_TRUE(read[f] == texts[f]) << "file " << f << ", threads " << threads;
+  }
+}
+
+TEST(ChunkReaderTest, ConcurrentCallersGetEveryChunkOnceInFileOrder) {
+  TempDir dir;
+  std::string expected;
+  for (int f = 0; f < 300; ++f) {
+    std::string text;
+    for (int i = 0; i < 1 + f % 7 * 40; ++i) text += std::to_string(f) + "." + std::to_string(i) + "\n";
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%03d", f);
+    WriteFile(dir / name, text);
+    expected += text;
+  }
+  ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 64, 3);
+  std::mutex mu;
+  std::map<uint32_t, std::pair<uint32_t, std::string>> by_id;
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&] {
+      Chunk chunk;
+      while (reader.Next(&chunk).value()) {
+        std::lock_guard<std::mutex> lock(mu);
+        EXPECT_TRUE(
+            by_id.emplace(chunk.id, std::make_pair(chunk.file_index, std::string(chunk.data, chunk.size))).second);
+        reader.Recycle(std::move(chunk));
+      }
+    });
+  }
+  for (std::thread &t : callers) t.join();
+  std::string joined;
+  uint32_t expected_id = 0;
+  uint32_t last_file = 0;
+  for (const auto &[id, chunk] : by_id) {
+    EXPECT_EQ(id, expected_id++);
+    EXPECT_GE(chunk.first, last_file);
+    last_file = chunk.first;
+    joined += chunk.second;
+  }
+  EXPECT_TRUE(joined == expected);
+}
+
+TEST(ChunkReaderTest, ACorruptFileFailsAfterTheFilesBeforeItAndStopsCleanly) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + "\tx\n";
+  WriteCompressed(dir / "a.gz", Compression::kGzip, text);
+  WriteCompressed(dir / "b.gz", Compression::kGzip, text);
+  std::string corrupt = testing::ReadFile(dir / "b.gz");
+  corrupt.resize(corrupt.size() / 2);
+  WriteFile(dir / "b.gz", corrupt);
+  for (int f = 0; f < 6; ++f) WriteCompressed(dir / ("c" + std::to_string(f) + ".zst"), Compression::kZstd, text);
+  ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 1024, 4);
+  std::string a;
+  Chunk chunk;
+  Result<bool> more = true;
+  while ((more = reader.Next(&chunk)).ok() && more.value() && chunk.file_index == 0) a.append(chunk.data, chunk.size);
+  EXPECT_TRUE(a == text);
+  // b.gz's readable start may come first; then its error, and again.
+  while (more.ok() && more.value()) {
+    EXPECT_EQ(chunk.file_index, 1u);
+    more = reader.Next(&chunk);
+  }
+  ASSERT_FALSE(more.ok());
+  EXPECT_NE(more.status().message().find("b.gz"), std::string::npos) << more.status().message();
+  EXPECT_FALSE(reader.Next(&chunk).ok());
+  // The reader is destroyed with reading threads waiting on full slots.
 }
 
 TEST(InputListingTest, MissingInputsAreClearErrors) {

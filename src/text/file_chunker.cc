@@ -1,0 +1,165 @@
+#include "text/file_chunker.h"
+
+#include <cstring>
+
+#include "io/decompressing_stream.h"
+#include "text/byte_classifier.h"
+
+namespace mergeflow {
+
+namespace {
+
+// `file` (possibly "-" for stdin) as a stream of its bytes, decompressed
+// when they are gzip or zstd.
+Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo &file) {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.path == "-" ? std::string() : file.path));
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> raw, fs->OpenInputStream(file.path));
+  return OpenDecompressed(std::move(raw), file.path == "-" ? "<stdin>" : file.path);
+}
+
+}  // namespace
+
+LargeBuffer ChunkBufferPool::Take(size_t bytes) {
+  if (bytes == chunk_bytes_) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!spare_.empty()) {
+      LargeBuffer buffer = std::move(spare_.back());
+      spare_.pop_back();
+      return buffer;
+    }
+  }
+  return LargeBuffer(bytes);
+}
+
+void ChunkBufferPool::Give(LargeBuffer buffer) {
+  if (buffer.size() != chunk_bytes_) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (spare_.size() < 64) spare_.push_back(std::move(buffer));
+}
+
+FileChunker::FileChunker(const FileInfo &file, uint32_t file_index, Dialect dialect, ChunkBufferPool *pool)
+    : file_(file), file_index_(file_index), dialect_(dialect), pool_(pool) {}
+
+Status FileChunker::Open() {
+  opened_ = true;
+  if (file_.path != "-") {
+    MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
+    MF_ASSIGN_OR_RETURN(mapping_, fs->MapForRead(file_.path));
+    // Compressed files are read through a decompressing stream instead.
+    if (mapping_ != nullptr &&
+        DetectCompression(mapping_->data(), std::min<uint64_t>(mapping_->size(), 4)) != Compression::kNone) {
+      mapping_.reset();
+    }
+    if (mapping_ != nullptr) return Status::OK();
+  }
+  MF_ASSIGN_OR_RETURN(stream_, OpenInput(file_));
+  return Status::OK();
+}
+
+size_t FileChunker::LastRowEnd(const char *buf, size_t n) const {
+  if (!dialect_.quoting) {
+    const void *nl = memrchr(buf, '\n', n);
+    return nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char *>(nl) - buf) + 1;
+  }
+  // A chunk starts outside quotes, so a '\n' ends a row exactly when the
+  // number of quotes before it is even (doubled quotes count twice).
+  size_t quotes_before = CountByte(buf, n, '"');
+  for (size_t p = n; p-- > 0;) {
+    if (buf[p] == '"') {
+      --quotes_before;
+    } else if (buf[p] == '\n' && quotes_before % 2 == 0) {
+      return p + 1;
+    }
+  }
+  return 0;
+}
+
+void FileChunker::Emit(Chunk *chunk, const char *data, size_t begin, size_t end) {
+  size_t skip = 0;
+  if (at_file_start_ && end - begin >= 3 && std::memcmp(data + begin, "\xEF\xBB\xBF", 3) == 0) skip = 3;
+  chunk->data = data + begin + skip;
+  chunk->size = end - begin - skip;
+  chunk->file_index = file_index_;
+  chunk->file_offset = file_offset_ + skip;
+  chunk->starts_file = at_file_start_;
+  chunk->first_line = line_;
+  line_ += CountByte(data + begin, end - begin, '\n');
+  file_offset_ += end - begin;
+  at_file_start_ = false;
+}
+
+Result<bool> FileChunker::Next(Chunk *chunk) {
+  if (!opened_) MF_RETURN_IF_ERROR(Open());
+  for (;;) {
+    bool found = false;
+    if (mapping_ != nullptr) {
+      found = NextMapped(chunk);
+    } else if (stream_ != nullptr) {
+      MF_ASSIGN_OR_RETURN(found, NextStreamed(chunk));
+    }
+    if (!found) return false;
+    if (chunk->size != 0) return true;  // else a file holding only a BOM
+  }
+}
+
+bool FileChunker::NextMapped(Chunk *chunk) {
+  const char *data = mapping_->data();
+  const size_t size = mapping_->size();
+  const size_t begin = file_offset_;
+  if (begin >= size) {
+    mapping_.reset();
+    return false;
+  }
+  size_t window = pool_->chunk_bytes();
+  size_t end = 0;
+  while (end == 0) {
+    if (begin + window >= size) {
+      end = size;
+    } else {
+      const size_t row_end = LastRowEnd(data + begin, window);
+      if (row_end != 0)
+        end = begin + row_end;
+      else
+        window *= 2;  // one row longer than a chunk
+    }
+  }
+  Emit(chunk, data, begin, end);
+  chunk->buffer = LargeBuffer();
+  chunk->mapping = mapping_;
+  return true;
+}
+
+Result<bool> FileChunker::NextStreamed(Chunk *chunk) {
+  size_t capacity = pool_->chunk_bytes();
+  for (;;) {
+    while (capacity < carry_.size() * 2) capacity *= 2;
+    LargeBuffer buffer = pool_->Take(capacity);
+    std::memcpy(buffer.data(), carry_.data(), carry_.size());
+    size_t filled = carry_.size();
+    bool at_eof = false;
+    while (filled < capacity && !at_eof) {  // a stream may return fewer bytes than asked
+      MF_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer.data() + filled, capacity - filled));
+      filled += got;
+      at_eof = got == 0;
+    }
+    const size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
+    if (end == 0 && !at_eof) {
+      // One row longer than the buffer: keep everything and read more.
+      carry_.assign(buffer.data(), filled);
+      capacity *= 2;
+      continue;
+    }
+    if (filled == 0) {  // empty file, or nothing after the last row
+      stream_.reset();
+      return false;
+    }
+    carry_.assign(buffer.data() + end, filled - end);
+    Emit(chunk, buffer.data(), 0, end);
+    chunk->buffer = std::move(buffer);
+    chunk->mapping.reset();
+    if (at_eof) stream_.reset();
+    return true;
+  }
+}
+
+}  // namespace mergeflow

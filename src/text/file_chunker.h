@@ -1,0 +1,89 @@
+// FileChunker: cuts one input file into chunks of whole rows, front to back.
+// ChunkReader runs several of them at once (one per file) and hands their
+// chunks out in file order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/large_buffer.h"
+#include "io/file_system.h"
+#include "text/dialect.h"
+
+namespace mergeflow {
+
+// A run of whole rows from one file. Keeps its bytes alive: they live in
+// `buffer`, or in `mapping` for a memory-mapped file.
+struct Chunk {
+  LargeBuffer buffer;
+  std::shared_ptr<const MappedFile> mapping;
+  const char *data = nullptr;  // first byte of the first row (a UTF-8 BOM is skipped)
+  size_t size = 0;
+  uint32_t id = 0;           // position in the whole sequence, from 0
+  uint32_t file_index = 0;   // index into the reader's file list
+  uint64_t file_offset = 0;  // offset of data[0] in the file's byte stream
+  uint64_t first_line = 1;   // line number of data[0] in its file, from 1
+  bool starts_file = false;  // data[0] is the first row of its file
+};
+
+// Chunk buffers of one size, kept for reuse: fresh pages are costly.
+// Thread-safe.
+class ChunkBufferPool {
+ public:
+  explicit ChunkBufferPool(size_t chunk_bytes) : chunk_bytes_(chunk_bytes) {}
+  size_t chunk_bytes() const { return chunk_bytes_; }
+  // A buffer of `bytes` (at least chunk_bytes()), reused when it is the
+  // standard size.
+  LargeBuffer Take(size_t bytes);
+  // Keeps `buffer` for reuse if it is the standard size (up to a bound).
+  void Give(LargeBuffer buffer);
+
+ private:
+  const size_t chunk_bytes_;
+  std::mutex mu_;
+  std::vector<LargeBuffer> spare_;
+};
+
+class FileChunker {
+ public:
+  // Will read `file` (a FileInfo from ListInputFiles, possibly "-"), whose
+  // chunks carry `file_index`. Chunks are about pool->chunk_bytes() long
+  // (longer when a single row is longer). With dialect.quoting, a newline
+  // inside a quoted field never ends a chunk. Compressed files are read
+  // through a decompressing stream; other local files are memory-mapped.
+  FileChunker(const FileInfo &file, uint32_t file_index, Dialect dialect, ChunkBufferPool *pool);
+  FileChunker(const FileChunker &) = delete;
+  FileChunker &operator=(const FileChunker &) = delete;
+
+  // Fills `chunk` (all but its id) with the next chunk and returns true, or
+  // returns false at the end of the file. Never yields an empty chunk. Not
+  // thread-safe.
+  Result<bool> Next(Chunk *chunk);
+
+ private:
+  Status Open();
+  // Cuts the next chunk out of the mapped file; false at its end.
+  bool NextMapped(Chunk *chunk);
+  Result<bool> NextStreamed(Chunk *chunk);
+  // Fills `chunk` with data[begin, end) of the file.
+  void Emit(Chunk *chunk, const char *data, size_t begin, size_t end);
+  // Where the last complete row of buf[0, n) ends (just past its '\n'), or 0.
+  size_t LastRowEnd(const char *buf, size_t n) const;
+
+  const FileInfo &file_;
+  const uint32_t file_index_;
+  const Dialect dialect_;
+  ChunkBufferPool *const pool_;
+  bool opened_ = false;
+  std::unique_ptr<InputStream> stream_;        // the file, if read as a stream
+  std::shared_ptr<const MappedFile> mapping_;  // the file, if mapped
+  uint64_t file_offset_ = 0;                   // offset of the next byte to emit
+  bool at_file_start_ = true;
+  std::string carry_;  // bytes read past the last emitted row
+  uint64_t line_ = 1;  // line number of the next byte to emit
+};
+
+}  // namespace mergeflow
