@@ -322,6 +322,37 @@ TEST(CliTest, CompressedInputsAreDetectedByTheirBytes) {
   EXPECT_EQ(broken.err, "mergeflow: error: broken.gz: truncated gzip data\n");
 }
 
+TEST(CliTest, ManyCompressedFilesKeepTheirOrderAndLineNumbers) {
+  TempDir dir;
+  std::string r = "id\tw\n";
+  for (int k = 0; k < 3000; k += 3) r += std::to_string(k) + "\tr" + std::to_string(k) + "\n";
+  WriteFile(dir / "r.tsv", r);
+  // Ten left parts, gzip, zstd and plain, decoded by up to 4 reading threads;
+  // --order left must see their rows exactly in file order.
+  ASSERT_EQ(RunScript(dir, "mkdir parts\n"
+                           "for p in 0 1 2 3 4 5 6 7 8 9; do\n"
+                           "  { printf 'id\\tv\\n'; seq $((p * 300)) $((p * 300 + 299)) | awk -v p=$p "
+                           "'{print ($1 * 7) % 3000 \"\\tp\" p \"-\" NR}'; } > parts/part-$p.tsv\n"
+                           "  case $((p % 3)) in 0) gzip parts/part-$p.tsv;; 1) zstd -q --rm parts/part-$p.tsv;; esac\n"
+                           "done\n"
+                           "for f in parts/*; do case $f in *.gz) gzip -dc $f;; *.zst) zstd -dc $f;; *) cat $f;; esac "
+                           "| tail -n +2; done > all.rows\n"
+                           "{ printf 'id\\tv\\n'; cat all.rows; } > all.tsv\n"),
+            0);
+  auto parallel = RunMergeflow(dir, "join parts r.tsv --order left --how left --threads 4 --chunk-size 1K");
+  ASSERT_EQ(parallel.exit_code, 0) << parallel.err;
+  auto single = RunMergeflow(dir, "join all.tsv r.tsv --order left --how left --threads 1");
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  EXPECT_EQ(std::count(parallel.out.begin(), parallel.out.end(), '\n'), 3001);
+  EXPECT_TRUE(parallel.out == single.out);
+  // A bad row in the ninth part is reported with its own file and line.
+  ASSERT_EQ(RunScript(dir, "{ zstd -dc parts/part-7.tsv.zst; printf 'x\\ty\\tz\\n'; } | zstd -q -o parts/part-7b.zst"),
+            0);
+  auto bad = RunMergeflow(dir, "join parts r.tsv --threads 4 --chunk-size 1K");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, "mergeflow: error: parts/part-7b.zst:302: expected 2 fields, found 3\n");
+}
+
 TEST(CliTest, ManifestDescribesEveryPart) {
   TempDir dir;
   std::string l = "id\tv\n", r = "id\tw\n";
