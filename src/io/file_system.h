@@ -80,8 +80,9 @@ class FileSystem {
   virtual ~FileSystem() = default;
 
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenForRandomAccess(const std::string& path) = 0;
-  // Opens `path` for a front-to-back read.
-  virtual Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path) = 0;
+  // Opens `path` for a front-to-back read from byte `offset` on (standard
+  // input, "-", only from 0).
+  virtual Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path, uint64_t offset) = 0;
   // Creates or truncates `path`. The parent directory must exist.
   virtual Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) = 0;
   // Information about `path`; exists == false (and OK) when there is nothing there.

@@ -144,11 +144,19 @@ Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::OpenForRandomAccess(c
       std::make_unique<LocalRandomAccessFile>(fd, static_cast<uint64_t>(st.st_size), uri));
 }
 
-Result<std::unique_ptr<InputStream>> LocalFileSystem::OpenInputStream(const std::string& uri) {
-  if (uri == "-") return NewFdInputStream(STDIN_FILENO, "standard input");
+Result<std::unique_ptr<InputStream>> LocalFileSystem::OpenInputStream(const std::string& uri, uint64_t offset) {
+  if (uri == "-") {
+    if (offset != 0) return Status::InvalidArgument("standard input can only be read from its start");
+    return NewFdInputStream(STDIN_FILENO, "standard input");
+  }
   std::string path = LocalPath(uri);
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("cannot open " + uri, errno);
+  if (offset != 0 && lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    const int err = errno;
+    close(fd);
+    return ErrnoStatus("cannot seek in " + uri, err);
+  }
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return NewFdInputStream(fd, uri);
 }

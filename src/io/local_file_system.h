@@ -9,7 +9,7 @@ class LocalFileSystem : public FileSystem {
  public:
   Result<std::unique_ptr<RandomAccessFile>> OpenForRandomAccess(const std::string& path) override;
   // "-" opens standard input.
-  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path) override;
+  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path, uint64_t offset) override;
   Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) override;
   Result<FileInfo> GetFileInfo(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override;

@@ -2,14 +2,45 @@
 
 #include <algorithm>
 
+#include "io/file_system.h"
 #include "text/byte_classifier.h"
 
 namespace mergeflow {
 
+namespace {
+
+// The line number of byte `offset` of file `path`, counted by reading the
+// file up to there (for rows of a range that starts inside a file).
+uint64_t LineAt(const std::string& path, uint64_t offset) {
+  auto fs = FileSystemFor(path);
+  if (!fs.ok()) return 0;
+  auto stream = fs.value()->OpenInputStream(path, 0);
+  if (!stream.ok()) return 0;
+  std::string buffer(1 << 20, '\0');
+  uint64_t line = 1;
+  while (offset > 0) {
+    auto got = stream.value()->Read(buffer.data(), std::min<uint64_t>(buffer.size(), offset));
+    if (!got.ok() || got.value() == 0) return 0;
+    line += CountByte(buffer.data(), got.value(), '\n');
+    offset -= got.value();
+  }
+  return line;
+}
+
+}  // namespace
+
+void BadRowLog::ResolveLine(Entry* e) {
+  if (e->row.line == 0 && e->file_offset != UINT64_MAX) e->row.line = LineAt(e->row.file, e->file_offset);
+  e->file_offset = UINT64_MAX;
+}
+
 bool BadRowLog::Report(const Chunk& chunk, uint64_t offset, std::string message) {
-  const uint64_t line = chunk.first_line + CountByte(chunk.data, offset, '\n');
+  // A chunk from a range that starts inside its file does not know its line
+  // numbers: they are counted only for the rows that are shown.
+  const uint64_t line = chunk.first_line == 0 ? 0 : chunk.first_line + CountByte(chunk.data, offset, '\n');
   const std::string& path = reader_->files()[chunk.file_index].path;
-  Entry entry{chunk.id, offset, BadRow{path == "-" ? "<stdin>" : path, line, std::move(message)}};
+  Entry entry{chunk.id, offset, chunk.file_offset + offset,
+              BadRow{path == "-" ? "<stdin>" : path, line, std::move(message)}};
   std::lock_guard<std::mutex> lock(mu_);
   ++count_;
   auto at = std::upper_bound(first_.begin(), first_.end(), entry, [](const Entry& a, const Entry& b) {
@@ -21,8 +52,9 @@ bool BadRowLog::Report(const Chunk& chunk, uint64_t offset, std::string message)
   return skip_;
 }
 
-Status BadRowLog::FirstError() const {
+Status BadRowLog::FirstError() {
   std::lock_guard<std::mutex> lock(mu_);
+  ResolveLine(&first_.front());
   return Status::BadInput(first_.front().row.ToString());
 }
 
@@ -31,10 +63,13 @@ uint64_t BadRowLog::count() const {
   return count_;
 }
 
-std::vector<BadRow> BadRowLog::samples() const {
+std::vector<BadRow> BadRowLog::samples() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<BadRow> rows;
-  for (const Entry& e : first_) rows.push_back(e.row);
+  for (Entry& e : first_) {
+    ResolveLine(&e);
+    rows.push_back(e.row);
+  }
   return rows;
 }
 

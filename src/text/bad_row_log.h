@@ -38,16 +38,19 @@ class BadRowLog {
 
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // BadInput "file:line: message" for the first bad row. REQUIRES: failed().
-  Status FirstError() const;
+  Status FirstError();
   uint64_t count() const;
-  std::vector<BadRow> samples() const;
+  std::vector<BadRow> samples();
 
  private:
   struct Entry {
     uint32_t chunk;
     uint64_t offset;
+    uint64_t file_offset;  // of the row, while row.line is still to be counted (else UINT64_MAX)
     BadRow row;
   };
+  // Counts the line number of `e` if it is not known yet.
+  static void ResolveLine(Entry* e);
 
   bool skip_;
   const ChunkReader* reader_;

@@ -6,7 +6,7 @@
 
 namespace mergeflow {
 
-Result<double> EstimateRowsPerByte(ChunkReader *reader) {
+Result<double> EstimateRowsPerByte(ChunkReader* reader) {
   Chunk chunk;
   MF_ASSIGN_OR_RETURN(bool found, reader->Next(&chunk));
   if (!found) return 0.0;
@@ -16,10 +16,25 @@ Result<double> EstimateRowsPerByte(ChunkReader *reader) {
   return rows_per_byte;
 }
 
+namespace {
+
+std::vector<FileRange> WholeFiles(size_t count) {
+  std::vector<FileRange> ranges(count);
+  for (size_t i = 0; i < count; ++i) ranges[i].file_index = static_cast<uint32_t>(i);
+  return ranges;
+}
+
+}  // namespace
+
 ChunkReader::ChunkReader(std::vector<FileInfo> files, Dialect dialect, size_t chunk_bytes, int read_threads)
+    : ChunkReader(files, WholeFiles(files.size()), dialect, chunk_bytes, read_threads) {}
+
+ChunkReader::ChunkReader(std::vector<FileInfo> files, std::vector<FileRange> ranges, Dialect dialect,
+                         size_t chunk_bytes, int read_threads)
     : files_(std::move(files)),
+      ranges_(std::move(ranges)),
       dialect_(dialect),
-      read_threads_(static_cast<int>(std::clamp<size_t>(files_.size(), 1, std::max(read_threads, 1)))),
+      read_threads_(static_cast<int>(std::clamp<size_t>(ranges_.size(), 1, std::max(read_threads, 1)))),
       buffers_(chunk_bytes),
       slots_(read_threads_) {}
 
@@ -29,10 +44,10 @@ ChunkReader::~ChunkReader() {
     stopping_ = true;
   }
   slot_free_.notify_all();
-  for (std::thread &t : threads_) t.join();
+  for (std::thread& t : threads_) t.join();
 }
 
-Result<bool> ChunkReader::Next(Chunk *chunk) {
+Result<bool> ChunkReader::Next(Chunk* chunk) {
   std::unique_lock<std::mutex> lock(mu_);
   if (has_pushed_back_) {
     has_pushed_back_ = false;
@@ -40,12 +55,12 @@ Result<bool> ChunkReader::Next(Chunk *chunk) {
     return true;
   }
   if (threads_.empty()) {
-    for (int i = 0; i < read_threads_; ++i) threads_.emplace_back([this] { ReadFiles(); });
+    for (int i = 0; i < read_threads_; ++i) threads_.emplace_back([this] { ReadRanges(); });
   }
   for (;;) {
-    if (consuming_ == files_.size()) return false;
+    if (consuming_ == ranges_.size()) return false;
     // Looked up again after every wait: another caller may have moved on.
-    FileSlot &slot = slots_[consuming_ % slots_.size()];
+    FileSlot& slot = slots_[consuming_ % slots_.size()];
     if (!slot.ready.empty()) {
       *chunk = std::move(slot.ready.front());
       slot.ready.pop_front();
@@ -64,7 +79,7 @@ Result<bool> ChunkReader::Next(Chunk *chunk) {
   }
 }
 
-void ChunkReader::ReadFiles() {
+void ChunkReader::ReadRanges() {
   for (;;) {
     size_t f;
     {
@@ -72,18 +87,19 @@ void ChunkReader::ReadFiles() {
       // A file is taken only once the one slots_.size() before it is consumed,
       // so it never waits for a slot.
       slot_free_.wait(lock, [&] {
-        return stopping_ || next_to_read_ == files_.size() || next_to_read_ < consuming_ + slots_.size();
+        return stopping_ || next_to_read_ == ranges_.size() || next_to_read_ < consuming_ + slots_.size();
       });
-      if (stopping_ || next_to_read_ == files_.size()) return;
+      if (stopping_ || next_to_read_ == ranges_.size()) return;
       f = next_to_read_++;
     }
-    if (!ReadFile(f)) return;
+    if (!ReadRange(f)) return;
   }
 }
 
-bool ChunkReader::ReadFile(size_t f) {
-  FileChunker chunker(files_[f], static_cast<uint32_t>(f), dialect_, &buffers_);
-  FileSlot &slot = slots_[f % slots_.size()];
+bool ChunkReader::ReadRange(size_t f) {
+  const FileRange& range = ranges_[f];
+  FileChunker chunker(files_[range.file_index], range, dialect_, &buffers_);
+  FileSlot& slot = slots_[f % slots_.size()];
   for (;;) {
     {
       // Read only when the slot is empty: one chunk ahead per thread.

@@ -11,9 +11,9 @@ namespace {
 
 // `file` (possibly "-" for stdin) as a stream of its bytes, decompressed
 // when they are gzip or zstd.
-Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo &file) {
+Result<std::unique_ptr<InputStream>> OpenInput(const FileInfo& file) {
   MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.path == "-" ? std::string() : file.path));
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> raw, fs->OpenInputStream(file.path));
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> raw, fs->OpenInputStream(file.path, 0));
   return OpenDecompressed(std::move(raw), file.path == "-" ? "<stdin>" : file.path);
 }
 
@@ -37,29 +37,84 @@ void ChunkBufferPool::Give(LargeBuffer buffer) {
   if (spare_.size() < 64) spare_.push_back(std::move(buffer));
 }
 
-FileChunker::FileChunker(const FileInfo &file, uint32_t file_index, Dialect dialect, ChunkBufferPool *pool)
-    : file_(file), file_index_(file_index), dialect_(dialect), pool_(pool) {}
+FileChunker::FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool)
+    : file_(file), range_(range), dialect_(dialect), pool_(pool) {}
+
+Result<bool> FileChunker::IsCompressed() const {
+  if (mapping_ != nullptr) {
+    return DetectCompression(mapping_->data(), std::min<uint64_t>(mapping_->size(), 4)) != Compression::kNone;
+  }
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->OpenForRandomAccess(file_.path));
+  char magic[4];
+  MF_ASSIGN_OR_RETURN(size_t got, file->ReadAt(0, sizeof magic, magic));
+  return DetectCompression(magic, got) != Compression::kNone;
+}
+
+uint64_t FileChunker::RowStartAfter(uint64_t from) const {
+  const uint64_t size = mapping_->size();
+  if (from >= size) return size;
+  const void* nl = std::memchr(mapping_->data() + from, '\n', size - from);
+  return nl == nullptr ? size : static_cast<uint64_t>(static_cast<const char*>(nl) - mapping_->data()) + 1;
+}
 
 Status FileChunker::Open() {
   opened_ = true;
   if (file_.path != "-") {
     MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
     MF_ASSIGN_OR_RETURN(mapping_, fs->MapForRead(file_.path));
-    // Compressed files are read through a decompressing stream instead.
-    if (mapping_ != nullptr &&
-        DetectCompression(mapping_->data(), std::min<uint64_t>(mapping_->size(), 4)) != Compression::kNone) {
-      mapping_.reset();
-    }
-    if (mapping_ != nullptr) return Status::OK();
   }
-  MF_ASSIGN_OR_RETURN(stream_, OpenInput(file_));
+  const bool whole = file_.path == "-" || (range_.begin == 0 && range_.end >= file_.size);
+  bool compressed = false;
+  if (mapping_ != nullptr || !whole) {
+    MF_ASSIGN_OR_RETURN(compressed, IsCompressed());
+  }
+  if (compressed) {
+    mapping_.reset();  // read through a decompressing stream instead
+    if (range_.begin != 0) return Status::OK();
+  } else if (!whole) {
+    stop_ = range_.end;
+    if (range_.begin != 0) {
+      at_file_start_ = false;
+      line_ = 0;
+      if (mapping_ == nullptr) return OpenStreamInside();
+      file_offset_ = RowStartAfter(range_.begin - 1);
+    }
+  }
+  if (mapping_ == nullptr) {
+    MF_ASSIGN_OR_RETURN(stream_, OpenInput(file_));
+  }
   return Status::OK();
 }
 
-size_t FileChunker::LastRowEnd(const char *buf, size_t n) const {
+Status FileChunker::OpenStreamInside() {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
+  MF_ASSIGN_OR_RETURN(stream_, fs->OpenInputStream(file_.path, range_.begin - 1));
+  file_offset_ = range_.begin - 1;
+  // Skip the rest of the row holding byte begin - 1: it belongs to the range before.
+  std::string buffer(64 << 10, '\0');
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer.data(), buffer.size()));
+    if (got == 0) {
+      stream_.reset();
+      return Status::OK();
+    }
+    const void* nl = std::memchr(buffer.data(), '\n', got);
+    if (nl == nullptr) {
+      file_offset_ += got;
+      continue;
+    }
+    const size_t skip = static_cast<size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+    file_offset_ += skip;
+    carry_.assign(buffer.data() + skip, got - skip);
+    return Status::OK();
+  }
+}
+
+size_t FileChunker::LastRowEnd(const char* buf, size_t n) const {
   if (!dialect_.quoting) {
-    const void *nl = memrchr(buf, '\n', n);
-    return nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char *>(nl) - buf) + 1;
+    const void* nl = memrchr(buf, '\n', n);
+    return nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - buf) + 1;
   }
   // A chunk starts outside quotes, so a '\n' ends a row exactly when the
   // number of quotes before it is even (doubled quotes count twice).
@@ -74,21 +129,21 @@ size_t FileChunker::LastRowEnd(const char *buf, size_t n) const {
   return 0;
 }
 
-void FileChunker::Emit(Chunk *chunk, const char *data, size_t begin, size_t end) {
+void FileChunker::Emit(Chunk* chunk, const char* data, size_t begin, size_t end) {
   size_t skip = 0;
   if (at_file_start_ && end - begin >= 3 && std::memcmp(data + begin, "\xEF\xBB\xBF", 3) == 0) skip = 3;
   chunk->data = data + begin + skip;
   chunk->size = end - begin - skip;
-  chunk->file_index = file_index_;
+  chunk->file_index = range_.file_index;
   chunk->file_offset = file_offset_ + skip;
   chunk->starts_file = at_file_start_;
   chunk->first_line = line_;
-  line_ += CountByte(data + begin, end - begin, '\n');
+  if (line_ != 0) line_ += CountByte(data + begin, end - begin, '\n');
   file_offset_ += end - begin;
   at_file_start_ = false;
 }
 
-Result<bool> FileChunker::Next(Chunk *chunk) {
+Result<bool> FileChunker::Next(Chunk* chunk) {
   if (!opened_) MF_RETURN_IF_ERROR(Open());
   for (;;) {
     bool found = false;
@@ -102,9 +157,13 @@ Result<bool> FileChunker::Next(Chunk *chunk) {
   }
 }
 
-bool FileChunker::NextMapped(Chunk *chunk) {
-  const char *data = mapping_->data();
-  const size_t size = mapping_->size();
+bool FileChunker::NextMapped(Chunk* chunk) {
+  const char* data = mapping_->data();
+  if (stop_ != UINT64_MAX) {  // the first call: find where the range's last row ends
+    mapped_end_ = file_offset_ >= stop_ ? file_offset_ : RowStartAfter(stop_ - 1);
+    stop_ = UINT64_MAX;
+  }
+  const size_t size = std::min<uint64_t>(mapping_->size(), mapped_end_);
   const size_t begin = file_offset_;
   if (begin >= size) {
     mapping_.reset();
@@ -129,7 +188,7 @@ bool FileChunker::NextMapped(Chunk *chunk) {
   return true;
 }
 
-Result<bool> FileChunker::NextStreamed(Chunk *chunk) {
+Result<bool> FileChunker::NextStreamed(Chunk* chunk) {
   size_t capacity = pool_->chunk_bytes();
   for (;;) {
     while (capacity < carry_.size() * 2) capacity *= 2;
@@ -142,7 +201,19 @@ Result<bool> FileChunker::NextStreamed(Chunk *chunk) {
       filled += got;
       at_eof = got == 0;
     }
-    const size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
+    size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
+    if (stop_ != UINT64_MAX && file_offset_ + filled >= stop_) {
+      // The range ends with the row holding byte stop_ - 1.
+      const size_t from = file_offset_ >= stop_ ? 0 : static_cast<size_t>(stop_ - 1 - file_offset_);
+      const void* nl = file_offset_ >= stop_ ? buffer.data() : std::memchr(buffer.data() + from, '\n', filled - from);
+      if (nl != nullptr || at_eof) {
+        end = file_offset_ >= stop_ ? 0
+              : nl == nullptr       ? filled
+                                    : static_cast<size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+        filled = end;
+        at_eof = true;
+      }
+    }
     if (end == 0 && !at_eof) {
       // One row longer than the buffer: keep everything and read more.
       carry_.assign(buffer.data(), filled);

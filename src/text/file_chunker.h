@@ -20,12 +20,12 @@ namespace mergeflow {
 struct Chunk {
   LargeBuffer buffer;
   std::shared_ptr<const MappedFile> mapping;
-  const char *data = nullptr;  // first byte of the first row (a UTF-8 BOM is skipped)
+  const char* data = nullptr;  // first byte of the first row (a UTF-8 BOM is skipped)
   size_t size = 0;
   uint32_t id = 0;           // position in the whole sequence, from 0
   uint32_t file_index = 0;   // index into the reader's file list
   uint64_t file_offset = 0;  // offset of data[0] in the file's byte stream
-  uint64_t first_line = 1;   // line number of data[0] in its file, from 1
+  uint64_t first_line = 1;   // line number of data[0] in its file, from 1; 0 when not known
   bool starts_file = false;  // data[0] is the first row of its file
 };
 
@@ -47,40 +47,62 @@ class ChunkBufferPool {
   std::vector<LargeBuffer> spare_;
 };
 
+// The rows of one input file that a reader takes: those that start at a byte
+// in [begin, end). Ranges cut a file into pieces that readers (MPI ranks)
+// take independently; a row belongs to the range holding its first byte. A
+// file that cannot be cut (compressed) is taken whole by the range that holds
+// its byte 0, and by no other.
+struct FileRange {
+  uint32_t file_index = 0;  // index into the reader's file list
+  uint64_t begin = 0;
+  uint64_t end = UINT64_MAX;
+};
+
 class FileChunker {
  public:
-  // Will read `file` (a FileInfo from ListInputFiles, possibly "-"), whose
-  // chunks carry `file_index`. Chunks are about pool->chunk_bytes() long
-  // (longer when a single row is longer). With dialect.quoting, a newline
-  // inside a quoted field never ends a chunk. Compressed files are read
-  // through a decompressing stream; other local files are memory-mapped.
-  FileChunker(const FileInfo &file, uint32_t file_index, Dialect dialect, ChunkBufferPool *pool);
-  FileChunker(const FileChunker &) = delete;
-  FileChunker &operator=(const FileChunker &) = delete;
+  // Will read the rows of `file` (a FileInfo from ListInputFiles, possibly
+  // "-") in `range`. Chunks are about pool->chunk_bytes() long (longer when a
+  // single row is longer). With dialect.quoting, a newline inside a quoted
+  // field never ends a chunk; a range boundary inside a file assumes that no
+  // quoted field there holds a newline. Compressed files are read through a
+  // decompressing stream; other local files are memory-mapped. A range that
+  // starts inside the file yields chunks whose first_line is 0 (not known).
+  FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool);
+  FileChunker(const FileChunker&) = delete;
+  FileChunker& operator=(const FileChunker&) = delete;
 
   // Fills `chunk` (all but its id) with the next chunk and returns true, or
   // returns false at the end of the file. Never yields an empty chunk. Not
   // thread-safe.
-  Result<bool> Next(Chunk *chunk);
+  Result<bool> Next(Chunk* chunk);
 
  private:
   Status Open();
+  // Whether the file starts with gzip or zstd magic bytes.
+  Result<bool> IsCompressed() const;
+  // Streams the file from the first row starting at or after range_.begin.
+  Status OpenStreamInside();
+  // In the mapped file: just past the first '\n' at or after `from`, or its size.
+  uint64_t RowStartAfter(uint64_t from) const;
   // Cuts the next chunk out of the mapped file; false at its end.
-  bool NextMapped(Chunk *chunk);
-  Result<bool> NextStreamed(Chunk *chunk);
+  bool NextMapped(Chunk* chunk);
+  Result<bool> NextStreamed(Chunk* chunk);
   // Fills `chunk` with data[begin, end) of the file.
-  void Emit(Chunk *chunk, const char *data, size_t begin, size_t end);
+  void Emit(Chunk* chunk, const char* data, size_t begin, size_t end);
   // Where the last complete row of buf[0, n) ends (just past its '\n'), or 0.
-  size_t LastRowEnd(const char *buf, size_t n) const;
+  size_t LastRowEnd(const char* buf, size_t n) const;
 
-  const FileInfo &file_;
-  const uint32_t file_index_;
+  const FileInfo& file_;
+  const FileRange range_;
   const Dialect dialect_;
-  ChunkBufferPool *const pool_;
+  ChunkBufferPool* const pool_;
   bool opened_ = false;
   std::unique_ptr<InputStream> stream_;        // the file, if read as a stream
   std::shared_ptr<const MappedFile> mapping_;  // the file, if mapped
-  uint64_t file_offset_ = 0;                   // offset of the next byte to emit
+  // Rows end with the one holding byte stop_ - 1 (UINT64_MAX: at the end).
+  uint64_t stop_ = UINT64_MAX;
+  uint64_t mapped_end_ = UINT64_MAX;  // the mapped rows end here
+  uint64_t file_offset_ = 0;          // offset of the next byte to emit
   bool at_file_start_ = true;
   std::string carry_;  // bytes read past the last emitted row
   uint64_t line_ = 1;  // line number of the next byte to emit

@@ -24,7 +24,7 @@ std::string RoundTrip(const TempDir& dir, Compression compression, const std::st
   if (compression != Compression::kNone && text.size() > 1000) {
     EXPECT_LT(stored.size(), text.size() / 2);
   }
-  std::unique_ptr<InputStream> in = OpenDecompressed(fs.OpenInputStream(path).value(), path).value();
+  std::unique_ptr<InputStream> in = OpenDecompressed(fs.OpenInputStream(path, 0).value(), path).value();
   std::string out(text.size() + 10, '\0');
   size_t done = 0;
   while (size_t got = in->Read(out.data() + done, out.size() - done).value()) done += got;

@@ -39,7 +39,7 @@ std::string Zstd(const std::string& text) {
 Result<std::string> ReadThrough(const TempDir& dir, const std::string& bytes) {
   WriteFile(dir / "in", bytes);
   LocalFileSystem fs;
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> raw, fs.OpenInputStream(dir / "in"));
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> raw, fs.OpenInputStream(dir / "in", 0));
   MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> stream, OpenDecompressed(std::move(raw), "in"));
   std::string out;
   char buffer[777];

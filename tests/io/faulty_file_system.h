@@ -18,6 +18,8 @@ class FaultyFileSystem : public LocalFileSystem {
   std::atomic<int64_t> fail_after_bytes{-1};
   // PublishDirectory fails.
   std::atomic<bool> fail_publish{false};
+  // Files can be memory-mapped (else they are read as streams, like S3 objects).
+  std::atomic<bool> map_files{true};
 
   Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) override {
     MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, LocalFileSystem::OpenForWrite(Strip(path)));
@@ -26,8 +28,12 @@ class FaultyFileSystem : public LocalFileSystem {
   Result<std::unique_ptr<RandomAccessFile>> OpenForRandomAccess(const std::string& path) override {
     return LocalFileSystem::OpenForRandomAccess(Strip(path));
   }
-  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path) override {
-    return LocalFileSystem::OpenInputStream(Strip(path));
+  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path, uint64_t offset) override {
+    return LocalFileSystem::OpenInputStream(Strip(path), offset);
+  }
+  Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) override {
+    if (!map_files) return std::shared_ptr<const MappedFile>();
+    return LocalFileSystem::MapForRead(Strip(path));
   }
   Result<FileInfo> GetFileInfo(const std::string& path) override { return LocalFileSystem::GetFileInfo(Strip(path)); }
   Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override {

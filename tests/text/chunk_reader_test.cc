@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "io/compressing_file.h"
+#include "io/faulty_file_system.h"
 #include "io/input_listing.h"
 #include "io/local_file_system.h"
 #include "test_files.h"
@@ -17,7 +18,7 @@ namespace {
 using testing::TempDir;
 using testing::WriteFile;
 
-std::vector<Chunk> ReadAll(ChunkReader &reader) {
+std::vector<Chunk> ReadAll(ChunkReader& reader) {
   std::vector<Chunk> chunks;
   for (;;) {
     Chunk chunk;
@@ -39,7 +40,7 @@ TEST(ChunkReaderTest, ChunksAreWholeRowsAndCoverTheFile) {
   std::string joined;
   uint64_t line = 1;
   for (size_t i = 0; i < chunks.size(); ++i) {
-    const Chunk &c = chunks[i];
+    const Chunk& c = chunks[i];
     EXPECT_EQ(c.id, i);
     EXPECT_EQ(c.starts_file, i == 0);
     EXPECT_EQ(c.file_offset, joined.size());
@@ -60,7 +61,7 @@ TEST(ChunkReaderTest, QuotedNewlinesNeverEndAChunk) {
   ChunkReader reader(ListInputFiles(dir / "q.csv").value(), Dialect{',', true}, 128, 2);
   auto chunks = ReadAll(reader);
   ASSERT_GT(chunks.size(), 5u);
-  for (const Chunk &c : chunks) {
+  for (const Chunk& c : chunks) {
     std::string part(c.data, c.size);
     // Every chunk starts a record: a row number, then ",\"multi".
     EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(part[0]))) << part.substr(0, 20);
@@ -75,7 +76,7 @@ TEST(ChunkReaderTest, RowsLongerThanAChunkGrowTheBuffer) {
   ChunkReader reader(ListInputFiles(dir / "long.tsv").value(), Dialect{}, 64, 1);
   auto chunks = ReadAll(reader);
   std::string joined;
-  for (const Chunk &c : chunks) joined.append(c.data, c.size);
+  for (const Chunk& c : chunks) joined.append(c.data, c.size);
   EXPECT_TRUE(joined == text);
   EXPECT_GE(chunks[0].size,
             text.size() - 4);  // the first chunk grew to hold the long row
@@ -106,7 +107,7 @@ TEST(ChunkReaderTest, PushBackReturnsTheSameChunk) {
   ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 1 << 20, 2);
   Chunk first;
   ASSERT_TRUE(reader.Next(&first).value());
-  const char *data = first.data;
+  const char* data = first.data;
   reader.PushBack(std::move(first));
   Chunk again;
   ASSERT_TRUE(reader.Next(&again).value());
@@ -115,7 +116,7 @@ TEST(ChunkReaderTest, PushBackReturnsTheSameChunk) {
 }
 
 // Writes `text` to `path` compressed with `compression`.
-void WriteCompressed(const std::string &path, Compression compression, const std::string &text) {
+void WriteCompressed(const std::string& path, Compression compression, const std::string& text) {
   LocalFileSystem fs;
   std::unique_ptr<WritableFile> file = NewCompressingFile(fs.OpenForWrite(path).value(), compression);
   ASSERT_TRUE(file->Append(text).ok());
@@ -140,11 +141,11 @@ TEST(ChunkReaderTest, ManyCompressedFilesReadAtOnceComeOutInFileOrder) {
     std::vector<std::string> read(texts.size());
     uint32_t expected_id = 0;
     uint32_t last_file = 0;
-    for (const Chunk &c : ReadAll(reader)) {
+    for (const Chunk& c : ReadAll(reader)) {
       EXPECT_EQ(c.id, expected_id++);
       EXPECT_GE(c.file_index, last_file);
       last_file = c.file_index;
-      std::string &text = read[c.file_index];
+      std::string& text = read[c.file_index];
       EXPECT_EQ(c.file_offset, text.size());
       EXPECT_EQ(c.first_line, 1 + static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')));
       EXPECT_EQ(c.starts_file, text.empty());
@@ -182,11 +183,11 @@ TEST(ChunkReaderTest, ConcurrentCallersGetEveryChunkOnceInFileOrder) {
       }
     });
   }
-  for (std::thread &t : callers) t.join();
+  for (std::thread& t : callers) t.join();
   std::string joined;
   uint32_t expected_id = 0;
   uint32_t last_file = 0;
-  for (const auto &[id, chunk] : by_id) {
+  for (const auto& [id, chunk] : by_id) {
     EXPECT_EQ(id, expected_id++);
     EXPECT_GE(chunk.first, last_file);
     last_file = chunk.first;
@@ -220,6 +221,60 @@ TEST(ChunkReaderTest, ACorruptFileFailsAfterTheFilesBeforeItAndStopsCleanly) {
   EXPECT_NE(more.status().message().find("b.gz"), std::string::npos) << more.status().message();
   EXPECT_FALSE(reader.Next(&chunk).ok());
   // The reader is destroyed with reading threads waiting on full slots.
+}
+
+// The text of the rows that readers of `ranges`, each on its own, find.
+std::string ReadRanges(const std::vector<FileInfo>& files, const std::vector<FileRange>& ranges, size_t chunk_bytes) {
+  std::string text;
+  for (const FileRange& range : ranges) {
+    ChunkReader reader(files, {range}, Dialect{}, chunk_bytes, 2);
+    bool first = true;
+    for (const Chunk& c : ReadAll(reader)) {
+      EXPECT_EQ(c.starts_file, first && range.begin == 0);
+      EXPECT_EQ(c.first_line == 0, range.begin != 0);
+      EXPECT_EQ(c.data[c.size - 1], '\n');
+      first = false;
+      text.append(c.data, c.size);
+    }
+  }
+  return text;
+}
+
+TEST(ChunkReaderTest, RangesOfAFileTakeEveryRowOnce) {
+  TempDir dir;
+  std::string text;
+  for (uint64_t i = 0; i < 3000; ++i) text += std::to_string(i) + "\t" + std::string(i * 7919 % 97, 'v') + "\n";
+  WriteFile(dir / "a.tsv", text);
+  auto fs = std::make_shared<testing::FaultyFileSystem>();
+  fs->map_files = false;
+  RegisterFileSystem("faulty", fs);
+  for (const std::string& path : {dir / "a.tsv", "faulty://" + dir / "a.tsv"}) {
+    FileInfo file{path, true, false, text.size()};
+    for (uint64_t pieces : {1, 2, 3, 7, 64}) {
+      std::vector<FileRange> ranges;
+      for (uint64_t p = 0; p < pieces; ++p)
+        ranges.push_back({0, text.size() * p / pieces, text.size() * (p + 1) / pieces});
+      EXPECT_TRUE(ReadRanges({file}, ranges, 1000) == text) << path << " in " << pieces;
+    }
+    // Cuts exactly at a row start, just after and just before one.
+    const uint64_t row_start = text.find("100\t");
+    for (uint64_t cut : {row_start - 1, row_start, row_start + 1}) {
+      EXPECT_TRUE(ReadRanges({file}, {{0, 0, cut}, {0, cut, text.size()}}, 512) == text) << path << " cut at " << cut;
+      std::string second = ReadRanges({file}, {{0, cut, text.size()}}, 512);
+      EXPECT_TRUE(second.starts_with(cut <= row_start ? "100\t" : "101\t")) << second.substr(0, 10);
+    }
+  }
+}
+
+TEST(ChunkReaderTest, ACompressedFileIsTakenWholeByTheRangeHoldingItsStart) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + "\tz\n";
+  WriteCompressed(dir / "a.data", Compression::kZstd, text);
+  const uint64_t size = testing::ReadFile(dir / "a.data").size();
+  FileInfo file{dir / "a.data", true, false, size};
+  EXPECT_TRUE(ReadRanges({file}, {{0, 0, size / 3}}, 4096) == text);
+  EXPECT_EQ(ReadRanges({file}, {{0, size / 3, size}}, 4096), "");
 }
 
 TEST(InputListingTest, MissingInputsAreClearErrors) {

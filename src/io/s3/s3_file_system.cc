@@ -26,7 +26,9 @@ Status NotFound(const std::string& path) { return Status::IOError("cannot open "
 
 class S3ReadAheadStream : public InputStream {
  public:
-  S3ReadAheadStream(S3Client* client, S3Location where) : client_(client), where_(std::move(where)) {}
+  // Reads `where` from byte `offset` on.
+  S3ReadAheadStream(S3Client* client, S3Location where, uint64_t offset)
+      : client_(client), where_(std::move(where)), next_offset_(offset) {}
   ~S3ReadAheadStream() override {
     for (auto& block : pending_) block.wait();
   }
@@ -88,7 +90,7 @@ class S3ReadAheadStream : public InputStream {
   S3Client* client_;
   S3Location where_;
   std::deque<std::future<Result<Block>>> pending_;
-  uint64_t next_offset_ = 0;
+  uint64_t next_offset_;
   uint64_t object_size_ = 0;
   bool size_known_ = false;
   std::string block_;
@@ -144,10 +146,10 @@ Result<std::unique_ptr<RandomAccessFile>> S3FileSystem::OpenForRandomAccess(cons
   return std::unique_ptr<RandomAccessFile>(std::make_unique<S3RandomAccessFile>(s3, std::move(where), *size));
 }
 
-Result<std::unique_ptr<InputStream>> S3FileSystem::OpenInputStream(const std::string& path) {
+Result<std::unique_ptr<InputStream>> S3FileSystem::OpenInputStream(const std::string& path, uint64_t offset) {
   MF_ASSIGN_OR_RETURN(S3Client * s3, client());
   MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(path));
-  return std::unique_ptr<InputStream>(std::make_unique<S3ReadAheadStream>(s3, std::move(where)));
+  return std::unique_ptr<InputStream>(std::make_unique<S3ReadAheadStream>(s3, std::move(where), offset));
 }
 
 Result<std::unique_ptr<WritableFile>> S3FileSystem::OpenForWrite(const std::string& path) {

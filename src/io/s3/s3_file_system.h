@@ -21,7 +21,7 @@ class S3FileSystem : public FileSystem {
   explicit S3FileSystem(S3WriteOptions write_options = {});
 
   Result<std::unique_ptr<RandomAccessFile>> OpenForRandomAccess(const std::string& path) override;
-  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path) override;
+  Result<std::unique_ptr<InputStream>> OpenInputStream(const std::string& path, uint64_t offset) override;
   Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) override;
   Result<FileInfo> GetFileInfo(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override;
