@@ -97,12 +97,33 @@ StagedDirectoryCommitter::~StagedDirectoryCommitter() {
 void StagedDirectoryCommitter::RemoveStaging() { (void)fs_->RemoveAll(staging_); }
 
 Result<std::unique_ptr<WritableFile>> StagedDirectoryCommitter::CreateFile(const std::string& name) {
+  if (name != "_SUCCESS") {
+    std::lock_guard<std::mutex> lock(names_mu_);
+    names_.push_back(name);
+  }
   auto file = fs_->OpenForWrite(JoinPath(staging_, name));
   if (!file.ok()) return InTargetTerms(file.status(), staging_, target_);
   return std::unique_ptr<WritableFile>(std::make_unique<StagedFile>(std::move(file).value(), &staging_, &target_));
 }
 
-Status StagedDirectoryCommitter::Commit(const std::string& success_contents) {
+Status OutputCommitter::Commit(const std::string& success_contents) {
+  MF_RETURN_IF_ERROR(BeginCommit());
+  MF_RETURN_IF_ERROR(PublishFiles());
+  return FinishCommit(success_contents, file_names());
+}
+
+Status StagedDirectoryCommitter::PublishFiles() {
+  committed_ = true;  // the leader's committer removes the staging directory if need be
+  return Status::OK();
+}
+
+std::vector<std::string> StagedDirectoryCommitter::file_names() const {
+  std::lock_guard<std::mutex> lock(names_mu_);
+  return names_;
+}
+
+Status StagedDirectoryCommitter::FinishCommit(const std::string& success_contents, const std::vector<std::string>&) {
+  committed_ = false;  // until published, the staging directory is this committer's to remove
   {
     MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> success, CreateFile("_SUCCESS"));
     MF_RETURN_IF_ERROR(success->Append(success_contents));

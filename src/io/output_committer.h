@@ -12,7 +12,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "io/file_system.h"
 
@@ -34,9 +36,28 @@ class OutputCommitter {
   // Errors name the file by its final path. Thread-safe.
   virtual Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) = 0;
 
-  // Writes `_SUCCESS` with `success_contents` and publishes everything.
+  // Writes `_SUCCESS` with `success_contents` and publishes everything:
+  // BeginCommit, PublishFiles, then FinishCommit with this committer's files.
   // REQUIRES: every file from CreateFile is closed. Called at most once.
-  virtual Status Commit(const std::string& success_contents) = 0;
+  Status Commit(const std::string& success_contents);
+
+  // An output written by several processes (MPI ranks), each with its own
+  // committer for the same target and run id, commits in three steps, each
+  // begun only once the one before succeeded in every process. Each step
+  // holds off interrupts while it runs.
+  //  1. BeginCommit, by one process (the leader): the old output stops being
+  //     trusted (its `_SUCCESS` goes).
+  //  2. PublishFiles, by every process: its files join the output. From
+  //     then on this committer no longer discards them; the leader's does.
+  //  3. FinishCommit, by the leader: anything in the target not among
+  //     `all_files` (every process's file_names()) goes, `_SUCCESS` is
+  //     written last and the output published. On failure the leader
+  //     discards what it can.
+  virtual Status BeginCommit() = 0;
+  virtual Status PublishFiles() = 0;
+  virtual Status FinishCommit(const std::string& success_contents, const std::vector<std::string>& all_files) = 0;
+  // The names of the files created so far. Thread-safe.
+  virtual std::vector<std::string> file_names() const = 0;
 
   virtual const std::string& target() const = 0;
 };
@@ -50,7 +71,11 @@ class StagedDirectoryCommitter : public OutputCommitter {
   ~StagedDirectoryCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
-  Status Commit(const std::string& success_contents) override;
+  Status BeginCommit() override { return Status::OK(); }
+  // The files are in the staging directory, which every process shares.
+  Status PublishFiles() override;
+  Status FinishCommit(const std::string& success_contents, const std::vector<std::string>& all_files) override;
+  std::vector<std::string> file_names() const override;
   const std::string& target() const override { return target_; }
 
  private:
@@ -61,7 +86,9 @@ class StagedDirectoryCommitter : public OutputCommitter {
   std::string target_;
   std::string staging_;
   int cleanup_handle_ = 0;
-  bool committed_ = false;
+  bool committed_ = false;        // published, or handed to the leader
+  mutable std::mutex names_mu_;
+  std::vector<std::string> names_;
 };
 
 // A fresh identifier for a run: time and randomness, safe in file names.

@@ -19,6 +19,7 @@
 #include "join/partitioned_table.h"
 #include "join/probe_batch.h"
 #include "join/row_emitter.h"
+#include "join/scan_side.h"
 #include "join/spill_files.h"
 #include "text/row_scanner.h"
 
@@ -83,44 +84,12 @@ class Join {
   void EmitPair(RowEmitter& emitter, const RowRef* probe_row, const RowRef* build_row, OutputBuffer* out) const;
   void StartPhase(const char* name, const JoinSide& side) const;
 
-  // Scans `side` on every worker. Each worker makes its visitor with
-  // make_visitor(worker, &chunk) (a RowScanner visitor with a `rows`
-  // counter), scans chunks until the input ends or a worker failed, and
-  // after each chunk calls after_chunk(worker, visitor, chunk), which owns the
-  // chunk from then on; finally finish(worker, visitor). Adds the rows seen
-  // to *rows. Returns the first failure, or the first bad row in error mode.
+  // Scans `side` on every worker (see join/scan_side.h).
   template <class MakeVisitor, class AfterChunk, class Finish>
   Status ScanSide(const JoinSide& side, BadRowLog* log, uint64_t* rows, MakeVisitor make_visitor,
                   AfterChunk after_chunk, Finish finish) {
-    const int workers = options_.threads;
-    std::vector<uint64_t> counts(workers, 0);
-    FirstError error;
-    RunOnWorkers(workers, [&](int worker) {
-      RowScanner scanner(side.dialect, static_cast<uint32_t>(side.schema.names.size()), side.schema.key_fields);
-      Chunk chunk;
-      auto visitor = make_visitor(worker, &chunk);
-      for (;;) {
-        if (error.set() || log->failed()) break;
-        auto next = side.reader->Next(&chunk);
-        if (!next.ok()) {
-          error.Set(next.status());
-          break;
-        }
-        if (!next.value()) break;
-        const uint64_t before = visitor.rows;
-        scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
-        if (options_.progress != nullptr) options_.progress->Add(chunk.size, visitor.rows - before);
-        Status status = after_chunk(worker, visitor, chunk);
-        if (!status.ok()) error.Set(std::move(status));
-      }
-      Status status = finish(worker, visitor);
-      if (!status.ok()) error.Set(std::move(status));
-      counts[worker] = visitor.rows;
-    });
-    if (error.set()) return error.status();
-    if (log->failed()) return log->FirstError();
-    for (uint64_t count : counts) *rows += count;
-    return Status::OK();
+    return mergeflow::ScanSide(side, options_.threads, options_.progress, log, rows, make_visitor, after_chunk,
+                               finish);
   }
 
   // In memory (join.cc).

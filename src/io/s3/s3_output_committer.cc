@@ -70,33 +70,50 @@ Result<std::unique_ptr<WritableFile>> S3OutputCommitter::CreateFile(const std::s
   return std::unique_ptr<WritableFile>(std::make_unique<StagedUpload>(std::move(file)));
 }
 
-Status S3OutputCommitter::Commit(const std::string& success_contents) {
-  Status published;
-  RunUninterrupted([&] { published = Publish(success_contents); });
-  return published;
+Status S3OutputCommitter::BeginCommit() {
+  Status removed;
+  RunUninterrupted([&] { removed = client_->DeleteObject({prefix_.bucket, prefix_.key + "_SUCCESS"}); });
+  return removed;
 }
 
-Status S3OutputCommitter::Publish(const std::string& success_contents) {
-  MF_ASSIGN_OR_RETURN(S3Listing old, client_->List(prefix_.bucket, prefix_.key, ""));
-  const S3Location success{prefix_.bucket, prefix_.key + "_SUCCESS"};
-  MF_RETURN_IF_ERROR(client_->DeleteObject(success));
-
+Status S3OutputCommitter::PublishFiles() {
   std::vector<std::shared_ptr<S3UploadFile>> files;
   {
     std::lock_guard<std::mutex> lock(mu_);
     files = files_;
   }
-  MF_RETURN_IF_ERROR(RunConcurrently(files.size(), files.size(), [&](size_t i) { return files[i]->Publish(); }));
-  std::set<std::string> new_keys;
-  for (const auto& file : files) new_keys.insert(file->where().key);
+  Status published;
+  RunUninterrupted([&] {
+    published = RunConcurrently(files.size(), files.size(), [&](size_t i) { return files[i]->Publish(); });
+    if (published.ok()) committed_ = true;
+  });
+  return published;
+}
 
-  std::vector<std::string> stale;
-  for (const S3Object& object : old.objects)
-    if (!new_keys.count(object.key) && object.key != success.key) stale.push_back(object.key);
-  MF_RETURN_IF_ERROR(DeleteObjects(client_, prefix_.bucket, stale));
-  MF_RETURN_IF_ERROR(client_->PutObject(success, success_contents));
-  committed_ = true;
-  return Status::OK();
+std::vector<std::string> S3OutputCommitter::file_names() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& file : files_) names.push_back(file->where().key.substr(prefix_.key.size()));
+  return names;
+}
+
+Status S3OutputCommitter::FinishCommit(const std::string& success_contents,
+                                       const std::vector<std::string>& all_files) {
+  Status finished;
+  RunUninterrupted([&] {
+    finished = [&]() -> Status {
+      MF_ASSIGN_OR_RETURN(S3Listing now, client_->List(prefix_.bucket, prefix_.key, ""));
+      const std::set<std::string> keep(all_files.begin(), all_files.end());
+      std::vector<std::string> stale;
+      for (const S3Object& object : now.objects) {
+        const std::string name = object.key.substr(prefix_.key.size());
+        if (!keep.count(name) && name != "_SUCCESS") stale.push_back(object.key);
+      }
+      MF_RETURN_IF_ERROR(DeleteObjects(client_, prefix_.bucket, stale));
+      return client_->PutObject({prefix_.bucket, prefix_.key + "_SUCCESS"}, success_contents);
+    }();
+  });
+  return finished;
 }
 
 }  // namespace mergeflow

@@ -30,12 +30,14 @@ class S3OutputCommitter : public OutputCommitter {
   ~S3OutputCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
-  Status Commit(const std::string& success_contents) override;
+  Status BeginCommit() override;
+  Status PublishFiles() override;
+  Status FinishCommit(const std::string& success_contents, const std::vector<std::string>& all_files) override;
+  std::vector<std::string> file_names() const override;
   const std::string& target() const override { return target_; }
 
  private:
   S3OutputCommitter(S3Client* client, std::string target, S3Location prefix);
-  Status Publish(const std::string& success_contents);
   // Aborts every upload not yet published. Thread-safe.
   void DiscardAll();
 
@@ -43,7 +45,7 @@ class S3OutputCommitter : public OutputCommitter {
   std::string target_;
   S3Location prefix_;  // the output's key prefix, ending in '/'
   int cleanup_handle_ = 0;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<std::shared_ptr<S3UploadFile>> files_;
   bool committed_ = false;
 };
