@@ -4,6 +4,11 @@
 #include <memory>
 
 #include "cli/run_manifest.h"
+#ifdef MERGEFLOW_HAVE_MPI
+#include "cli/distributed_join.h"
+#endif
+#include "dist/launcher.h"
+#include "dist/mpi_world.h"
 #include "common/process_stats.h"
 #include "common/progress.h"
 #include "common/size_parser.h"
@@ -50,6 +55,8 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_flag("--null-keys-equal", o->null_keys_equal, "Empty keys match each other (pandas) instead of nothing");
   join->add_option("--compat", o->compat, "Reproduce an original script exactly")
       ->check(CLI::IsMember({"pandas-script", "spark-script"}));
+  join->add_flag("--multiline", o->multiline,
+                 "Quoted fields may hold newlines: with several MPI processes, each file is read whole by one");
   join->add_option("--chunk-size", o->chunk_size, "Bytes of input parsed per task (default: 4M)");
   join->add_option("--compress", o->compress, "Compress output parts: none (default), gzip (.gz) or zstd (.zst)")
       ->check(CLI::IsMember({"none", "gzip", "zstd"}));
@@ -171,7 +178,11 @@ Status CheckCompatFlags(const JoinCommandOptions& o, CLI::App* command) {
 
 }  // namespace
 
-Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
+namespace {
+
+// The join in this process; with `world`, this process's rank of a
+// distributed join.
+Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::App* command) {
   const double start = MonotonicSeconds();
   const std::string started_at = UtcTimestamp();
   MF_RETURN_IF_ERROR(CheckCompatFlags(given, command));
@@ -256,40 +267,69 @@ Status RunJoinCommand(const JoinCommandOptions& given, CLI::App* command) {
   const std::string header = RowEmitter::HeaderLine(columns, output_separator);
   const int lanes = options.keep_left_order ? 1 : options.threads;
 
+  const Compression compression = o.compress == "gzip"   ? Compression::kGzip
+                                  : o.compress == "zstd" ? Compression::kZstd
+                                                         : Compression::kNone;
+  RunRecord record;
+  record.run_id = NewRunId();
+  record.started_at = started_at;
+  record.how = JoinTypeName(options.type);
+  record.left_on = left_keys;
+  record.right_on = right_keys;
+  record.left_inputs = left.files;
+  record.right_inputs = right.files;
+  for (const OutputColumn& c : columns) record.columns.push_back(c.name);
+  record.memory_limit = memory_limit;
   JoinStats stats;
-  if (o.output.empty()) {
+  if (world != nullptr) {
+#ifdef MERGEFLOW_HAVE_MPI
+    DistributedOutput output{o.output, header, format, compression, output_separator, o.multiline};
+    MF_RETURN_IF_ERROR(RunDistributedJoin(*world, {left.files, &left.side}, {right.files, &right.side}, columns,
+                                          options, output, start, &record));
+    stats = record.stats;
+#endif
+  } else if (o.output.empty()) {
     StdoutSink sink(header);
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
   } else {
-    RunRecord record;
-    record.run_id = NewRunId();
     MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(o.output, record.run_id));
-    const Compression compression = o.compress == "gzip"   ? Compression::kGzip
-                                    : o.compress == "zstd" ? Compression::kZstd
-                                                           : Compression::kNone;
     PartFilesSink sink(committer.get(), lanes, header, format, compression);
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
-    record.started_at = started_at;
-    record.how = JoinTypeName(options.type);
-    record.left_on = left_keys;
-    record.right_on = right_keys;
-    record.left_inputs = left.files;
-    record.right_inputs = right.files;
-    for (const OutputColumn& c : columns) record.columns.push_back(c.name);
     record.stats = stats;
     record.parts = sink.parts();
-    record.memory_limit = memory_limit;
     record.total_seconds = MonotonicSeconds() - start;
     MF_RETURN_IF_ERROR(committer->Commit(ManifestJson(record)));
   }
-  if (stats.bad_rows_skipped > 0) {
+  if (stats.bad_rows_skipped > 0 && (world == nullptr || world->rank() == 0)) {
     std::fprintf(stderr, "mergeflow: warning: skipped %llu bad row(s)\n",
                  static_cast<unsigned long long>(stats.bad_rows_skipped));
     for (const BadRow& row : stats.bad_row_samples) std::fprintf(stderr, "mergeflow: skipped %s\n", row.ToString().c_str());
   }
   return Status::OK();
+}
+
+}  // namespace
+
+Status RunJoinCommand(const JoinCommandOptions& options, CLI::App* command) {
+  const int processes = LaunchedProcessCount();
+  if (processes == 1) return RunJoinIn(nullptr, options, command);
+#ifdef MERGEFLOW_HAVE_MPI
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<MpiWorld> world, MpiWorld::Init());
+  if (options.output.empty())
+    return Status::InvalidArgument("with " + std::to_string(world->size()) +
+                                   " MPI processes, give -o OUT: processes cannot share standard output");
+  if (options.order == "left" || !options.compat.empty())
+    return Status::InvalidArgument("--order left and --compat keep one input order, which needs one process");
+  if (options.left == "-" || options.right == "-")
+    return Status::InvalidArgument("standard input cannot be read by several MPI processes");
+  return RunJoinIn(world.get(), options, command).WithPrefix(world->Name() + ": ");
+#else
+  return Status::IOError("started as one of " + std::to_string(processes) +
+                         " MPI processes, but this mergeflow was built without MPI (install libopenmpi-dev and "
+                         "rebuild, or run one process)");
+#endif
 }
 
 }  // namespace mergeflow

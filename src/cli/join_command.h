@@ -41,6 +41,7 @@ struct JoinCommandOptions {
   std::string sse_kms_key_id;
   bool quiet = false;
   double progress_interval = 0;  // 0: 0.5 s on a terminal, 5 s otherwise
+  bool multiline = false;        // quoted fields may hold newlines: MPI ranks take whole files
 };
 
 // Declares the `join` subcommand and its options on `app`, bound to `options`.

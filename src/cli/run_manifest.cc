@@ -1,5 +1,6 @@
 #include "cli/run_manifest.h"
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,28 @@ std::string ManifestJson(const RunRecord& r) {
         {"spilled_bytes", r.stats.spilled_bytes},
         {"partitions_in_blocks", r.stats.partitions_in_blocks}}},
   };
+  if (!r.ranks.empty()) {
+    nlohmann::json per_rank = nlohmann::json::array();
+    uint64_t max_rows = 0;
+    uint64_t sum_rows = 0;
+    for (const RankLoad& l : r.ranks) {
+      per_rank.push_back({{"input_bytes", l.input_bytes},
+                          {"rows_read", l.rows_read},
+                          {"sent_bytes", l.sent_bytes},
+                          {"received_bytes", l.received_bytes},
+                          {"rows_joined", l.rows_joined},
+                          {"output_rows", l.output_rows}});
+      max_rows = std::max(max_rows, l.rows_joined);
+      sum_rows += l.rows_joined;
+    }
+    const double mean_rows = static_cast<double>(sum_rows) / r.ranks.size();
+    doc["distributed"] = {{"ranks", r.ranks.size()},
+                          {"heavy_keys_spread", r.heavy_keys},
+                          {"rows_joined_max", max_rows},
+                          {"rows_joined_mean", mean_rows},
+                          {"max_over_mean", mean_rows > 0 ? max_rows / mean_rows : 1.0},
+                          {"per_rank", per_rank}};
+  }
   return doc.dump(2) + "\n";
 }
 

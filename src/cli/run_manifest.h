@@ -10,6 +10,16 @@
 
 namespace mergeflow {
 
+// What one MPI rank did in a distributed run.
+struct RankLoad {
+  uint64_t input_bytes = 0;     // of its byte ranges of both inputs
+  uint64_t rows_read = 0;       // rows of both inputs it read
+  uint64_t sent_bytes = 0;      // shuffled to other ranks
+  uint64_t received_bytes = 0;  // shuffled here from other ranks
+  uint64_t rows_joined = 0;     // rows of both sides it joined (its load)
+  uint64_t output_rows = 0;
+};
+
 struct RunRecord {
   std::string run_id;
   std::string started_at;  // ISO 8601, UTC
@@ -21,6 +31,8 @@ struct RunRecord {
   std::vector<std::string> columns;
   JoinStats stats;
   std::vector<PartInfo> parts;
+  std::vector<RankLoad> ranks;  // one per MPI rank; empty for one process
+  size_t heavy_keys = 0;         // keys spread over all ranks
   double total_seconds = 0;
   uint64_t memory_limit = 0;
 };

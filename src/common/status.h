@@ -31,6 +31,8 @@ class Status {
   Code code() const { return code_; }
   // The one-line human-readable message (empty for OK).
   const std::string& message() const { return message_; }
+  // The same status with `prefix` before its message.
+  Status WithPrefix(const std::string& prefix) const { return ok() ? *this : Status(code_, prefix + message_); }
 
  private:
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}

@@ -47,11 +47,12 @@ struct PartFilesSink::Lane {
 };
 
 PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
-                             Compression compression)
+                             Compression compression, PartNumbering numbering)
     : committer_(committer),
       header_(std::move(header)),
       extension_(std::move(extension) + CompressionSuffix(compression)),
-      compression_(compression) {
+      compression_(compression),
+      numbering_(numbering) {
   lanes_.resize(lanes);
 }
 
@@ -60,7 +61,7 @@ PartFilesSink::~PartFilesSink() = default;
 Status PartFilesSink::Open(int lane) {
   auto state = std::make_unique<Lane>();
   char name[64];
-  std::snprintf(name, sizeof(name), "part-%05d.%s", lane, extension_.c_str());
+  std::snprintf(name, sizeof(name), "part-%05d.%s", numbering_.first + lane * numbering_.stride, extension_.c_str());
   state->info.name = name;
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(name));
   state->file = NewCompressingFile(std::make_unique<ChecksummedFile>(std::move(file), &state->info), compression_);
@@ -76,7 +77,7 @@ Status PartFilesSink::Write(int lane, std::string_view text, uint64_t rows) {
 }
 
 Status PartFilesSink::Finish() {
-  if (!lanes_.empty() && lanes_[0] == nullptr) MF_RETURN_IF_ERROR(Open(0));
+  if (numbering_.always_first && !lanes_.empty() && lanes_[0] == nullptr) MF_RETURN_IF_ERROR(Open(0));
   for (auto& lane : lanes_) {
     if (lane == nullptr) continue;
     MF_RETURN_IF_ERROR(lane->file->Close());

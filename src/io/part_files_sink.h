@@ -11,14 +11,23 @@
 
 namespace mergeflow {
 
+// Where part numbers start and how far apart lanes are: lane L writes part
+// first + L * stride (MPI rank R of N: first R, stride N, so that ranks
+// never clash). With `always_first`, lane 0 makes a part even without
+// rows, so that an empty result still carries its header.
+struct PartNumbering {
+  int first = 0;
+  int stride = 1;
+  bool always_first = true;
+};
+
 class PartFilesSink : public OutputSink {
  public:
   // Parts are named part-NNNNN.<extension>[.gz|.zst], numbered by lane, and
-  // compressed as asked. A lane that receives no rows makes no file, except
-  // that lane 0 always exists, so that an empty result still carries its
-  // header. Part sizes and checksums describe the bytes as stored.
+  // compressed as asked. A lane that receives no rows makes no file (but see
+  // Numbering). Part sizes and checksums describe the bytes as stored.
   PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
-                Compression compression = Compression::kNone);
+                Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering());
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
@@ -33,6 +42,7 @@ class PartFilesSink : public OutputSink {
   std::string header_;
   std::string extension_;
   Compression compression_;
+  PartNumbering numbering_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
 };
