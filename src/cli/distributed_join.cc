@@ -22,10 +22,13 @@ constexpr size_t kSampleTop = 32;         // key hashes each rank reports per si
 constexpr double kHeavyShare = 0.2;       // of one rank's fair share: see FindHeavyKeys
 
 // Every rank's status: OK where all are OK; else this rank's own error, or
-// one naming the first rank that failed. Collective.
+// one naming the first rank that failed and why. A Cancelled status (this
+// rank stopped because another failed) is not an error of its own.
+// Collective.
 Status Agree(const MpiWorld& world, const Status& mine) {
-  const std::vector<std::string> all = world.GatherAll(mine.ok() ? std::string() : mine.message());
-  if (!mine.ok()) return mine;
+  const bool own = !mine.ok() && mine.code() != Status::Code::kCancelled;
+  const std::vector<std::string> all = world.GatherAll(own ? mine.message() : std::string());
+  if (own) return mine;
   for (size_t r = 0; r < all.size(); ++r) {
     if (!all[r].empty()) return Status::IOError("stopped because rank " + std::to_string(r) + " failed: " + all[r]);
   }

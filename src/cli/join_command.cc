@@ -1,18 +1,20 @@
 #include "cli/join_command.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/run_manifest.h"
+#include "common/interrupt.h"
 #ifdef MERGEFLOW_HAVE_MPI
 #include "cli/distributed_join.h"
 #endif
-#include "dist/launcher.h"
-#include "dist/mpi_world.h"
 #include "common/process_stats.h"
 #include "common/progress.h"
 #include "common/size_parser.h"
 #include "common/thread_pool.h"
+#include "dist/launcher.h"
+#include "dist/mpi_world.h"
 #include "io/input_listing.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
@@ -158,8 +160,8 @@ Result<std::vector<uint32_t>> ResolveKeys(const PreparedSide& p, const std::vect
   for (const std::string& key : keys) {
     auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end())
-      return Status::InvalidArgument("no column '" + key + "' in " + p.label + " " + p.spec + " (columns: " +
-                                     JoinNames(names) + ")");
+      return Status::InvalidArgument("no column '" + key + "' in " + p.label + " " + p.spec +
+                                     " (columns: " + JoinNames(names) + ")");
     fields.push_back(static_cast<uint32_t>(it - names.begin()));
   }
   return fields;
@@ -257,8 +259,8 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   options.progress = &progress;
 
   MF_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns,
-                      PlanOutputColumns(left.side.schema, right.side.schema, options.type,
-                                        o.suffixes.substr(0, comma), o.suffixes.substr(comma + 1)));
+                      PlanOutputColumns(left.side.schema, right.side.schema, options.type, o.suffixes.substr(0, comma),
+                                        o.suffixes.substr(comma + 1)));
   if (!compat_names.empty()) {
     for (size_t i = 0; i < columns.size(); ++i) columns[i].name = compat_names[i];
   }
@@ -305,7 +307,8 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (stats.bad_rows_skipped > 0 && (world == nullptr || world->rank() == 0)) {
     std::fprintf(stderr, "mergeflow: warning: skipped %llu bad row(s)\n",
                  static_cast<unsigned long long>(stats.bad_rows_skipped));
-    for (const BadRow& row : stats.bad_row_samples) std::fprintf(stderr, "mergeflow: skipped %s\n", row.ToString().c_str());
+    for (const BadRow& row : stats.bad_row_samples)
+      std::fprintf(stderr, "mergeflow: skipped %s\n", row.ToString().c_str());
   }
   return Status::OK();
 }
@@ -317,14 +320,31 @@ Status RunJoinCommand(const JoinCommandOptions& options, CLI::App* command) {
   if (processes == 1) return RunJoinIn(nullptr, options, command);
 #ifdef MERGEFLOW_HAVE_MPI
   MF_ASSIGN_OR_RETURN(std::unique_ptr<MpiWorld> world, MpiWorld::Init());
-  if (options.output.empty())
-    return Status::InvalidArgument("with " + std::to_string(world->size()) +
-                                   " MPI processes, give -o OUT: processes cannot share standard output");
-  if (options.order == "left" || !options.compat.empty())
-    return Status::InvalidArgument("--order left and --compat keep one input order, which needs one process");
-  if (options.left == "-" || options.right == "-")
-    return Status::InvalidArgument("standard input cannot be read by several MPI processes");
-  return RunJoinIn(world.get(), options, command).WithPrefix(world->Name() + ": ");
+  Status status;
+  if (options.output.empty()) {
+    status = Status::InvalidArgument("with " + std::to_string(world->size()) +
+                                     " MPI processes, give -o OUT: processes cannot share standard output");
+  } else if (options.order == "left" || !options.compat.empty()) {
+    status = Status::InvalidArgument("--order left and --compat keep one input order, which needs one process");
+  } else if (options.left == "-" || options.right == "-") {
+    status = Status::InvalidArgument("standard input cannot be read by several MPI processes");
+  }
+  const bool usage_error = !status.ok();
+  if (!usage_error) status = RunJoinIn(world.get(), options, command).WithPrefix(world->Name() + ": ");
+  // Every rank says what went wrong (a usage error once) before any exits:
+  // the launcher stops the job as soon as one process exits with an error.
+  if (!status.ok() && (!usage_error || world->rank() == 0))
+    std::fprintf(stderr, "mergeflow: error: %s\n", status.message().c_str());
+  std::fflush(nullptr);
+  world->Barrier();
+  const int code = status.ok() ? 0 : status.code() == Status::Code::kInvalidArgument ? 2 : 1;
+  // Held off interrupts to the end, so that the launcher stopping the other
+  // processes does not add "interrupted" to the reasons already given.
+  RunUninterrupted([&] {
+    world.reset();
+    std::_Exit(code);
+  });
+  return status;
 #else
   return Status::IOError("started as one of " + std::to_string(processes) +
                          " MPI processes, but this mergeflow was built without MPI (install libopenmpi-dev and "

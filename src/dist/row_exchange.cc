@@ -63,7 +63,7 @@ Status RowExchange::Finish(const Status& local) {
   thread_.join();
   if (!local.ok()) return local;
   if (error_.set()) return error_.status();
-  if (failed_rank_ >= 0) return Status::IOError("stopped: rank " + std::to_string(failed_rank_) + " failed");
+  if (failed_rank_ >= 0) return Status::Cancelled("rank " + std::to_string(failed_rank_) + " failed");
   return Status::OK();
 }
 

@@ -45,8 +45,8 @@ class RowExchange {
   Status Send(int to, int stream, std::string batch);
 
   // Ends this rank's part (see above), `local` being how its reading went.
-  // Returns `local` if it failed, else the exchange's own failure, else an
-  // error naming a rank that failed, else OK.
+  // Returns `local` if it failed, else the exchange's own failure, else
+  // Cancelled naming a rank that failed, else OK.
   Status Finish(const Status& local);
 
   // Bytes sent to other ranks and received from them, per stream.

@@ -1,0 +1,193 @@
+// The join on several MPI processes (Open MPI's mpirun, oversubscribed on
+// this machine) gives exactly the rows of the single-process run.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli_runner.h"
+#include "e2e/s3_server.h"
+
+namespace mergeflow {
+namespace {
+
+using testing::ReadFile;
+using testing::RunScript;
+using testing::TempDir;
+
+// A bash prelude: $MPIRUN starts N copies of a command, and `rows DIR`
+// prints the data rows of an output, sorted.
+const char kPrelude[] =
+    "set -e\n"
+    "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1\n"
+    "MPIRUN='mpirun --oversubscribe --bind-to none -np'\n"
+    "GEN='" MERGEFLOW_GEN_BINARY
+    "'\n"
+    "rows() { for f in \"$1\"/part-*; do tail -n +2 \"$f\"; done | sort; }\n";
+
+int Mpi(const TempDir& dir, const std::string& script) { return RunScript(dir, kPrelude + script); }
+
+nlohmann::json Manifest(const TempDir& dir, const std::string& output) {
+  return nlohmann::json::parse(ReadFile(dir / (output + "/_SUCCESS")));
+}
+
+// Inputs with duplicate keys on both sides, keys on one side only, and
+// empty (NULL) keys.
+void WriteInputs(const TempDir& dir, const std::string& gen_flags, int rows = 30000) {
+  const std::string left = std::to_string(rows), right = std::to_string(rows * 2 / 3);
+  ASSERT_EQ(Mpi(dir, "$GEN --rows " + left + " --key-space " + right + " --seed 1 " + gen_flags +
+                         " -o l.tsv\n"
+                         "$GEN --rows " +
+                         right + " --key-space " + right +
+                         " --seed 2 -o r.tsv\n"
+                         "printf '\\tnull-left\\n' >> l.tsv; printf '\\tnull-right\\n' >> r.tsv\n"),
+            0);
+}
+
+TEST(MpiTest, EveryJoinTypeOnTwoToFourRanksEqualsOneProcess) {
+  TempDir dir;
+  WriteInputs(dir, "");
+  for (const char* how : {"inner", "left", "right", "outer", "semi", "anti"}) {
+    for (int np : {1, 2, 3, 4}) {
+      const std::string h = how;
+      const std::string n = std::to_string(np);
+      EXPECT_EQ(Mpi(dir, "$MERGEFLOW join l.tsv r.tsv --how " + h + " -q -o one-" + h +
+                             "\n"
+                             "$MPIRUN " +
+                             n + " $MERGEFLOW join l.tsv r.tsv --how " + h + " -q -o many-" + h + "-" + n +
+                             "\n"
+                             "rows one-" +
+                             h + " > one.rows; rows many-" + h + "-" + n +
+                             " > many.rows\n"
+                             "test -s one.rows && cmp one.rows many.rows\n"),
+                0)
+          << how << " on " << np << " ranks";
+    }
+    const nlohmann::json m = Manifest(dir, std::string("many-") + how + "-4");
+    EXPECT_EQ(m["distributed"]["ranks"], 4);
+    EXPECT_EQ(m["rows"]["left"], 30001);
+    EXPECT_EQ(m["rows"]["right"], 20001);
+    EXPECT_EQ(m["rows"]["output"], Manifest(dir, std::string("one-") + how)["rows"]["output"]);
+  }
+}
+
+TEST(MpiTest, RanksSpillUnderATinyMemoryLimitAndStillAgree) {
+  TempDir dir;
+  WriteInputs(dir, "", 600000);
+  for (const char* how : {"inner", "left", "right", "outer", "semi", "anti"}) {
+    const std::string h = how;
+    EXPECT_EQ(Mpi(dir, "$MERGEFLOW join l.tsv r.tsv --how " + h +
+                           " -q -o one\n"
+                           "$MPIRUN 3 $MERGEFLOW join l.tsv r.tsv --how " +
+                           h +
+                           " -q -o many --memory-limit 8M --chunk-size 64K --threads 2 --temp-dir .\n"
+                           "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"
+                           "test -z \"$(ls -d mergeflow-* 2> /dev/null)\"\n"),
+              0)
+        << how;
+    EXPECT_GT(Manifest(dir, "many")["memory"]["spilled_bytes"].get<uint64_t>(), 0u) << how;
+  }
+}
+
+TEST(MpiTest, AHeavyKeyIsSpreadOverEveryRank) {
+  TempDir dir;
+  // Zipf(1.1) keys on the left: the most frequent key holds about a tenth of
+  // its rows, more than a fifth of one rank's share.
+  WriteInputs(dir, "--zipf 1.1");
+  for (const char* how : {"inner", "left", "semi", "anti", "right", "outer"}) {
+    const std::string h = how;
+    EXPECT_EQ(Mpi(dir, "$MERGEFLOW join l.tsv r.tsv --how " + h +
+                           " -q -o one\n"
+                           "$MPIRUN 4 $MERGEFLOW join l.tsv r.tsv --how " +
+                           h +
+                           " -q -o many\n"
+                           "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
+              0)
+        << how;
+    const nlohmann::json d = Manifest(dir, "many")["distributed"];
+    if (h == "right" || h == "outer") {
+      // The left side's rows must stay whole for these: nothing is spread.
+      EXPECT_EQ(d["heavy_keys_spread"], 0) << how;
+    } else {
+      EXPECT_GE(d["heavy_keys_spread"].get<int>(), 1) << how;
+      EXPECT_LT(d["max_over_mean"].get<double>(), 1.25) << how << ": " << d.dump();
+    }
+  }
+}
+
+TEST(MpiTest, QuotedNewlinesWithMultilineGiveWholeFilesToRanks) {
+  TempDir dir;
+  ASSERT_EQ(Mpi(dir,
+                "mkdir l\n"
+                "for p in 0 1 2 3 4; do { echo 'id,text'; for i in $(seq $((p * 200)) $((p * 200 + 199))); do "
+                "printf '%d,\"line one\\nline \"\"two\"\" of %d\"\\n' $((i % 300)) $i; done; } > l/part-$p.csv; "
+                "done\n"
+                "{ echo 'id,w'; seq 0 299 | awk '{print $1 \",w\" $1}'; } > r.csv\n"
+                "$MERGEFLOW join l r.csv -q -o one\n"
+                "$MPIRUN 3 $MERGEFLOW join l r.csv -q -o many --multiline\n"
+                "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"
+                "test $(grep -c 'line one' one.rows) -eq 1000\n"),
+            0);
+}
+
+TEST(MpiTest, ABadRowStopsEveryRankWithItsFileAndLine) {
+  TempDir dir;
+  WriteInputs(dir, "");
+  ASSERT_EQ(Mpi(dir,
+                "$MERGEFLOW join l.tsv r.tsv -q -o out\n"
+                "cp -r out before\n"
+                "awk 'NR == 25000 { print \"broken\" } { print }' l.tsv > bad.tsv\n"
+                "! $MPIRUN 3 $MERGEFLOW join bad.tsv r.tsv -q -o out 2> err\n"
+                "diff -r before out\n"
+                "test -z \"$(ls -a | grep mergeflow-staging)\"\n"),
+            0);
+  const std::string err = ReadFile(dir / "err");
+  EXPECT_NE(err.find("mergeflow: error: rank 2 of 3: bad.tsv:25000: expected 2 fields, found 1\n"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("stopped because rank 2 failed"), std::string::npos) << err;
+}
+
+TEST(MpiTest, AKilledRankEndsTheJobAndLeavesTheOutputAsItWas) {
+  TempDir dir;
+  ASSERT_EQ(Mpi(dir,
+                "$GEN --rows 3000000 --key-space 3000000 --seed 1 -o l.tsv\n"
+                "$GEN --rows 3000000 --key-space 3000000 --seed 2 -o r.tsv\n"
+                "$MERGEFLOW join l.tsv r.tsv -q -o out --threads 1\n"
+                "cp -r out before\n"
+                "$MPIRUN 3 $MERGEFLOW join l.tsv r.tsv -q -o out --memory-limit 64M --temp-dir . > log 2>&1 &\n"
+                "job=$!\n"
+                // Kill one rank (a process running the binary itself) once all three run.
+                "ranks() { pgrep -f \"^$MERGEFLOW join l.tsv\" || true; }\n"
+                "for i in $(seq 200); do [ $(ranks | wc -l) -ge 3 ] && break; sleep 0.05; done\n"
+                "sleep 0.5\n"
+                "kill -9 $(ranks | tail -1)\n"
+                "! wait $job\n"
+                "diff -r before out\n"
+                "test -z \"$(ranks)\"\n"
+                // The other ranks were stopped by the launcher and removed the staged output.
+                "test -z \"$(ls -a | grep mergeflow-staging || true)\"\n"
+                "grep -q 'exited on signal 9' log\n"),
+            0)
+      << ReadFile(dir / "log");
+}
+
+class MpiS3Test : public testing::S3ServerTest {};
+
+TEST_F(MpiS3Test, RanksReadAndWriteS3LikeOneProcess) {
+  ASSERT_EQ(Script(std::string(kPrelude) +
+                   "$GEN --rows 200000 --key-space 100000 --seed 1 -o l.tsv\n"
+                   "$GEN --rows 100000 --key-space 100000 --seed 2 -o r.tsv\n"
+                   "$AWS s3 cp l.tsv s3://mf-test/in/l.tsv --quiet; $AWS s3 cp r.tsv s3://mf-test/in/r.tsv --quiet\n"
+                   "$MERGEFLOW join l.tsv r.tsv --how left -q -o local\n"
+                   "$MPIRUN 3 $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv --how left -q "
+                   "-o s3://mf-test/out\n"
+                   "$AWS s3 cp s3://mf-test/out remote --recursive --quiet\n"
+                   "rows local > local.rows; rows remote > remote.rows; cmp local.rows remote.rows\n"
+                   "test \"$(open_uploads)\" = 0\n"),
+            0);
+  const nlohmann::json m = nlohmann::json::parse(ReadFile(dir_ / "remote/_SUCCESS"));
+  EXPECT_EQ(m["distributed"]["ranks"], 3);
+  for (const auto& rank : m["distributed"]["per_rank"]) EXPECT_GT(rank["input_bytes"].get<uint64_t>(), 0u);
+}
+
+}  // namespace
+}  // namespace mergeflow
