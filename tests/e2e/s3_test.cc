@@ -16,7 +16,8 @@ class S3Test : public S3ServerTest {
   void UploadInputs(int rows) {
     ASSERT_EQ(Script("$GEN --rows " + std::to_string(rows) + " --key-space " + std::to_string(rows * 2) +
                      " --seed 1 -o l.tsv\n"
-                     "$GEN --rows " + std::to_string(rows) + " --key-space " + std::to_string(rows * 2) +
+                     "$GEN --rows " +
+                     std::to_string(rows) + " --key-space " + std::to_string(rows * 2) +
                      " --seed 2 --columns 3 -o r.tsv\n"
                      "$AWS s3 cp l.tsv s3://mf-test/in/l.tsv --quiet\n"
                      "$AWS s3 cp r.tsv s3://mf-test/in/r.tsv --quiet\n"),
@@ -30,10 +31,15 @@ TEST_F(S3Test, JoinsFromS3ToS3ExactlyAsLocally) {
     SCOPED_TRACE(how);
     const std::string flags = " --how " + how + " --threads 2 --chunk-size 256K -q";
     ASSERT_EQ(Script("rm -rf local dl\n"
-                     "$MERGEFLOW join l.tsv r.tsv -o local" + flags + "\n"
-                     "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out/" + how + flags +
+                     "$MERGEFLOW join l.tsv r.tsv -o local" +
+                     flags +
                      "\n"
-                     "$AWS s3 cp s3://mf-test/out/" + how + " dl --recursive --quiet\n"
+                     "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out/" +
+                     how + flags +
+                     "\n"
+                     "$AWS s3 cp s3://mf-test/out/" +
+                     how +
+                     " dl --recursive --quiet\n"
                      "rows local > local.rows\n"
                      "rows dl > dl.rows\n"
                      "test -s local.rows\n"
@@ -175,17 +181,20 @@ TEST_F(S3Test, RetriesThroughInjectedFaults) {
   // connection closed without an answer, in turn. The left side is eight
   // objects, so that there are requests enough for every kind of fault.
   const int proxy = StartProxy(3);
-  ASSERT_EQ(Script("mkdir copies; for i in 1 2 3 4 5 6 7 8; do cp l.tsv copies/l$i.tsv; done\n"
-                   "$AWS s3 cp copies s3://mf-test/copies --recursive --quiet\n"
-                   "$MERGEFLOW join 'copies/l*.tsv' r.tsv -o local --threads 2 -q\n"
-                   "AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) + " AWS_MAX_ATTEMPTS=6 "
-                   "$MERGEFLOW join 's3://mf-test/copies/l*.tsv' s3://mf-test/in/r.tsv -o s3://mf-test/out "
-                   "--threads 2 -q 2> err\n"
-                   "$AWS s3 cp s3://mf-test/out dl --recursive --quiet\n"
-                   "rows local > local.rows; rows dl > dl.rows; cmp local.rows dl.rows\n"
-                   "for f in slowdown internal cut-body drop; do grep -q \"\\\"fault\\\": \\\"$f\\\"\" proxy.log; done\n"
-                   "open_uploads > uploads\n"),
-            0)
+  ASSERT_EQ(
+      Script("mkdir copies; for i in 1 2 3 4 5 6 7 8; do cp l.tsv copies/l$i.tsv; done\n"
+             "$AWS s3 cp copies s3://mf-test/copies --recursive --quiet\n"
+             "$MERGEFLOW join 'copies/l*.tsv' r.tsv -o local --threads 2 -q\n"
+             "AWS_ENDPOINT_URL=http://127.0.0.1:" +
+             std::to_string(proxy) +
+             " AWS_MAX_ATTEMPTS=6 "
+             "$MERGEFLOW join 's3://mf-test/copies/l*.tsv' s3://mf-test/in/r.tsv -o s3://mf-test/out "
+             "--threads 2 -q 2> err\n"
+             "$AWS s3 cp s3://mf-test/out dl --recursive --quiet\n"
+             "rows local > local.rows; rows dl > dl.rows; cmp local.rows dl.rows\n"
+             "for f in slowdown internal cut-body drop; do grep -q \"\\\"fault\\\": \\\"$f\\\"\" proxy.log; done\n"
+             "open_uploads > uploads\n"),
+      0)
       << ReadFile(dir_ / "err") << ReadFile(dir_ / "proxy.log");
   EXPECT_NE(ReadFile(dir_ / "err").find("retrying"), std::string::npos);
   EXPECT_EQ(ReadFile(dir_ / "uploads"), "0\n");
@@ -200,7 +209,8 @@ TEST_F(S3Test, CredentialsAndRegionComeFromTheProfileFiles) {
                    "printf '[profile batch]\\nregion = eu-west-3\\n' > config\n"
                    "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_REGION AWS_PROFILE=batch "
                    "AWS_SHARED_CREDENTIALS_FILE=$PWD/credentials AWS_CONFIG_FILE=$PWD/config "
-                   "AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
+                   "AWS_ENDPOINT_URL=http://127.0.0.1:" +
+                   std::to_string(proxy) +
                    " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out --sse AES256 "
                    "2> err\n"
                    "$AWS s3 cp s3://mf-test/out/_SUCCESS success --quiet\n"),
@@ -223,8 +233,8 @@ TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
                                          " --log imds.log 2> imds.err &\necho $! > imds.pid\n" + WaitForPort(imds)),
             0);
   ASSERT_EQ(Script("env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_EC2_METADATA_DISABLED "
-                   "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:" + std::to_string(imds) +
-                   " AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
+                   "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:" +
+                   std::to_string(imds) + " AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
                    " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q 2> err\n"),
             0)
       << ReadFile(dir_ / "err");
@@ -238,21 +248,48 @@ TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
   EXPECT_EQ(log.find("mergeflow-test\""), std::string::npos) << "the environment's keys were used";
 }
 
+TEST_F(S3Test, CredentialsComeFromAContainerEndpointWithATokenFile) {
+  UploadInputs(1000);
+  const int proxy = StartProxy(0);
+  const int endpoint = testing::FreePort();
+  ASSERT_EQ(testing::RunScript(dir_, std::string("/usr/bin/python3 ") + MERGEFLOW_SOURCE_DIR +
+                                         "/tests/s3/metadata_server.py --port " + std::to_string(endpoint) +
+                                         " --log pod.log 2> pod.err &\necho $! > pod.pid\n" + WaitForPort(endpoint)),
+            0);
+  ASSERT_EQ(Script("echo pod-identity-token > token\n"
+                   "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "
+                   "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" +
+                   std::to_string(endpoint) +
+                   "/v1/credentials AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$PWD/token"
+                   " AWS_ENDPOINT_URL=http://127.0.0.1:" +
+                   std::to_string(proxy) +
+                   " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q 2> err\n"),
+            0)
+      << ReadFile(dir_ / "err");
+  EXPECT_EQ(ReadFile(dir_ / "pod.log"), "GET /v1/credentials token\n");
+  const std::string log = ReadFile(dir_ / "proxy.log");
+  EXPECT_NE(log.find("\"access_key_id\": \"ASIAFROMPODIDENTITY\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"session_token\": \"pod-session-token\""), std::string::npos) << log;
+}
+
 TEST_F(S3Test, MissingObjectsAndCredentialsAreClearErrors) {
   UploadInputs(100);
-  ASSERT_EQ(Script("set +e\n"
-                   "$MERGEFLOW join s3://mf-test/nothing.tsv s3://mf-test/nothing.tsv 2> err1; echo $? > rc1\n"
-                   "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $MERGEFLOW join s3://mf-test/a s3://mf-test/b "
-                   "2> err2; echo $? > rc2\n"
-                   "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/ 2> err3; echo $? > rc3\n"),
-            0);
+  ASSERT_EQ(
+      Script("set +e\n"
+             "$MERGEFLOW join s3://mf-test/nothing.tsv s3://mf-test/nothing.tsv 2> err1; echo $? > rc1\n"
+             "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $MERGEFLOW join s3://mf-test/a s3://mf-test/b "
+             "2> err2; echo $? > rc2\n"
+             "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/ 2> err3; echo $? > rc3\n"),
+      0);
   EXPECT_EQ(ReadFile(dir_ / "rc1"), "1\n");
-  EXPECT_EQ(ReadFile(dir_ / "err1"), "mergeflow: error: cannot open s3://mf-test/nothing.tsv: No such file or directory\n");
+  EXPECT_EQ(ReadFile(dir_ / "err1"),
+            "mergeflow: error: cannot open s3://mf-test/nothing.tsv: No such file or directory\n");
   EXPECT_EQ(ReadFile(dir_ / "rc2"), "1\n");
   EXPECT_NE(ReadFile(dir_ / "err2").find("mergeflow: error: no AWS credentials found"), std::string::npos);
   EXPECT_EQ(ReadFile(dir_ / "rc3"), "2\n");
-  EXPECT_EQ(ReadFile(dir_ / "err3"), "mergeflow: error: output s3://mf-test/ is a bucket root; give a prefix such as "
-                                     "s3://mf-test/output\n");
+  EXPECT_EQ(ReadFile(dir_ / "err3"),
+            "mergeflow: error: output s3://mf-test/ is a bucket root; give a prefix such as "
+            "s3://mf-test/output\n");
 }
 
 }  // namespace

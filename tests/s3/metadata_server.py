@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """A stand-in for the EC2 instance metadata service (IMDSv2 only), for
 mergeflow's tests: PUT /latest/api/token hands out a session token, and the
-role and its credentials are served only to requests that carry it. Every
-request is logged to --log as one line: METHOD PATH TOKEN-OK."""
+role and its credentials are served only to requests that carry it. It also
+plays the container credentials endpoint (ECS, EKS Pod Identity):
+GET /v1/credentials answers requests whose Authorization header is
+"pod-identity-token". Every request is logged to --log as one line:
+METHOD PATH TOKEN-OK."""
 import argparse
 import http.server
 import json
@@ -35,6 +38,17 @@ class Metadata(http.server.BaseHTTPRequestHandler):
         self.answer(200, self.TOKEN)
 
     def do_GET(self):
+        if self.path == "/v1/credentials":
+            authorized = self.headers.get("Authorization") == "pod-identity-token"
+            self.note(authorized)
+            if not authorized:
+                return self.answer(401, "")
+            return self.answer(200, json.dumps({
+                "AccessKeyId": "ASIAFROMPODIDENTITY",
+                "SecretAccessKey": "pod-secret-never-printed",
+                "Token": "pod-session-token",
+                "Expiration": "2099-01-01T00:00:00Z",
+            }))
         token_ok = self.headers.get("X-aws-ec2-metadata-token") == self.TOKEN
         self.note(token_ok)
         if not token_ok:

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace mergeflow {
@@ -45,9 +46,7 @@ std::string CredentialsFilePath() {
 }
 
 // The config file names profiles "[profile NAME]", except "[default]".
-std::string ConfigSection(const std::string& profile) {
-  return profile == "default" ? profile : "profile " + profile;
-}
+std::string ConfigSection(const std::string& profile) { return profile == "default" ? profile : "profile " + profile; }
 
 // "2026-11-21T12:00:00Z" as a time point; nullopt if it is not one.
 std::optional<std::chrono::system_clock::time_point> ParseIso8601(const std::string& text) {
@@ -115,7 +114,12 @@ Result<std::optional<AwsCredentials>> FromContainer(HttpClient* http) {
   if (!relative.empty()) url = "http://169.254.170.2" + relative;
   if (url.empty()) return std::optional<AwsCredentials>();
   HttpRequest request = MetadataRequest("GET", url);
-  const std::string token = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+  // EKS Pod Identity gives the token in a file, read afresh each time (it rotates).
+  std::string token = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+  if (const std::string file = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); !file.empty()) {
+    std::ifstream in(file);
+    if (!std::getline(in, token)) return Status::IOError("cannot read container credentials token file " + file);
+  }
   if (!token.empty()) request.headers.push_back("Authorization: " + token);
   MF_ASSIGN_OR_RETURN(HttpResponse response, http->Send(request));
   if (response.status != 200)
@@ -159,8 +163,7 @@ Result<std::optional<AwsCredentials>> FromInstanceMetadata(HttpClient* http) {
   if (response.status != 200)
     return Status::IOError("cannot get credentials of instance role " + role + ": HTTP " +
                            std::to_string(response.status));
-  MF_ASSIGN_OR_RETURN(AwsCredentials credentials,
-                      ParseCredentialsDocument(response.body, "instance role " + role));
+  MF_ASSIGN_OR_RETURN(AwsCredentials credentials, ParseCredentialsDocument(response.body, "instance role " + role));
   return std::optional<AwsCredentials>(std::move(credentials));
 }
 
@@ -212,8 +215,8 @@ Result<AwsCredentials> AwsCredentialsChain::Resolve() {
   const std::string profile = ProfileName();
   if (auto credentials = FromSharedFiles(profile)) return *credentials;
   if (!Env("AWS_PROFILE").empty())
-    return Status::IOError("AWS profile '" + profile + "' has no credentials in " + CredentialsFilePath() +
-                                   " or " + ConfigFilePath());
+    return Status::IOError("AWS profile '" + profile + "' has no credentials in " + CredentialsFilePath() + " or " +
+                           ConfigFilePath());
   MF_ASSIGN_OR_RETURN(std::optional<AwsCredentials> container, FromContainer(http_));
   if (container) return *container;
   MF_ASSIGN_OR_RETURN(std::optional<AwsCredentials> instance, FromInstanceMetadata(http_));
