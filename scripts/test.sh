@@ -19,6 +19,20 @@ echo "== optimised build: unit and end-to-end tests"
 echo "== optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
 
+echo "== build without MPI: still builds, joins as one process, and says why it cannot run as several"
+cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=Release -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=OFF >/dev/null
+cmake --build build-nompi -j "$jobs" --target mergeflow
+nompi=$(mktemp -d)
+printf 'id\tv\n1\ta\n2\tb\n' > "$nompi/l.tsv"
+printf 'id\tw\n2\ty\n' > "$nompi/r.tsv"
+test "$(build-nompi/mergeflow join "$nompi/l.tsv" "$nompi/r.tsv")" = "$(printf 'id\tv\tw\n2\tb\ty')"
+if OMPI_COMM_WORLD_SIZE=2 build-nompi/mergeflow join "$nompi/l.tsv" "$nompi/r.tsv" 2> "$nompi/err"; then
+  echo "a build without MPI ran as one of 2 processes" >&2
+  exit 1
+fi
+grep -q "built without MPI" "$nompi/err"
+rm -rf "$nompi"
+
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_SANITIZE=ON -DMERGEFLOW_TESTS=ON >/dev/null
 cmake --build build-asan -j "$jobs"
