@@ -66,7 +66,8 @@ RangeSide ReadRanges(const MpiWorld& world, const DistributedInput& input, const
     const uint64_t size = input.files[range.file_index].size;
     r.bytes += std::min(range.end, size) - range.begin;
   }
-  r.reader = std::make_unique<ChunkReader>(input.files, std::move(ranges), input.side->dialect, chunk_bytes, threads);
+  r.reader = std::make_unique<ChunkReader>(input.files, std::move(ranges), input.side->dialect, chunk_bytes, threads,
+                                           ChunkOrder::kAnyOrder);
   r.side = *input.side;
   r.side.reader = r.reader.get();
   return r;
@@ -226,7 +227,7 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   for (int s = 0; s < 2; ++s) {
     MF_ASSIGN_OR_RETURN(FileInfo info, local->GetFileInfo(received[s]));
     readers[s] = std::make_unique<ChunkReader>(std::vector<FileInfo>{info}, (s == 0 ? left : right).side->dialect,
-                                               options.chunk_bytes, options.threads);
+                                               options.chunk_bytes, options.threads, ChunkOrder::kAnyOrder);
     sides[s] = *(s == 0 ? left : right).side;
     sides[s].reader = readers[s].get();
     sides[s].header = false;

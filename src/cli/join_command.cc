@@ -126,7 +126,8 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
   p->side.header = o.header;
   p->side.bytes = 0;
   for (const FileInfo& f : p->files) p->side.bytes = f.path == "-" ? UINT64_MAX : p->side.bytes + f.size;
-  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes, o.threads);
+  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes, o.threads,
+                                            o.order == "left" ? ChunkOrder::kFileOrder : ChunkOrder::kAnyOrder);
   p->side.reader = p->reader.get();
   MF_ASSIGN_OR_RETURN(p->side.rows_per_byte, EstimateRowsPerByte(p->reader.get()));
   MF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> first, ReadFirstRow(p->reader.get(), dialect));

@@ -1,6 +1,5 @@
 // mergeflow: join two delimited-text inputs on a key, at any scale.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 

@@ -148,25 +148,26 @@ TEST(MpiTest, ABadRowStopsEveryRankWithItsFileAndLine) {
 
 TEST(MpiTest, AKilledRankEndsTheJobAndLeavesTheOutputAsItWas) {
   TempDir dir;
-  ASSERT_EQ(Mpi(dir,
-                "$GEN --rows 3000000 --key-space 3000000 --seed 1 -o l.tsv\n"
-                "$GEN --rows 3000000 --key-space 3000000 --seed 2 -o r.tsv\n"
-                "$MERGEFLOW join l.tsv r.tsv -q -o out --threads 1\n"
-                "cp -r out before\n"
-                "$MPIRUN 3 $MERGEFLOW join l.tsv r.tsv -q -o out --memory-limit 64M --temp-dir . > log 2>&1 &\n"
-                "job=$!\n"
-                // Kill one rank (a process running the binary itself) once all three run.
-                "ranks() { pgrep -f \"^$MERGEFLOW join l.tsv\" || true; }\n"
-                "for i in $(seq 200); do [ $(ranks | wc -l) -ge 3 ] && break; sleep 0.05; done\n"
-                "sleep 0.5\n"
-                "kill -9 $(ranks | tail -1)\n"
-                "! wait $job\n"
-                "diff -r before out\n"
-                "test -z \"$(ranks)\"\n"
-                // The other ranks were stopped by the launcher and removed the staged output.
-                "test -z \"$(ls -a | grep mergeflow-staging || true)\"\n"
-                "grep -q 'exited on signal 9' log\n"),
-            0)
+  ASSERT_EQ(
+      Mpi(dir,
+          "$GEN --rows 3000000 --key-space 3000000 --seed 1 -o victim-l.tsv\n"
+          "$GEN --rows 3000000 --key-space 3000000 --seed 2 -o victim-r.tsv\n"
+          "$MERGEFLOW join victim-l.tsv victim-r.tsv -q -o out --threads 1\n"
+          "cp -r out before\n"
+          "$MPIRUN 3 $MERGEFLOW join victim-l.tsv victim-r.tsv -q -o out --memory-limit 64M --temp-dir . > log 2>&1 &\n"
+          "job=$!\n"
+          // Kill one rank (a process running the binary itself) once all three run.
+          "ranks() { pgrep -f \"^$MERGEFLOW join victim-l.tsv\" || true; }\n"
+          "for i in $(seq 200); do [ $(ranks | wc -l) -ge 3 ] && break; sleep 0.05; done\n"
+          "sleep 0.5\n"
+          "kill -9 $(ranks | tail -1)\n"
+          "! wait $job\n"
+          "diff -r before out\n"
+          "test -z \"$(ranks)\"\n"
+          // The other ranks were stopped by the launcher and removed the staged output.
+          "test -z \"$(ls -a | grep mergeflow-staging || true)\"\n"
+          "grep -q 'exited on signal 9' log\n"),
+      0)
       << ReadFile(dir / "log");
 }
 

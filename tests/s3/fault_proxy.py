@@ -5,8 +5,9 @@ It forwards every request to --upstream and writes one JSON line per request
 to --log (method, path, the access key id and session token it was signed
 with, the server-side encryption header). With --fault-every N, every Nth
 request meets a fault instead, in turn: a 503 SlowDown answer, a 500 answer,
-a GET answer cut off halfway through its body, and a connection closed
-without any answer. Standard library only.
+a GET answer cut off halfway through its body (when that turn falls on
+another method, the next GET gets it), and a connection closed without any
+answer. Standard library only.
 """
 import argparse
 import http.client
@@ -36,10 +37,14 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             server.count += 1
             number = server.count
             fault = None
-            if server.fault_every and number % server.fault_every == 0:
+            if server.cut_pending and self.command == "GET":
+                fault = "cut-body"
+                server.cut_pending = False
+            elif server.fault_every and number % server.fault_every == 0:
                 fault = FAULTS[(number // server.fault_every - 1) % len(FAULTS)]
                 if fault == "cut-body" and self.command != "GET":
-                    fault = "drop"
+                    fault = None
+                    server.cut_pending = True
             entry = {
                 "method": self.command,
                 "path": self.path,
@@ -107,6 +112,7 @@ def main():
     server.log_path = args.log
     server.fault_every = args.fault_every
     server.count = 0
+    server.cut_pending = False
     server.lock = threading.Lock()
     server.serve_forever()
 

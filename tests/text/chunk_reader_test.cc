@@ -34,7 +34,7 @@ TEST(ChunkReaderTest, ChunksAreWholeRowsAndCoverTheFile) {
   std::string text;
   for (int i = 0; i < 500; ++i) text += std::to_string(i) + "\tvalue-" + std::to_string(i * i) + "\n";
   WriteFile(dir / "a.tsv", text);
-  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 256, 1);
+  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 256, 1, ChunkOrder::kFileOrder);
   auto chunks = ReadAll(reader);
   ASSERT_GT(chunks.size(), 10u);
   std::string joined;
@@ -58,7 +58,7 @@ TEST(ChunkReaderTest, QuotedNewlinesNeverEndAChunk) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += std::to_string(i) + ",\"multi\nline \"\"" + std::to_string(i) + "\"\"\n\"\n";
   WriteFile(dir / "q.csv", text);
-  ChunkReader reader(ListInputFiles(dir / "q.csv").value(), Dialect{',', true}, 128, 2);
+  ChunkReader reader(ListInputFiles(dir / "q.csv").value(), Dialect{',', true}, 128, 2, ChunkOrder::kFileOrder);
   auto chunks = ReadAll(reader);
   ASSERT_GT(chunks.size(), 5u);
   for (const Chunk& c : chunks) {
@@ -73,7 +73,7 @@ TEST(ChunkReaderTest, RowsLongerThanAChunkGrowTheBuffer) {
   TempDir dir;
   std::string text = "1\t" + std::string(10000, 'x') + "\n2\ty\n";
   WriteFile(dir / "long.tsv", text);
-  ChunkReader reader(ListInputFiles(dir / "long.tsv").value(), Dialect{}, 64, 1);
+  ChunkReader reader(ListInputFiles(dir / "long.tsv").value(), Dialect{}, 64, 1, ChunkOrder::kFileOrder);
   auto chunks = ReadAll(reader);
   std::string joined;
   for (const Chunk& c : chunks) joined.append(c.data, c.size);
@@ -91,7 +91,7 @@ TEST(ChunkReaderTest, ManyFilesInOrderSkippingEmptyOnesAndBoms) {
   WriteFile(dir / ".hidden", "x");
   auto files = ListInputFiles(dir.path()).value();
   ASSERT_EQ(files.size(), 3u);
-  ChunkReader reader(files, Dialect{}, 1 << 20, 3);
+  ChunkReader reader(files, Dialect{}, 1 << 20, 3, ChunkOrder::kFileOrder);
   auto chunks = ReadAll(reader);
   ASSERT_EQ(chunks.size(), 2u);
   EXPECT_EQ(std::string(chunks[0].data, chunks[0].size), "id\tv\n1\ta\n");
@@ -104,7 +104,7 @@ TEST(ChunkReaderTest, ManyFilesInOrderSkippingEmptyOnesAndBoms) {
 TEST(ChunkReaderTest, PushBackReturnsTheSameChunk) {
   TempDir dir;
   WriteFile(dir / "a.tsv", "id\tv\n1\ta\n");
-  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 1 << 20, 2);
+  ChunkReader reader(ListInputFiles(dir / "a.tsv").value(), Dialect{}, 1 << 20, 2, ChunkOrder::kFileOrder);
   Chunk first;
   ASSERT_TRUE(reader.Next(&first).value());
   const char* data = first.data;
@@ -123,7 +123,7 @@ void WriteCompressed(const std::string& path, Compression compression, const std
   ASSERT_TRUE(file->Close().ok());
 }
 
-TEST(ChunkReaderTest, ManyCompressedFilesReadAtOnceComeOutInFileOrder) {
+TEST(ChunkReaderTest, ManyCompressedFilesReadAtOnceComeOutWholeInEitherOrder) {
   TempDir dir;
   std::vector<std::string> texts;
   const Compression kinds[] = {Compression::kGzip, Compression::kZstd, Compression::kNone};
@@ -136,28 +136,34 @@ TEST(ChunkReaderTest, ManyCompressedFilesReadAtOnceComeOutInFileOrder) {
     WriteCompressed(dir / name, kinds[f % 3], text);
     texts.push_back(text);
   }
-  for (int threads : {1, 4, 16}) {
-    ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 4096, threads);
-    std::vector<std::string> read(texts.size());
-    uint32_t expected_id = 0;
-    uint32_t last_file = 0;
-    for (const Chunk& c : ReadAll(reader)) {
-      EXPECT_EQ(c.id, expected_id++);
-      EXPECT_GE(c.file_index, last_file);
-      last_file = c.file_index;
-      std::string& text = read[c.file_index];
-      EXPECT_EQ(c.file_offset, text.size());
-      EXPECT_EQ(c.first_line, 1 + static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')));
-      EXPECT_EQ(c.starts_file, text.empty());
-      text.append(c.data, c.size);
+  for (ChunkOrder order : {ChunkOrder::kFileOrder, ChunkOrder::kAnyOrder})
+    for (int threads : {1, 4, 16}) {
+      ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 4096, threads, order);
+      std::vector<std::string> read(texts.size());
+      uint32_t expected_id = 0;
+      uint32_t last_file = 0;
+      for (const Chunk& c : ReadAll(reader)) {
+        EXPECT_EQ(c.id, expected_id++);
+        if (expected_id == 1) {
+          EXPECT_EQ(c.file_index, 0u);  // the header comes first in either order
+        }
+        if (order == ChunkOrder::kFileOrder) {
+          EXPECT_GE(c.file_index, last_file);
+        }
+        last_file = c.file_index;
+        std::string& text = read[c.file_index];
+        EXPECT_EQ(c.file_offset, text.size());
+        EXPECT_EQ(c.first_line, 1 + static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')));
+        EXPECT_EQ(c.starts_file, text.empty());
+        text.append(c.data, c.size);
+      }
+      EXPECT_GT(expected_id, 12u * 4);
+      for (size_t f = 0; f < texts.size(); ++f)
+        EXPECT_TRUE(read[f] == texts[f]) << "file " << f << ", threads " << threads;
     }
-    EXPECT_GT(expected_id, 12u * 4);
-    for (size_t f = 0; f < texts.size(); ++f)
-      EXPECT_TRUE(read[f] == texts[f]) << "file " << f << ", threads " << threads;
-  }
 }
 
-TEST(ChunkReaderTest, ConcurrentCallersGetEveryChunkOnceInFileOrder) {
+TEST(ChunkReaderTest, ConcurrentCallersGetEveryChunkOnce) {
   TempDir dir;
   std::string expected;
   for (int f = 0; f < 300; ++f) {
@@ -168,32 +174,40 @@ TEST(ChunkReaderTest, ConcurrentCallersGetEveryChunkOnceInFileOrder) {
     WriteFile(dir / name, text);
     expected += text;
   }
-  ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 64, 3);
-  std::mutex mu;
-  std::map<uint32_t, std::pair<uint32_t, std::string>> by_id;
-  std::vector<std::thread> callers;
-  for (int t = 0; t < 4; ++t) {
-    callers.emplace_back([&] {
-      Chunk chunk;
-      while (reader.Next(&chunk).value()) {
-        std::lock_guard<std::mutex> lock(mu);
-        EXPECT_TRUE(
-            by_id.emplace(chunk.id, std::make_pair(chunk.file_index, std::string(chunk.data, chunk.size))).second);
-        reader.Recycle(std::move(chunk));
+  for (ChunkOrder order : {ChunkOrder::kFileOrder, ChunkOrder::kAnyOrder}) {
+    ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 64, 3, order);
+    std::mutex mu;
+    std::map<uint32_t, std::pair<uint32_t, std::string>> by_id;
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 4; ++t) {
+      callers.emplace_back([&] {
+        Chunk chunk;
+        while (reader.Next(&chunk).value()) {
+          std::lock_guard<std::mutex> lock(mu);
+          EXPECT_TRUE(
+              by_id.emplace(chunk.id, std::make_pair(chunk.file_index, std::string(chunk.data, chunk.size))).second);
+          reader.Recycle(std::move(chunk));
+        }
+      });
+    }
+    for (std::thread& t : callers) t.join();
+    // Ids have no gaps; in file order they follow the files; in any order each
+    // file's chunks still come front to back.
+    std::map<uint32_t, std::string> by_file;
+    std::string joined;
+    uint32_t expected_id = 0;
+    uint32_t last_file = 0;
+    for (const auto& [id, chunk] : by_id) {
+      EXPECT_EQ(id, expected_id++);
+      if (order == ChunkOrder::kFileOrder) {
+        EXPECT_GE(chunk.first, last_file);
       }
-    });
+      last_file = chunk.first;
+      by_file[chunk.first] += chunk.second;
+    }
+    for (const auto& [file, text] : by_file) joined += text;
+    EXPECT_TRUE(joined == expected);
   }
-  for (std::thread& t : callers) t.join();
-  std::string joined;
-  uint32_t expected_id = 0;
-  uint32_t last_file = 0;
-  for (const auto& [id, chunk] : by_id) {
-    EXPECT_EQ(id, expected_id++);
-    EXPECT_GE(chunk.first, last_file);
-    last_file = chunk.first;
-    joined += chunk.second;
-  }
-  EXPECT_TRUE(joined == expected);
 }
 
 TEST(ChunkReaderTest, ACorruptFileFailsAfterTheFilesBeforeItAndStopsCleanly) {
@@ -206,7 +220,7 @@ TEST(ChunkReaderTest, ACorruptFileFailsAfterTheFilesBeforeItAndStopsCleanly) {
   corrupt.resize(corrupt.size() / 2);
   WriteFile(dir / "b.gz", corrupt);
   for (int f = 0; f < 6; ++f) WriteCompressed(dir / ("c" + std::to_string(f) + ".zst"), Compression::kZstd, text);
-  ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 1024, 4);
+  ChunkReader reader(ListInputFiles(dir.path()).value(), Dialect{}, 1024, 4, ChunkOrder::kFileOrder);
   std::string a;
   Chunk chunk;
   Result<bool> more = true;
@@ -227,7 +241,7 @@ TEST(ChunkReaderTest, ACorruptFileFailsAfterTheFilesBeforeItAndStopsCleanly) {
 std::string ReadRanges(const std::vector<FileInfo>& files, const std::vector<FileRange>& ranges, size_t chunk_bytes) {
   std::string text;
   for (const FileRange& range : ranges) {
-    ChunkReader reader(files, {range}, Dialect{}, chunk_bytes, 2);
+    ChunkReader reader(files, {range}, Dialect{}, chunk_bytes, 2, ChunkOrder::kFileOrder);
     bool first = true;
     for (const Chunk& c : ReadAll(reader)) {
       EXPECT_EQ(c.starts_file, first && range.begin == 0);
