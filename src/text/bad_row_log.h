@@ -22,10 +22,11 @@ struct BadRow {
 };
 
 // Collects bad rows from all workers scanning one ChunkReader and keeps the
-// first few in input order. In error mode the first report makes failed()
-// true: workers stop taking chunks, and the chunks already taken (all
-// earlier in the input) finish, so FirstError() is the first bad row of the
-// input. Thread-safe.
+// first few in the reader's chunk order (input order with
+// ChunkOrder::kFileOrder; within a file, always). In error mode the first
+// report makes failed() true: workers stop taking chunks, and the chunks
+// already taken (all earlier in that order) finish, so FirstError() is the
+// first bad row in that order. Thread-safe.
 class BadRowLog {
  public:
   static constexpr size_t kSamples = 5;
