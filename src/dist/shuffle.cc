@@ -25,8 +25,8 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
     void OnRow(const RowView& r) {
       ++rows;
       std::string_view key;
-      const bool has_key = encoder.Encode(r.keys, &key);
-      const uint64_t hash = has_key ? KeyEncoder::Hash(key) : 0;
+      uint64_t hash;
+      const bool has_key = encoder.EncodeAndHash(r.keys, &key, &hash);
       router->Route(which, has_key, hash, &turn, [&](int to) {
         std::string& batch = batches[to];
         batch.append(r.data, r.size);

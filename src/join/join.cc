@@ -24,8 +24,8 @@ int PartitionBitsFor(uint64_t build_bytes) {
   return std::min(bits, 10);
 }
 
-Join::Join(const JoinSide& left, const JoinSide& right, const std::vector<OutputColumn>& columns,
-           char output_separator, const JoinOptions& options, OutputSink* sink)
+Join::Join(const JoinSide& left, const JoinSide& right, const std::vector<OutputColumn>& columns, char output_separator,
+           const JoinOptions& options, OutputSink* sink)
     : left_(left),
       right_(right),
       columns_(columns),
@@ -83,8 +83,10 @@ RowRef Join::BuildRowRef(const BuildRow& b) const {
 }
 
 void Join::EmitPair(RowEmitter& emitter, const RowRef* probe_row, const RowRef* build_row, OutputBuffer* out) const {
-  if (build_is_left_) emitter.Emit(build_row, probe_row, out->text());
-  else emitter.Emit(probe_row, build_row, out->text());
+  if (build_is_left_)
+    emitter.Emit(build_row, probe_row, out->text());
+  else
+    emitter.Emit(probe_row, build_row, out->text());
   out->RowAdded();
 }
 
@@ -116,8 +118,8 @@ void Join::Prober::Resolve() {
     }
     if (matched_ != nullptr) {
       if (matched) {
-        std::atomic_ref<uint64_t>((*matched_)[e.index / 64]).fetch_or(uint64_t{1} << (e.index % 64),
-                                                                      std::memory_order_relaxed);
+        std::atomic_ref<uint64_t>((*matched_)[e.index / 64])
+            .fetch_or(uint64_t{1} << (e.index % 64), std::memory_order_relaxed);
       }
     } else if (type == JoinType::kSemi ? matched : (!matched && join_->probe_keeps_unmatched_)) {
       join_->EmitPair(emitter_, &e.row, nullptr, &out_);
@@ -168,8 +170,12 @@ Status Join::BuildSide() {
   MF_RETURN_IF_ERROR(ScanSide(
       side, build_log_.get(), &build_rows_,
       [&](int worker, const Chunk* chunk) {
-        return Visitor{this, KeyEncoder(side.schema.key_fields.size(), options_.null_keys_equal), &arenas[worker],
-                       staging.get(), worker, chunk};
+        return Visitor{this,
+                       KeyEncoder(side.schema.key_fields.size(), options_.null_keys_equal),
+                       &arenas[worker],
+                       staging.get(),
+                       worker,
+                       chunk};
       },
       [&](int worker, Visitor&, Chunk& chunk) {
         kept[worker].push_back(std::move(chunk));  // the rows point into it
@@ -198,8 +204,8 @@ Status Join::ProbeSide() {
     void OnRow(const RowView& r) {
       ++rows;
       std::string_view key;
-      const bool has_key = encoder.Encode(r.keys, &key);
-      const uint64_t hash = has_key ? KeyEncoder::Hash(key) : 0;
+      uint64_t hash;
+      const bool has_key = encoder.EncodeAndHash(r.keys, &key, &hash);
       const bool copy_key = !(encoder.single() && r.keys_in_row);
       prober.Add(RowRef{r.data, r.size, r.quoted, r.plain, r.first_field_end}, has_key, key, hash, copy_key);
     }

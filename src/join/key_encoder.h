@@ -69,6 +69,14 @@ class KeyEncoder {
     return true;
   }
 
+  // Encode, and the key's hash in *hash (0 for a NULL key). Returns false
+  // for a NULL key.
+  bool EncodeAndHash(const std::string_view* values, std::string_view* key, uint64_t* hash) {
+    const bool has_key = Encode(values, key);
+    *hash = has_key ? Hash(*key) : 0;
+    return has_key;
+  }
+
   // True when Encode's result points into the row itself for this input.
   bool single() const { return key_count_ == 1; }
 
