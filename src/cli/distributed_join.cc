@@ -206,6 +206,8 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
     for (int s = 0; s < 2 && shuffled.ok(); ++s) {
       RangeSide ranged = ReadRanges(world, s == 0 ? left : right, output, options.chunk_bytes, options.threads);
       load.input_bytes += ranged.bytes;
+      if (options.progress != nullptr)
+        options.progress->StartPhase(s == 0 ? "shuffle (left)" : "shuffle (right)", ranged.bytes);
       shuffled = ShuffleSide(ranged.side, static_cast<Side>(s), router, options, batch, &exchange, &stats[s]);
     }
     shuffled = exchange.Finish(shuffled);

@@ -256,7 +256,8 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   options.memory_limit = memory_limit;
   options.chunk_bytes = chunk_bytes;
   options.temp_dir = o.temp_dir;
-  Progress progress(Progress::ForStderr(o.quiet, o.progress_interval));
+  // With several processes, rank 0 alone reports progress (its own share).
+  Progress progress(Progress::ForStderr(o.quiet || (world != nullptr && world->rank() != 0), o.progress_interval));
   options.progress = &progress;
 
   MF_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns,
