@@ -57,25 +57,42 @@ class S3ServerTest : public ::testing::Test {
     return port;
   }
 
+  // Starts tests/s3/metadata_server.py (instance metadata and container
+  // credentials); returns its port. Its log of requests is NAME.log.
+  int StartMetadataServer(const std::string& name) {
+    const int port = FreePort();
+    EXPECT_EQ(RunScript(dir_, std::string("/usr/bin/python3 ") + MERGEFLOW_SOURCE_DIR +
+                                  "/tests/s3/metadata_server.py --port " + std::to_string(port) + " --log " + name +
+                                  ".log 2> " + name + ".err &\necho $! > " + name + ".pid\n" + WaitForPort(port)),
+              0);
+    return port;
+  }
+
   // Runs `body` in bash (set -e) after the prelude: AWS_* variables aimed at
   // the server (static test keys, no shared files, no instance metadata),
   // $AWS (awscli), $MERGEFLOW, $GEN (the data generator), and the functions
   // `rows DIR` and `open_uploads`.
   int Script(const std::string& body) {
     const std::string endpoint = "http://127.0.0.1:" + std::to_string(s3_port_);
-    return RunScript(dir_, "set -e\n"
-                           "export AWS_ACCESS_KEY_ID=mergeflow-test AWS_SECRET_ACCESS_KEY=test-secret-never-printed\n"
-                           "export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=5\n"
-                           "export AWS_ENDPOINT_URL=" + endpoint + "\n"
-                           "export AWS_CONFIG_FILE=$PWD/no-config AWS_SHARED_CREDENTIALS_FILE=$PWD/no-credentials\n"
-                           "AWS=\"/usr/bin/aws --endpoint-url " + endpoint + "\"\n"
-                           "GEN='" MERGEFLOW_GEN_BINARY "'\n"
-                           // The data rows of a local or downloaded output, sorted.
-                           "rows() { for f in \"$1\"/part-*; do tail -n +2 \"$f\"; done | sort; }\n"
-                           // How many multipart uploads are open in the bucket.
-                           "open_uploads() { $AWS s3api list-multipart-uploads --bucket mf-test | "
-                           "(grep -c UploadId || true); }\n" +
-                           body);
+    return RunScript(dir_,
+                     "set -e\n"
+                     "export AWS_ACCESS_KEY_ID=mergeflow-test AWS_SECRET_ACCESS_KEY=test-secret-never-printed\n"
+                     "export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=5\n"
+                     "export AWS_ENDPOINT_URL=" +
+                         endpoint +
+                         "\n"
+                         "export AWS_CONFIG_FILE=$PWD/no-config AWS_SHARED_CREDENTIALS_FILE=$PWD/no-credentials\n"
+                         "AWS=\"/usr/bin/aws --endpoint-url " +
+                         endpoint +
+                         "\"\n"
+                         "GEN='" MERGEFLOW_GEN_BINARY
+                         "'\n"
+                         // The data rows of a local or downloaded output, sorted.
+                         "rows() { for f in \"$1\"/part-*; do tail -n +2 \"$f\"; done | sort; }\n"
+                         // How many multipart uploads are open in the bucket.
+                         "open_uploads() { $AWS s3api list-multipart-uploads --bucket mf-test | "
+                         "(grep -c UploadId || true); }\n" +
+                         body);
   }
 
   static std::string WaitForPort(int port) {

@@ -227,11 +227,7 @@ TEST_F(S3Test, CredentialsAndRegionComeFromTheProfileFiles) {
 TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
   UploadInputs(1000);
   const int proxy = StartProxy(0);
-  const int imds = testing::FreePort();
-  ASSERT_EQ(testing::RunScript(dir_, std::string("/usr/bin/python3 ") + MERGEFLOW_SOURCE_DIR +
-                                         "/tests/s3/metadata_server.py --port " + std::to_string(imds) +
-                                         " --log imds.log 2> imds.err &\necho $! > imds.pid\n" + WaitForPort(imds)),
-            0);
+  const int imds = StartMetadataServer("imds");
   ASSERT_EQ(Script("env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_EC2_METADATA_DISABLED "
                    "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:" +
                    std::to_string(imds) + " AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
@@ -251,11 +247,7 @@ TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
 TEST_F(S3Test, CredentialsComeFromAContainerEndpointWithATokenFile) {
   UploadInputs(1000);
   const int proxy = StartProxy(0);
-  const int endpoint = testing::FreePort();
-  ASSERT_EQ(testing::RunScript(dir_, std::string("/usr/bin/python3 ") + MERGEFLOW_SOURCE_DIR +
-                                         "/tests/s3/metadata_server.py --port " + std::to_string(endpoint) +
-                                         " --log pod.log 2> pod.err &\necho $! > pod.pid\n" + WaitForPort(endpoint)),
-            0);
+  const int endpoint = StartMetadataServer("pod");
   ASSERT_EQ(Script("echo pod-identity-token > token\n"
                    "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "
                    "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" +
