@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "e2e/cli_runner.h"
 #include "e2e/s3_server.h"
@@ -132,6 +133,26 @@ TEST(MpiTest, ABadRowStopsEveryRankWithItsFileAndLine) {
   EXPECT_NE(err.find("mergeflow: error: rank 2 of 3: bad.tsv:25000: expected 2 fields, found 1\n"), std::string::npos)
       << err;
   EXPECT_NE(err.find("stopped because rank 2 failed"), std::string::npos) << err;
+}
+
+TEST(MpiTest, SkippedBadRowsAreCountedOverEveryRank) {
+  TempDir dir;
+  WriteInputs(dir, "");
+  // Three bad rows, one in each third of the left input.
+  ASSERT_EQ(Mpi(dir,
+                "awk 'NR % 10000 == 5 { print \"broken\" } { print }' l.tsv > bad.tsv\n"
+                "$MERGEFLOW join bad.tsv r.tsv -q -o one --bad-rows skip 2> one.err\n"
+                "$MPIRUN 3 $MERGEFLOW join bad.tsv r.tsv -q -o many --bad-rows skip 2> many.err\n"
+                "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
+            0);
+  const nlohmann::json one = Manifest(dir, "one")["bad_rows"];
+  const nlohmann::json many = Manifest(dir, "many")["bad_rows"];
+  EXPECT_EQ(one["skipped"], 3);
+  EXPECT_EQ(many["skipped"], 3);
+  std::set<uint64_t> lines;
+  for (const auto& b : many["first"]) lines.insert(b["line"].get<uint64_t>());
+  EXPECT_EQ(lines, (std::set<uint64_t>{5, 10006, 20007}));
+  EXPECT_NE(ReadFile(dir / "many.err").find("skipped 3 bad row(s)"), std::string::npos) << ReadFile(dir / "many.err");
 }
 
 TEST(MpiTest, AKilledRankEndsTheJobAndLeavesTheOutputAsItWas) {
