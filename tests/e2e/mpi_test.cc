@@ -1,6 +1,7 @@
 // The join on several MPI processes (Open MPI's mpirun, oversubscribed on
 // this machine) gives exactly the rows of the single-process run.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -178,6 +179,46 @@ TEST(MpiTest, AKilledRankEndsTheJobAndLeavesTheOutputAsItWas) {
           "grep -q 'exited on signal 9' log\n"),
       0)
       << ReadFile(dir / "log");
+}
+
+TEST(MpiTest, RanksInSeparateNetworkNamespacesJoinOverTcp) {
+  if (geteuid() != 0) GTEST_SKIP() << "making network namespaces needs root";
+  TempDir dir;
+  WriteInputs(dir, "");
+  // Three hosts of their own (network namespaces on a bridge, 10.213.N.2-4),
+  // which mpirun reaches through an rsh agent that enters the namespace
+  // named after the host; the ranks can only talk over TCP.
+  ASSERT_EQ(
+      Mpi(dir,
+          "net=10.213.$(($$ % 250))\n"
+          "ns=mf$$\n"
+          "cleanup() { for i in 2 3 4; do ip netns del $ns-$i 2> /dev/null; done; "
+          "ip link del ${ns}br 2> /dev/null; true; }\n"
+          "trap cleanup EXIT\n"
+          "ip link add ${ns}br type bridge\n"
+          "ip addr add $net.1/24 dev ${ns}br\n"
+          "ip link set ${ns}br up\n"
+          "for i in 2 3 4; do\n"
+          "  ip netns add $ns-$i\n"
+          "  ip link add ${ns}v$i type veth peer name eth0 netns $ns-$i\n"
+          "  ip link set ${ns}v$i master ${ns}br up\n"
+          "  ip netns exec $ns-$i ip addr add $net.$i/24 dev eth0\n"
+          "  ip netns exec $ns-$i ip link set eth0 up\n"
+          "  ip netns exec $ns-$i ip link set lo up\n"
+          "  echo \"$net.$i slots=1\" >> hosts\n"
+          "done\n"
+          "printf '#!/bin/sh\\nhost=$1; shift\\nexec ip netns exec %s-${host##*.} /bin/sh -c \"$*\"\\n' $ns > rsh\n"
+          "chmod +x rsh\n"
+          "$MERGEFLOW join l.tsv r.tsv --how outer -q -o one\n"
+          "mpirun --hostfile hosts -np 3 --mca plm_rsh_agent $PWD/rsh --mca btl tcp,self "
+          "--mca oob_tcp_if_include $net.0/24 --mca btl_tcp_if_include $net.0/24 "
+          "$MERGEFLOW join $PWD/l.tsv $PWD/r.tsv --how outer -q -o $PWD/many > mpirun.log 2>&1\n"
+          "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
+      0)
+      << ReadFile(dir / "mpirun.log");
+  for (const auto& rank : Manifest(dir, "many")["distributed"]["per_rank"]) {
+    EXPECT_GT(rank["received_bytes"].get<uint64_t>(), 0u);
+  }
 }
 
 class MpiS3Test : public testing::S3ServerTest {};
