@@ -216,7 +216,8 @@ TEST(MpiTest, RanksInSeparateNetworkNamespacesJoinOverTcp) {
           "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
       0)
       << ReadFile(dir / "mpirun.log");
-  for (const auto& rank : Manifest(dir, "many")["distributed"]["per_rank"]) {
+  const nlohmann::json manifest = Manifest(dir, "many");
+  for (const auto& rank : manifest["distributed"]["per_rank"]) {
     EXPECT_GT(rank["received_bytes"].get<uint64_t>(), 0u);
   }
 }
