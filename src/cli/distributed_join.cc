@@ -1,10 +1,9 @@
 #include "cli/distributed_join.h"
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "common/interrupt.h"
 #include "common/process_stats.h"
+#include "common/temp_directory.h"
 #include "dist/input_ranges.h"
 #include "dist/key_sample.h"
 #include "dist/row_exchange.h"
@@ -44,11 +43,6 @@ uint64_t ListingHash(const std::vector<FileInfo>& left, const std::vector<FileIn
     text += '\n';
   }
   return KeyEncoder::Hash(text);
-}
-
-std::string TempBase(const JoinOptions& options) {
-  const char* tmpdir = std::getenv("TMPDIR");
-  return !options.temp_dir.empty() ? options.temp_dir : tmpdir != nullptr ? tmpdir : "/tmp";
 }
 
 // A side read from this rank's byte ranges of `input`.
@@ -94,75 +88,45 @@ Result<std::vector<HeavyKey>> FindHeavy(const MpiWorld& world, const Distributed
 }
 
 // Per-rank facts that rank 0 puts into the manifest.
-nlohmann::json RankReport(const std::vector<PartInfo>& parts, const JoinStats& read, const RankLoad& load) {
-  nlohmann::json p = nlohmann::json::array();
-  for (const PartInfo& part : parts)
-    p.push_back({{"name", part.name}, {"rows", part.rows}, {"bytes", part.bytes}, {"checksum", part.checksum}});
-  nlohmann::json bad = nlohmann::json::array();
-  for (const BadRow& b : read.bad_row_samples)
-    bad.push_back({{"file", b.file}, {"line", b.line}, {"error", b.message}});
-  return {
-      {"parts", p},
-      {"left_rows", read.left_rows},
-      {"right_rows", read.right_rows},
-      {"bad_rows_skipped", read.bad_rows_skipped},
-      {"bad_rows", bad},
-      {"build_seconds", read.build_seconds},
-      {"probe_seconds", read.probe_seconds},
-      {"spilled_bytes", read.spilled_bytes},
-      {"load",
-       {load.input_bytes, load.rows_read, load.sent_bytes, load.received_bytes, load.rows_joined, load.output_rows}}};
+std::string RankReport(const std::vector<PartInfo>& parts, const JoinStats& read, const RankLoad& load) {
+  const nlohmann::json report = {{"parts", parts},
+                                 {"left_rows", read.left_rows},
+                                 {"right_rows", read.right_rows},
+                                 {"bad_rows_skipped", read.bad_rows_skipped},
+                                 {"bad_rows", read.bad_row_samples},
+                                 {"build_seconds", read.build_seconds},
+                                 {"probe_seconds", read.probe_seconds},
+                                 {"spilled_bytes", read.spilled_bytes},
+                                 {"load", load}};
+  return report.dump();
 }
 
-// Folds every rank's report into `record` (on rank 0).
+// Folds every rank's report into `record` (on rank 0), whose stats start as
+// rank 0's own: counts are summed, times are the longest.
 void MergeReports(const std::vector<std::string>& reports, const JoinStats& local, RunRecord* record) {
-  record->stats = local;
-  record->stats.left_rows = record->stats.right_rows = record->stats.bad_rows_skipped = 0;
-  record->stats.spilled_bytes = 0;
-  record->stats.bad_row_samples.clear();
+  JoinStats& stats = record->stats;
+  stats = local;
+  stats.left_rows = stats.right_rows = stats.bad_rows_skipped = stats.spilled_bytes = 0;
+  stats.bad_row_samples.clear();
   record->parts.clear();
   record->ranks.clear();
   for (const std::string& text : reports) {
     const nlohmann::json r = nlohmann::json::parse(text);
-    for (const auto& p : r["parts"])
-      record->parts.push_back({p["name"], p["rows"].get<uint64_t>(), p["bytes"].get<uint64_t>(), p["checksum"]});
-    record->stats.left_rows += r["left_rows"].get<uint64_t>();
-    record->stats.right_rows += r["right_rows"].get<uint64_t>();
-    record->stats.bad_rows_skipped += r["bad_rows_skipped"].get<uint64_t>();
-    record->stats.spilled_bytes += r["spilled_bytes"].get<uint64_t>();
-    record->stats.build_seconds = std::max(record->stats.build_seconds, r["build_seconds"].get<double>());
-    record->stats.probe_seconds = std::max(record->stats.probe_seconds, r["probe_seconds"].get<double>());
-    for (const auto& b : r["bad_rows"]) {
-      if (record->stats.bad_row_samples.size() < BadRowLog::kSamples)
-        record->stats.bad_row_samples.push_back({b["file"], b["line"].get<uint64_t>(), b["error"]});
+    for (const PartInfo& part : r.at("parts").get<std::vector<PartInfo>>()) record->parts.push_back(part);
+    stats.left_rows += r.at("left_rows").get<uint64_t>();
+    stats.right_rows += r.at("right_rows").get<uint64_t>();
+    stats.bad_rows_skipped += r.at("bad_rows_skipped").get<uint64_t>();
+    stats.spilled_bytes += r.at("spilled_bytes").get<uint64_t>();
+    stats.build_seconds = std::max(stats.build_seconds, r.at("build_seconds").get<double>());
+    stats.probe_seconds = std::max(stats.probe_seconds, r.at("probe_seconds").get<double>());
+    for (const BadRow& row : r.at("bad_rows").get<std::vector<BadRow>>()) {
+      if (stats.bad_row_samples.size() < BadRowLog::kSamples) stats.bad_row_samples.push_back(row);
     }
-    const auto& l = r["load"];
-    record->ranks.push_back({l[0], l[1], l[2], l[3], l[4], l[5]});
+    record->ranks.push_back(r.at("load").get<RankLoad>());
   }
   std::sort(record->parts.begin(), record->parts.end(),
             [](const PartInfo& a, const PartInfo& b) { return a.name < b.name; });
 }
-
-// A local directory for the rows shuffled to this rank, removed when done
-// or interrupted.
-class ShuffleDirectory {
- public:
-  ShuffleDirectory(FileSystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {
-    cleanup_ = RegisterCleanup([fs = fs_, path = path_] { (void)fs->RemoveAll(path); });
-  }
-  ~ShuffleDirectory() {
-    UnregisterCleanup(cleanup_);
-    (void)fs_->RemoveAll(path_);
-  }
-  ShuffleDirectory(const ShuffleDirectory&) = delete;
-  ShuffleDirectory& operator=(const ShuffleDirectory&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  FileSystem* fs_;
-  std::string path_;
-  int cleanup_ = 0;
-};
 
 }  // namespace
 
@@ -181,10 +145,11 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
 
   // 2. Shuffle both sides into local files.
   FileSystem* local = FileSystemFor("").value();
-  ShuffleDirectory dir(
-      local, JoinPath(TempBase(options), "mergeflow-shuffle-" + record->run_id + "-" + std::to_string(world.rank())));
-  MF_RETURN_IF_ERROR(Agree(world, local->CreateDirectory(dir.path())));
-  const std::string received[2] = {JoinPath(dir.path(), "left"), JoinPath(dir.path(), "right")};
+  Result<std::unique_ptr<TempDirectory>> made = TempDirectory::Create(
+      options.temp_dir, "mergeflow-shuffle-" + record->run_id + "-" + std::to_string(world.rank()));
+  MF_RETURN_IF_ERROR(Agree(world, made.status_or_ok()));
+  const std::unique_ptr<TempDirectory> dir = std::move(made).value();
+  const std::string received[2] = {JoinPath(dir->path(), "left"), JoinPath(dir->path(), "right")};
   RankLoad load;
   JoinStats read;
   {
@@ -246,21 +211,21 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   MF_RETURN_IF_ERROR(Agree(world, done));
   load.rows_joined = joined.left_rows + joined.right_rows;
   load.output_rows = joined.output_rows;
-  read.build_side = joined.build_side;
-  read.partitions = joined.partitions;
-  read.spill_partitions = joined.spill_partitions;
-  read.spilled_bytes = joined.spilled_bytes;
-  read.build_seconds = joined.build_seconds;
-  read.probe_seconds = joined.probe_seconds;
+  // This rank's stats: the local join's, with the rows and bad rows it read.
+  JoinStats stats = joined;
+  stats.left_rows = read.left_rows;
+  stats.right_rows = read.right_rows;
+  stats.bad_rows_skipped = read.bad_rows_skipped;
+  stats.bad_row_samples = read.bad_row_samples;
 
   // 4. Commit together.
   const bool leader = world.rank() == 0;
   MF_RETURN_IF_ERROR(Agree(world, leader ? committer->BeginCommit() : Status::OK()));
   MF_RETURN_IF_ERROR(Agree(world, committer->PublishFiles()));
-  const std::vector<std::string> reports = world.GatherAll(RankReport(sink.parts(), read, load).dump());
+  const std::vector<std::string> reports = world.GatherAll(RankReport(sink.parts(), stats, load));
   Status finished = Status::OK();
   if (leader) {
-    MergeReports(reports, read, record);
+    MergeReports(reports, stats, record);
     std::vector<std::string> names;
     for (const PartInfo& part : record->parts) names.push_back(part.name);
     record->total_seconds = MonotonicSeconds() - start_seconds;

@@ -27,17 +27,33 @@ nlohmann::json Inputs(const std::vector<FileInfo>& files) {
 
 }  // namespace
 
+void to_json(nlohmann::json& j, const PartInfo& part) {
+  j = {{"name", part.name}, {"rows", part.rows}, {"bytes", part.bytes}, {"checksum", part.checksum}};
+}
+
+void from_json(const nlohmann::json& j, PartInfo& part) {
+  part = {j.at("name"), j.at("rows"), j.at("bytes"), j.at("checksum")};
+}
+
+void to_json(nlohmann::json& j, const BadRow& row) {
+  j = {{"file", row.file}, {"line", row.line}, {"error", row.message}};
+}
+
+void from_json(const nlohmann::json& j, BadRow& row) { row = {j.at("file"), j.at("line"), j.at("error")}; }
+
+void to_json(nlohmann::json& j, const RankLoad& load) {
+  j = {{"input_bytes", load.input_bytes},       {"rows_read", load.rows_read},     {"sent_bytes", load.sent_bytes},
+       {"received_bytes", load.received_bytes}, {"rows_joined", load.rows_joined}, {"output_rows", load.output_rows}};
+}
+
+void from_json(const nlohmann::json& j, RankLoad& load) {
+  load = {j.at("input_bytes"),    j.at("rows_read"),   j.at("sent_bytes"),
+          j.at("received_bytes"), j.at("rows_joined"), j.at("output_rows")};
+}
+
 std::string ManifestJson(const RunRecord& r) {
-  nlohmann::json parts = nlohmann::json::array();
   uint64_t rows = 0;
-  for (const PartInfo& p : r.parts) {
-    parts.push_back({{"name", p.name}, {"rows", p.rows}, {"bytes", p.bytes}, {"checksum", p.checksum}});
-    rows += p.rows;
-  }
-  nlohmann::json samples = nlohmann::json::array();
-  for (const BadRow& b : r.stats.bad_row_samples) {
-    samples.push_back({{"file", b.file}, {"line", b.line}, {"error", b.message}});
-  }
+  for (const PartInfo& p : r.parts) rows += p.rows;
   nlohmann::json doc = {
       {"manifest", "mergeflow/1"},
       {"mergeflow_version", MERGEFLOW_VERSION},
@@ -53,8 +69,8 @@ std::string ManifestJson(const RunRecord& r) {
         {"partitions", r.stats.partitions}}},
       {"columns", r.columns},
       {"rows", {{"left", r.stats.left_rows}, {"right", r.stats.right_rows}, {"output", rows}}},
-      {"bad_rows", {{"skipped", r.stats.bad_rows_skipped}, {"first", samples}}},
-      {"parts", parts},
+      {"bad_rows", {{"skipped", r.stats.bad_rows_skipped}, {"first", r.stats.bad_row_samples}}},
+      {"parts", r.parts},
       {"timings_seconds",
        {{"build", r.stats.build_seconds}, {"probe", r.stats.probe_seconds}, {"total", r.total_seconds}}},
       {"peak_memory_bytes", PeakResidentBytes()},
@@ -65,16 +81,9 @@ std::string ManifestJson(const RunRecord& r) {
         {"partitions_in_blocks", r.stats.partitions_in_blocks}}},
   };
   if (!r.ranks.empty()) {
-    nlohmann::json per_rank = nlohmann::json::array();
     uint64_t max_rows = 0;
     uint64_t sum_rows = 0;
     for (const RankLoad& l : r.ranks) {
-      per_rank.push_back({{"input_bytes", l.input_bytes},
-                          {"rows_read", l.rows_read},
-                          {"sent_bytes", l.sent_bytes},
-                          {"received_bytes", l.received_bytes},
-                          {"rows_joined", l.rows_joined},
-                          {"output_rows", l.output_rows}});
       max_rows = std::max(max_rows, l.rows_joined);
       sum_rows += l.rows_joined;
     }
@@ -84,7 +93,7 @@ std::string ManifestJson(const RunRecord& r) {
                           {"rows_joined_max", max_rows},
                           {"rows_joined_mean", mean_rows},
                           {"max_over_mean", mean_rows > 0 ? max_rows / mean_rows : 1.0},
-                          {"per_rank", per_rank}};
+                          {"per_rank", r.ranks}};
   }
   return doc.dump(2) + "\n";
 }

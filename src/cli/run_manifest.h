@@ -1,6 +1,7 @@
 // The `_SUCCESS` manifest: a JSON record of one committed run.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,19 @@ struct RunRecord {
   JoinStats stats;
   std::vector<PartInfo> parts;
   std::vector<RankLoad> ranks;  // one per MPI rank; empty for one process
-  size_t heavy_keys = 0;         // keys spread over all ranks
+  size_t heavy_keys = 0;        // keys spread over all ranks
   double total_seconds = 0;
   uint64_t memory_limit = 0;
 };
+
+// The JSON forms of a part, a bad row and a rank's load, as the manifest
+// writes them (and as MPI ranks send them to rank 0).
+void to_json(nlohmann::json& j, const PartInfo& part);
+void from_json(const nlohmann::json& j, PartInfo& part);
+void to_json(nlohmann::json& j, const BadRow& row);
+void from_json(const nlohmann::json& j, BadRow& row);
+void to_json(nlohmann::json& j, const RankLoad& load);
+void from_json(const nlohmann::json& j, RankLoad& load);
 
 // The manifest text (pretty-printed JSON, newline-terminated). Records the
 // peak memory of the process at the time of the call.

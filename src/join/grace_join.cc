@@ -1,17 +1,12 @@
 // Joins larger than memory: a grace hash join over partitions spilled to
 // temporary files, with the build side of an oversized partition (a heavy
 // key, or an estimate that was off) joined in blocks.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
-#include <cstdlib>
-#include <filesystem>
 
-#include "common/interrupt.h"
-#include "io/output_committer.h"
 #include "common/process_stats.h"
+#include "common/temp_directory.h"
+#include "io/output_committer.h"
 #include "join/join.h"
 
 namespace mergeflow {
@@ -67,8 +62,7 @@ Result<size_t> Join::SpillPartitions() const {
   return std::clamp<size_t>(std::bit_ceil(static_cast<size_t>(wanted) + 1), 2, 4096);
 }
 
-Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* spill, int spill_bits,
-                             uint64_t* rows) {
+Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* spill, int spill_bits, uint64_t* rows) {
   StartPhase("partition", side);
   struct Visitor {
     KeyEncoder encoder;
@@ -98,8 +92,13 @@ Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* s
   MF_RETURN_IF_ERROR(ScanSide(
       side, log, rows,
       [&](int worker, const Chunk* chunk) {
-        return Visitor{KeyEncoder(side.schema.key_fields.size(), options_.null_keys_equal), spill, log, worker,
-                       spill_bits, chunk, Status::OK()};
+        return Visitor{KeyEncoder(side.schema.key_fields.size(), options_.null_keys_equal),
+                       spill,
+                       log,
+                       worker,
+                       spill_bits,
+                       chunk,
+                       Status::OK()};
       },
       [&](int, Visitor& visitor, Chunk& chunk) {
         side.reader->Recycle(std::move(chunk));  // its rows are on disk now
@@ -110,29 +109,9 @@ Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* s
 }
 
 Status Join::GraceJoin(size_t spill_partitions, JoinStats* stats) {
-  const char* tmpdir = getenv("TMPDIR");
-  const std::string base = !options_.temp_dir.empty() ? options_.temp_dir : tmpdir != nullptr ? tmpdir : "/tmp";
-  const std::string dir = base + "/mergeflow-spill-" + NewRunId();
-  // Removes the directory. When an interrupt runs this, workers may still be
-  // creating files in it: renaming it first means they cannot add any more
-  // to what is being removed.
-  const auto remove = [dir] {
-    std::error_code ignored;
-    const std::string doomed = dir + ".removing";
-    std::filesystem::rename(dir, doomed, ignored);
-    std::filesystem::remove_all(ignored ? dir : doomed, ignored);
-  };
-  // Registered before the directory exists, so no interrupt can leave it.
-  const int cleanup = RegisterCleanup(remove);
-  Status status;
-  if (mkdir(dir.c_str(), 0700) != 0) {
-    status = ErrnoStatus("cannot create a temporary directory in " + base, errno);
-  } else {
-    status = GraceJoinIn(dir, spill_partitions, std::bit_width(spill_partitions) - 1, stats);
-  }
-  remove();
-  UnregisterCleanup(cleanup);
-  return status;
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<TempDirectory> dir,
+                      TempDirectory::Create(options_.temp_dir, "mergeflow-spill-" + NewRunId()));
+  return GraceJoinIn(dir->path(), spill_partitions, std::bit_width(spill_partitions) - 1, stats);
 }
 
 Status Join::GraceJoinIn(const std::string& dir, size_t spill_partitions, int spill_bits, JoinStats* stats) {
