@@ -106,8 +106,10 @@ struct PreparedSide {
   JoinSide side;
 };
 
+// Lists a side's files and reads its schema from the start of the first
+// one, through a reader of `read_threads` threads that the join then uses.
 Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vector<std::string>& names,
-                   size_t chunk_bytes, std::optional<size_t> required_columns) {
+                   size_t chunk_bytes, int read_threads, std::optional<size_t> required_columns) {
   MF_ASSIGN_OR_RETURN(p->files, ListInputFiles(p->spec));
   const FileInfo& first_file = p->files.front();
   if (!o.quiet && p->files.size() == 1 && first_file.size >= (uint64_t{256} << 20) && first_file.path.ends_with(".gz"))
@@ -126,7 +128,7 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
   p->side.header = o.header;
   p->side.bytes = 0;
   for (const FileInfo& f : p->files) p->side.bytes = f.path == "-" ? UINT64_MAX : p->side.bytes + f.size;
-  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes, o.threads,
+  p->reader = std::make_unique<ChunkReader>(p->files, dialect, chunk_bytes, read_threads,
                                             o.order == "left" ? ChunkOrder::kFileOrder : ChunkOrder::kAnyOrder);
   p->side.reader = p->reader.get();
   MF_ASSIGN_OR_RETURN(p->side.rows_per_byte, EstimateRowsPerByte(p->reader.get()));
@@ -235,8 +237,11 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
 
   PreparedSide left{"LEFT", o.left, {}, nullptr, {}};
   PreparedSide right{"RIGHT", o.right, {}, nullptr, {}};
-  MF_RETURN_IF_ERROR(PrepareSide(&left, o, o.left_names, chunk_bytes, required_columns));
-  MF_RETURN_IF_ERROR(PrepareSide(&right, o, o.right_names, chunk_bytes, required_columns));
+  // A distributed run reads only the schema through these readers (each rank
+  // then reads its own byte ranges): one reading thread is enough.
+  const int read_threads = world != nullptr ? 1 : o.threads;
+  MF_RETURN_IF_ERROR(PrepareSide(&left, o, o.left_names, chunk_bytes, read_threads, required_columns));
+  MF_RETURN_IF_ERROR(PrepareSide(&right, o, o.right_names, chunk_bytes, read_threads, required_columns));
 
   std::vector<std::string> left_keys = !o.on.empty() ? o.on : o.left_on;
   std::vector<std::string> right_keys = !o.on.empty() ? o.on : o.right_on;
@@ -288,6 +293,9 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (world != nullptr) {
 #ifdef MERGEFLOW_HAVE_MPI
     DistributedOutput output{o.output, header, format, compression, output_separator, o.multiline};
+    left.reader.reset();  // stop reading ahead what the ranks read by ranges
+    right.reader.reset();
+    left.side.reader = right.side.reader = nullptr;
     MF_RETURN_IF_ERROR(RunDistributedJoin(*world, {left.files, &left.side}, {right.files, &right.side}, columns,
                                           options, output, start, &record));
     stats = record.stats;

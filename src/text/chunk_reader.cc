@@ -35,10 +35,9 @@ ChunkReader::ChunkReader(std::vector<FileInfo> files, std::vector<FileRange> ran
     : files_(std::move(files)),
       ranges_(std::move(ranges)),
       dialect_(dialect),
-      read_threads_(static_cast<int>(std::clamp<size_t>(ranges_.size(), 1, std::max(read_threads, 1)))),
       order_(order),
       buffers_(chunk_bytes),
-      slots_(read_threads_) {}
+      slots_(std::clamp<size_t>(ranges_.size(), 1, std::max(read_threads, 1))) {}  // a slot per reading thread
 
 ChunkReader::~ChunkReader() {
   {
@@ -57,7 +56,7 @@ Result<bool> ChunkReader::Next(Chunk* chunk) {
     return true;
   }
   if (threads_.empty()) {
-    for (int i = 0; i < read_threads_; ++i) {
+    for (int i = 0; i < static_cast<int>(slots_.size()); ++i) {
       if (order_ == ChunkOrder::kFileOrder) {
         threads_.emplace_back([this] { ReadRangesInOrder(); });
       } else {

@@ -90,14 +90,13 @@ class ChunkReader {
   const std::vector<FileInfo> files_;
   const std::vector<FileRange> ranges_;
   const Dialect dialect_;
-  const int read_threads_;
   const ChunkOrder order_;
   ChunkBufferPool buffers_;
 
   std::mutex mu_;
   std::condition_variable chunk_ready_;  // a slot got a chunk or finished
   std::condition_variable slot_free_;    // a chunk was taken, or the window moved
-  std::vector<FileSlot> slots_;          // the window of ranges being read
+  std::vector<FileSlot> slots_;          // as many as reading threads (see FileSlot)
   size_t next_to_read_ = 0;              // the next range a reading thread takes
   size_t consuming_ = 0;                 // the range Next takes chunks from (kFileOrder)
   size_t next_slot_ = 0;                 // where Next looks first (kAnyOrder)

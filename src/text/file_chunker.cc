@@ -73,12 +73,18 @@ Status FileChunker::Open() {
     mapping_.reset();  // read through a decompressing stream instead
     if (range_.begin != 0) return Status::OK();
   } else if (!whole) {
-    stop_ = range_.end;
     if (range_.begin != 0) {
       at_file_start_ = false;
       line_ = 0;
-      if (mapping_ == nullptr) return OpenStreamInside();
-      file_offset_ = RowStartAfter(range_.begin - 1);
+    }
+    if (mapping_ == nullptr) {
+      stop_ = range_.end;
+      if (range_.begin != 0) return OpenStreamInside();
+    } else {
+      // The range's rows: from the first starting at or after begin, to the
+      // end of the one holding byte end - 1.
+      file_offset_ = range_.begin == 0 ? 0 : RowStartAfter(range_.begin - 1);
+      mapped_end_ = file_offset_ >= range_.end ? file_offset_ : RowStartAfter(range_.end - 1);
     }
   }
   if (mapping_ == nullptr) {
@@ -159,10 +165,6 @@ Result<bool> FileChunker::Next(Chunk* chunk) {
 
 bool FileChunker::NextMapped(Chunk* chunk) {
   const char* data = mapping_->data();
-  if (stop_ != UINT64_MAX) {  // the first call: find where the range's last row ends
-    mapped_end_ = file_offset_ >= stop_ ? file_offset_ : RowStartAfter(stop_ - 1);
-    stop_ = UINT64_MAX;
-  }
   const size_t size = std::min<uint64_t>(mapping_->size(), mapped_end_);
   const size_t begin = file_offset_;
   if (begin >= size) {
@@ -203,14 +205,22 @@ Result<bool> FileChunker::NextStreamed(Chunk* chunk) {
     }
     size_t end = at_eof ? filled : LastRowEnd(buffer.data(), filled);
     if (stop_ != UINT64_MAX && file_offset_ + filled >= stop_) {
-      // The range ends with the row holding byte stop_ - 1.
-      const size_t from = file_offset_ >= stop_ ? 0 : static_cast<size_t>(stop_ - 1 - file_offset_);
-      const void* nl = file_offset_ >= stop_ ? buffer.data() : std::memchr(buffer.data() + from, '\n', filled - from);
-      if (nl != nullptr || at_eof) {
-        end = file_offset_ >= stop_ ? 0
-              : nl == nullptr       ? filled
-                                    : static_cast<size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
-        filled = end;
+      // The range ends with the row holding byte stop_ - 1: cut there once
+      // that row's end is in the buffer (no row at all if buffer[0] is
+      // already past it).
+      size_t last = SIZE_MAX;
+      if (file_offset_ >= stop_) {
+        last = 0;
+      } else {
+        const size_t from = static_cast<size_t>(stop_ - 1 - file_offset_);
+        const void* nl = std::memchr(buffer.data() + from, '\n', filled - from);
+        if (nl != nullptr)
+          last = static_cast<size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+        else if (at_eof)
+          last = filled;
+      }
+      if (last != SIZE_MAX) {
+        end = filled = last;
         at_eof = true;
       }
     }

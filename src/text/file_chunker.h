@@ -99,7 +99,8 @@ class FileChunker {
   bool opened_ = false;
   std::unique_ptr<InputStream> stream_;        // the file, if read as a stream
   std::shared_ptr<const MappedFile> mapping_;  // the file, if mapped
-  // Rows end with the one holding byte stop_ - 1 (UINT64_MAX: at the end).
+  // A streamed range's rows end with the one holding byte stop_ - 1
+  // (UINT64_MAX: at the end of the file).
   uint64_t stop_ = UINT64_MAX;
   uint64_t mapped_end_ = UINT64_MAX;  // the mapped rows end here
   uint64_t file_offset_ = 0;          // offset of the next byte to emit
