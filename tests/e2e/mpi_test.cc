@@ -188,33 +188,37 @@ TEST(MpiTest, RanksInSeparateNetworkNamespacesJoinOverTcp) {
   // Three hosts of their own (network namespaces on a bridge, 10.213.N.2-4),
   // which mpirun reaches through an rsh agent that enters the namespace
   // named after the host; the ranks can only talk over TCP.
-  ASSERT_EQ(
-      Mpi(dir,
-          "net=10.213.$(($$ % 250))\n"
-          "ns=mf$$\n"
-          "cleanup() { for i in 2 3 4; do ip netns del $ns-$i 2> /dev/null; done; "
-          "ip link del ${ns}br 2> /dev/null; true; }\n"
-          "trap cleanup EXIT\n"
-          "ip link add ${ns}br type bridge\n"
-          "ip addr add $net.1/24 dev ${ns}br\n"
-          "ip link set ${ns}br up\n"
-          "for i in 2 3 4; do\n"
-          "  ip netns add $ns-$i\n"
-          "  ip link add ${ns}v$i type veth peer name eth0 netns $ns-$i\n"
-          "  ip link set ${ns}v$i master ${ns}br up\n"
-          "  ip netns exec $ns-$i ip addr add $net.$i/24 dev eth0\n"
-          "  ip netns exec $ns-$i ip link set eth0 up\n"
-          "  ip netns exec $ns-$i ip link set lo up\n"
-          "  echo \"$net.$i slots=1\" >> hosts\n"
-          "done\n"
-          "printf '#!/bin/sh\\nhost=$1; shift\\nexec ip netns exec %s-${host##*.} /bin/sh -c \"$*\"\\n' $ns > rsh\n"
-          "chmod +x rsh\n"
-          "$MERGEFLOW join l.tsv r.tsv --how outer -q -o one\n"
-          "mpirun --hostfile hosts -np 3 --mca plm_rsh_agent $PWD/rsh --mca btl tcp,self "
-          "--mca oob_tcp_if_include $net.0/24 --mca btl_tcp_if_include $net.0/24 "
-          "$MERGEFLOW join $PWD/l.tsv $PWD/r.tsv --how outer -q -o $PWD/many > mpirun.log 2>&1\n"
-          "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
-      0)
+  ASSERT_EQ(Mpi(dir,
+                "net=10.213.$(($$ % 250))\n"
+                "ns=mf$$\n"
+                "cleanup() { for i in 2 3 4; do ip netns del $ns-$i 2> /dev/null; done; "
+                "ip link del ${ns}br 2> /dev/null; true; }\n"
+                "trap cleanup EXIT\n"
+                "ip link add ${ns}br type bridge\n"
+                "ip addr add $net.1/24 dev ${ns}br\n"
+                "ip link set ${ns}br up\n"
+                "for i in 2 3 4; do\n"
+                "  ip netns add $ns-$i\n"
+                "  ip link add ${ns}v$i type veth peer name eth0 netns $ns-$i\n"
+                "  ip link set ${ns}v$i master ${ns}br up\n"
+                "  ip netns exec $ns-$i ip addr add $net.$i/24 dev eth0\n"
+                "  ip netns exec $ns-$i ip link set eth0 up\n"
+                "  ip netns exec $ns-$i ip link set lo up\n"
+                "  echo \"$net.$i slots=1\" >> hosts\n"
+                "  mkdir tmp-$i\n"
+                "done\n"
+                // Each host has a temporary directory of its own, as real hosts do
+                // (Open MPI keeps its session files there).
+                "printf '#!/bin/sh\\nhost=$1; shift\\nexec ip netns exec %s-${host##*.} env TMPDIR=%s/tmp-${host##*.} "
+                "/bin/sh -c \"$*\"\\n' $ns $PWD > rsh\n"
+                "chmod +x rsh\n"
+                "$MERGEFLOW join l.tsv r.tsv --how outer -q -o one\n"
+                "mkdir tmp-1; TMPDIR=$PWD/tmp-1 mpirun --hostfile hosts -np 3 --mca plm_rsh_agent $PWD/rsh --mca btl "
+                "tcp,self "
+                "--mca oob_tcp_if_include $net.0/24 --mca btl_tcp_if_include $net.0/24 "
+                "$MERGEFLOW join $PWD/l.tsv $PWD/r.tsv --how outer -q -o $PWD/many > mpirun.log 2>&1\n"
+                "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
+            0)
       << ReadFile(dir / "mpirun.log");
   const nlohmann::json manifest = Manifest(dir, "many");
   for (const auto& rank : manifest["distributed"]["per_rank"]) {
