@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev libzstd-dev
   libcurl4-openssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev zlib1g-dev python3-pandas awscli zstd gzip curl iproute2)
+  # radosgw and the Ceph daemons under it are the tests' S3-compatible server.
+  packages+=(libgtest-dev zlib1g-dev python3-pandas awscli zstd gzip curl iproute2 procps
+    ceph-mon ceph-osd ceph-common radosgw)
 fi
 
 missing=()

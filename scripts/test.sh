@@ -5,12 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
-# The S3 tests start moto's moto_server on 127.0.0.1 (on this project's
-# machine image); MERGEFLOW_TEST_S3_SERVER may name another S3-compatible
-# server command that takes its port as the last argument.
-if [[ -z "${MERGEFLOW_TEST_S3_SERVER:-}" ]] && ! command -v moto_server > /dev/null; then
-  echo "mergeflow tests: moto_server not found (set MERGEFLOW_TEST_S3_SERVER to an S3-compatible server command)" >&2
-  exit 1
+# The S3 tests run against Ceph's RADOS Gateway on 127.0.0.1, started here
+# for the whole run (tests/s3/rgw_server.sh). MERGEFLOW_TEST_S3_SERVER may
+# instead name an S3-compatible server command (such as
+# "moto_server -H 127.0.0.1 -p") that the tests start for each test, with
+# its port as the last argument.
+if [[ -z "${MERGEFLOW_TEST_S3_SERVER:-}" ]]; then
+  rgw_dir=$(mktemp -d /tmp/mergeflow-rgw.XXXXXX)
+  trap 'tests/s3/rgw_server.sh stop "$rgw_dir"' EXIT
+  echo "== starting the S3 test server (Ceph RADOS Gateway)"
+  MERGEFLOW_TEST_S3_ENDPOINT=$(tests/s3/rgw_server.sh start "$rgw_dir")
+  export MERGEFLOW_TEST_S3_ENDPOINT
 fi
 jobs=$(nproc)
 

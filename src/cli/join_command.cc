@@ -18,6 +18,7 @@
 #include "io/input_listing.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
+#include "io/s3/http_client.h"
 #include "io/s3/s3_file_system.h"
 #include "join/join_executor.h"
 #include "join/row_emitter.h"
@@ -222,6 +223,10 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
     return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
   if (!o.sse_kms_key_id.empty() && o.sse != "aws:kms")
     return Status::InvalidArgument("--sse-kms-key-id needs --sse aws:kms");
+  if (!o.sse_kms_key_id.empty() && !LibcurlSignsPrefixedHeaderNames())
+    return Status::InvalidArgument("--sse-kms-key-id needs libcurl 8.10 or newer (this is " + LibcurlVersion() +
+                                   ", which signs the key's header wrongly); make the key the bucket's default "
+                                   "encryption and give --sse aws:kms alone");
   RegisterFileSystem("s3", std::make_shared<S3FileSystem>(S3WriteOptions{o.sse, o.sse_kms_key_id}));
   const uint64_t available = AvailableMemoryBytes();
   uint64_t memory_limit = available / 10 * 8;  // default: 80% of what this process may use

@@ -232,11 +232,11 @@ TEST_F(MpiS3Test, RanksReadAndWriteS3LikeOneProcess) {
   ASSERT_EQ(Script(std::string(kPrelude) +
                    "$GEN --rows 200000 --key-space 100000 --seed 1 -o l.tsv\n"
                    "$GEN --rows 100000 --key-space 100000 --seed 2 -o r.tsv\n"
-                   "$AWS s3 cp l.tsv s3://mf-test/in/l.tsv --quiet; $AWS s3 cp r.tsv s3://mf-test/in/r.tsv --quiet\n"
+                   "$AWS s3 cp l.tsv s3://$B/in/l.tsv --quiet; $AWS s3 cp r.tsv s3://$B/in/r.tsv --quiet\n"
                    "$MERGEFLOW join l.tsv r.tsv --how left -q -o local\n"
-                   "$MPIRUN 3 $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv --how left -q "
-                   "-o s3://mf-test/out\n"
-                   "$AWS s3 cp s3://mf-test/out remote --recursive --quiet\n"
+                   "$MPIRUN 3 $MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv --how left -q "
+                   "-o s3://$B/out\n"
+                   "$AWS s3 cp s3://$B/out remote --recursive --quiet\n"
                    "rows local > local.rows; rows remote > remote.rows; cmp local.rows remote.rows\n"
                    "test \"$(open_uploads)\" = 0\n"),
             0);

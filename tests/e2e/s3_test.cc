@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/s3_server.h"
+#include "io/s3/http_client.h"
 
 namespace mergeflow {
 namespace {
@@ -19,8 +20,8 @@ class S3Test : public S3ServerTest {
                      "$GEN --rows " +
                      std::to_string(rows) + " --key-space " + std::to_string(rows * 2) +
                      " --seed 2 --columns 3 -o r.tsv\n"
-                     "$AWS s3 cp l.tsv s3://mf-test/in/l.tsv --quiet\n"
-                     "$AWS s3 cp r.tsv s3://mf-test/in/r.tsv --quiet\n"),
+                     "$AWS s3 cp l.tsv s3://$B/in/l.tsv --quiet\n"
+                     "$AWS s3 cp r.tsv s3://$B/in/r.tsv --quiet\n"),
               0);
   }
 };
@@ -34,10 +35,10 @@ TEST_F(S3Test, JoinsFromS3ToS3ExactlyAsLocally) {
                      "$MERGEFLOW join l.tsv r.tsv -o local" +
                      flags +
                      "\n"
-                     "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out/" +
+                     "$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out/" +
                      how + flags +
                      "\n"
-                     "$AWS s3 cp s3://mf-test/out/" +
+                     "$AWS s3 cp s3://$B/out/" +
                      how +
                      " dl --recursive --quiet\n"
                      "rows local > local.rows\n"
@@ -55,13 +56,13 @@ TEST_F(S3Test, JoinsFromS3ToS3ExactlyAsLocally) {
 TEST_F(S3Test, CompressedInputsAndOutputs) {
   UploadInputs(200000);
   ASSERT_EQ(Script("gzip -c l.tsv > l.tsv.gz; zstd -q -c r.tsv > r.tsv.zst\n"
-                   "$AWS s3 cp l.tsv.gz s3://mf-test/in/l.tsv.gz --quiet\n"
-                   "$AWS s3 cp r.tsv.zst s3://mf-test/in/r.tsv.zst --quiet\n"
+                   "$AWS s3 cp l.tsv.gz s3://$B/in/l.tsv.gz --quiet\n"
+                   "$AWS s3 cp r.tsv.zst s3://$B/in/r.tsv.zst --quiet\n"
                    "$MERGEFLOW join l.tsv r.tsv -o local -q\n"
                    "for c in gzip zstd; do\n"
-                   "  $MERGEFLOW join s3://mf-test/in/l.tsv.gz s3://mf-test/in/r.tsv.zst -o s3://mf-test/out-$c "
+                   "  $MERGEFLOW join s3://$B/in/l.tsv.gz s3://$B/in/r.tsv.zst -o s3://$B/out-$c "
                    "--compress $c --threads 2 -q\n"
-                   "  rm -rf dl; $AWS s3 cp s3://mf-test/out-$c dl --recursive --quiet\n"
+                   "  rm -rf dl; $AWS s3 cp s3://$B/out-$c dl --recursive --quiet\n"
                    "  ext=$([ $c = gzip ] && echo gz || echo zst)\n"
                    "  mkdir plain; for f in dl/part-*.tsv.$ext; do $c -dc $f > plain/$(basename $f .$ext); done\n"
                    "  rows local > local.rows; rows plain > plain.rows; cmp local.rows plain.rows\n"
@@ -76,26 +77,26 @@ TEST_F(S3Test, ReadsAPrefixOfMoreThan1000ObjectsAndGlobs) {
   ASSERT_EQ(Script("mkdir many\n"
                    "for i in $(seq 1 1100); do printf 'id\\tv\\n%d\\tleft%d\\n' $i $i > many/part-$i.tsv; done\n"
                    "echo junk > many/_SUCCESS; echo junk > many/.hidden\n"
-                   "$AWS s3 cp many s3://mf-test/many --recursive --quiet\n"
+                   "$AWS s3 cp many s3://$B/many --recursive --quiet\n"
                    "printf 'id\\tw\\n' > r.tsv; seq 1 2 2200 | awk '{print $1 \"\\tright\" $1}' >> r.tsv\n"
-                   "$MERGEFLOW join s3://mf-test/many/ r.tsv -q > all.tsv\n"
+                   "$MERGEFLOW join s3://$B/many/ r.tsv -q > all.tsv\n"
                    "test $(tail -n +2 all.tsv | wc -l) -eq 550\n"
                    "$MERGEFLOW join many r.tsv -q | tail -n +2 | sort > local.rows\n"
                    "tail -n +2 all.tsv | sort | cmp - local.rows\n"
-                   "$MERGEFLOW join 's3://mf-test/many/part-1?.tsv' r.tsv -q > glob.tsv\n"
+                   "$MERGEFLOW join \"s3://$B/many/part-1?.tsv\" r.tsv -q > glob.tsv\n"
                    "test \"$(tail -n +2 glob.tsv | cut -f1 | sort -n | tr '\\n' ' ')\" = '11 13 15 17 19 '\n"),
             0);
 }
 
 TEST_F(S3Test, OverwriteReplacesTheWholeOutputAndKeepsNothingStale) {
   UploadInputs(20000);
-  ASSERT_EQ(Script("$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q\n"
-                   "echo stale > stale; $AWS s3 cp stale s3://mf-test/out/part-00042.tsv --quiet\n"
-                   "$AWS s3 ls s3://mf-test/out/ | grep -c part- > first.count\n"
-                   "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out --how left "
+  ASSERT_EQ(Script("$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out -q\n"
+                   "echo stale > stale; $AWS s3 cp stale s3://$B/out/part-00042.tsv --quiet\n"
+                   "$AWS s3 ls s3://$B/out/ | grep -c part- > first.count\n"
+                   "$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out --how left "
                    "--threads 1 -q\n"
-                   "$AWS s3 ls s3://mf-test/out/ | awk '{print $4}' > listing\n"
-                   "$AWS s3 cp s3://mf-test/out/_SUCCESS success --quiet\n"
+                   "$AWS s3 ls s3://$B/out/ | awk '{print $4}' > listing\n"
+                   "$AWS s3 cp s3://$B/out/_SUCCESS success --quiet\n"
                    "open_uploads > uploads\n"),
             0);
   EXPECT_NE(ReadFile(dir_ / "first.count"), "1\n");
@@ -108,21 +109,21 @@ TEST_F(S3Test, AFailedRunLeavesTheOldOutputAndNoOpenUploads) {
   UploadInputs(300000);
   // The left input's last row is malformed: by the time the probe reaches
   // it, multipart uploads of the new output are under way.
-  ASSERT_EQ(Script("$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q\n"
-                   "$AWS s3 cp s3://mf-test/out old --recursive --quiet\n"
+  ASSERT_EQ(Script("$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out -q\n"
+                   "$AWS s3 cp s3://$B/out old --recursive --quiet\n"
                    "cp l.tsv bad.tsv; printf 'only-one-field\\n' >> bad.tsv\n"
-                   "$AWS s3 cp bad.tsv s3://mf-test/in/bad.tsv --quiet\n"
+                   "$AWS s3 cp bad.tsv s3://$B/in/bad.tsv --quiet\n"
                    "set +e\n"
-                   "$MERGEFLOW join s3://mf-test/in/r.tsv s3://mf-test/in/bad.tsv -o s3://mf-test/out "
+                   "$MERGEFLOW join s3://$B/in/r.tsv s3://$B/in/bad.tsv -o s3://$B/out "
                    "--threads 1 -q 2> err\n"
                    "echo $? > rc\n"
                    "set -e\n"
-                   "$AWS s3 cp s3://mf-test/out now --recursive --quiet\n"
+                   "$AWS s3 cp s3://$B/out now --recursive --quiet\n"
                    "diff -r old now\n"
                    "open_uploads > uploads\n"),
             0);
   EXPECT_EQ(ReadFile(dir_ / "rc"), "1\n");
-  EXPECT_NE(ReadFile(dir_ / "err").find("s3://mf-test/in/bad.tsv:300002: "), std::string::npos)
+  EXPECT_NE(ReadFile(dir_ / "err").find("s3://" + bucket_ + "/in/bad.tsv:300002: "), std::string::npos)
       << ReadFile(dir_ / "err");
   EXPECT_EQ(ReadFile(dir_ / "uploads"), "0\n");
 }
@@ -132,7 +133,7 @@ TEST_F(S3Test, AnInterruptedRunAbortsItsUploads) {
   // The probe side trickles in through standard input: the run is held
   // midway, with a multipart upload open, when SIGTERM comes.
   ASSERT_EQ(Script("mkfifo left.fifo\n"
-                   "$MERGEFLOW join - s3://mf-test/in/l.tsv -o s3://mf-test/out --threads 1 "
+                   "$MERGEFLOW join - s3://$B/in/l.tsv -o s3://$B/out --threads 1 "
                    "--chunk-size 1M -q < left.fifo 2> err &\n"
                    "pid=$!\n"
                    "exec 3> left.fifo\n"
@@ -146,7 +147,7 @@ TEST_F(S3Test, AnInterruptedRunAbortsItsUploads) {
                    "set +e; wait $pid; echo $? > rc; set -e\n"
                    "exec 3>&-\n"
                    "open_uploads > uploads\n"
-                   "$AWS s3 ls s3://mf-test/out/ > listing || true\n"),
+                   "$AWS s3 ls s3://$B/out/ > listing || true\n"),
             0);
   EXPECT_EQ(ReadFile(dir_ / "rc"), "143\n");
   EXPECT_EQ(ReadFile(dir_ / "err"), "mergeflow: error: interrupted; output left unchanged\n");
@@ -156,21 +157,26 @@ TEST_F(S3Test, AnInterruptedRunAbortsItsUploads) {
 
 TEST_F(S3Test, AServerKilledMidRunEndsWithACleanError) {
   UploadInputs(20000);
+  // The server is reached through a proxy, and the proxy is what dies: to
+  // mergeflow the endpoint is gone mid-run, and a shared server lives on.
+  const int proxy = StartProxy(0);
   ASSERT_EQ(Script("mkfifo left.fifo\n"
-                   "AWS_MAX_ATTEMPTS=2 $MERGEFLOW join left.fifo s3://mf-test/in/l.tsv -o s3://mf-test/out -q "
+                   "AWS_ENDPOINT_URL=http://127.0.0.1:" +
+                   std::to_string(proxy) +
+                   " AWS_MAX_ATTEMPTS=2 $MERGEFLOW join left.fifo s3://$B/in/l.tsv -o s3://$B/out -q "
                    "2> err &\n"
                    "pid=$!\n"
                    "exec 3> left.fifo\n"
                    "cat l.tsv >&3\n"
-                   "kill -9 $(cat s3-server.pid)\n"
+                   "kill -9 $(cat proxy.pid)\n"
                    "cat l.tsv >&3\n"
                    "exec 3>&-\n"
                    "set +e; wait $pid; echo $? > rc\n"),
             0);
   EXPECT_EQ(ReadFile(dir_ / "rc"), "1\n");
   const std::string err = ReadFile(dir_ / "err");
-  EXPECT_EQ(err.rfind("mergeflow: error: s3://mf-test/out/", 0), std::string::npos) << err;
-  EXPECT_NE(err.find("mergeflow: error: s3://mf-test/"), std::string::npos) << err;
+  EXPECT_EQ(err.rfind("mergeflow: error: s3://" + bucket_ + "/out/", 0), std::string::npos) << err;
+  EXPECT_NE(err.find("mergeflow: error: s3://" + bucket_ + "/"), std::string::npos) << err;
   EXPECT_NE(err.find("failed after 2 attempts"), std::string::npos) << err;
   EXPECT_EQ(err.find("test-secret-never-printed"), std::string::npos);
 }
@@ -183,14 +189,14 @@ TEST_F(S3Test, RetriesThroughInjectedFaults) {
   const int proxy = StartProxy(3);
   ASSERT_EQ(
       Script("mkdir copies; for i in 1 2 3 4 5 6 7 8; do cp l.tsv copies/l$i.tsv; done\n"
-             "$AWS s3 cp copies s3://mf-test/copies --recursive --quiet\n"
+             "$AWS s3 cp copies s3://$B/copies --recursive --quiet\n"
              "$MERGEFLOW join 'copies/l*.tsv' r.tsv -o local --threads 2 -q\n"
              "AWS_ENDPOINT_URL=http://127.0.0.1:" +
              std::to_string(proxy) +
              " AWS_MAX_ATTEMPTS=6 "
-             "$MERGEFLOW join 's3://mf-test/copies/l*.tsv' s3://mf-test/in/r.tsv -o s3://mf-test/out "
+             "$MERGEFLOW join \"s3://$B/copies/l*.tsv\" s3://$B/in/r.tsv -o s3://$B/out "
              "--threads 2 -q 2> err\n"
-             "$AWS s3 cp s3://mf-test/out dl --recursive --quiet\n"
+             "$AWS s3 cp s3://$B/out dl --recursive --quiet\n"
              "rows local > local.rows; rows dl > dl.rows; cmp local.rows dl.rows\n"
              "for f in slowdown internal cut-body drop; do grep -q \"\\\"fault\\\": \\\"$f\\\"\" proxy.log; done\n"
              "open_uploads > uploads\n"),
@@ -211,9 +217,9 @@ TEST_F(S3Test, CredentialsAndRegionComeFromTheProfileFiles) {
                    "AWS_SHARED_CREDENTIALS_FILE=$PWD/credentials AWS_CONFIG_FILE=$PWD/config "
                    "AWS_ENDPOINT_URL=http://127.0.0.1:" +
                    std::to_string(proxy) +
-                   " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out --sse AES256 "
+                   " $MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out --sse AES256 "
                    "2> err\n"
-                   "$AWS s3 cp s3://mf-test/out/_SUCCESS success --quiet\n"),
+                   "$AWS s3 cp s3://$B/out/_SUCCESS success --quiet\n"),
             0)
       << ReadFile(dir_ / "err");
   const std::string log = ReadFile(dir_ / "proxy.log");
@@ -224,6 +230,30 @@ TEST_F(S3Test, CredentialsAndRegionComeFromTheProfileFiles) {
   EXPECT_EQ(ReadFile(dir_ / "success").find("profile-secret-xyz"), std::string::npos);
 }
 
+// SSE-KMS with a named key: the server stores the object under that key
+// (checked with awscli), or, where libcurl cannot sign the key's header
+// (before 8.10), mergeflow refuses before doing anything.
+TEST_F(S3Test, KmsKeyIdIsSentOrRefusedUpFront) {
+  UploadInputs(1000);
+  ASSERT_EQ(Script("set +e\n"
+                   "$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out --sse aws:kms "
+                   "--sse-kms-key-id mergeflow-test-key -q 2> err; echo $? > rc\n"
+                   "$AWS s3api head-object --bucket $B --key out/part-00000.tsv --query SSEKMSKeyId "
+                   "--output text > key 2> /dev/null; true\n"),
+            0);
+  if (LibcurlSignsPrefixedHeaderNames()) {
+    EXPECT_EQ(ReadFile(dir_ / "rc"), "0\n") << ReadFile(dir_ / "err");
+    EXPECT_NE(ReadFile(dir_ / "key").find("mergeflow-test-key"), std::string::npos);
+  } else {
+    EXPECT_EQ(ReadFile(dir_ / "rc"), "2\n");
+    EXPECT_EQ(ReadFile(dir_ / "err"), "mergeflow: error: --sse-kms-key-id needs libcurl 8.10 or newer (this is " +
+                                          LibcurlVersion() +
+                                          ", which signs the key's header wrongly); make the key the bucket's "
+                                          "default encryption and give --sse aws:kms alone\n");
+    EXPECT_EQ(ReadFile(dir_ / "key"), "");
+  }
+}
+
 TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
   UploadInputs(1000);
   const int proxy = StartProxy(0);
@@ -231,7 +261,7 @@ TEST_F(S3Test, CredentialsComeFromInstanceMetadataWithAnImdsV2Token) {
   ASSERT_EQ(Script("env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_EC2_METADATA_DISABLED "
                    "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:" +
                    std::to_string(imds) + " AWS_ENDPOINT_URL=http://127.0.0.1:" + std::to_string(proxy) +
-                   " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q 2> err\n"),
+                   " $MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out -q 2> err\n"),
             0)
       << ReadFile(dir_ / "err");
   EXPECT_EQ(ReadFile(dir_ / "imds.log"),
@@ -255,7 +285,7 @@ TEST_F(S3Test, CredentialsComeFromAContainerEndpointWithATokenFile) {
                    "/v1/credentials AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$PWD/token"
                    " AWS_ENDPOINT_URL=http://127.0.0.1:" +
                    std::to_string(proxy) +
-                   " $MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/out -q 2> err\n"),
+                   " $MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/out -q 2> err\n"),
             0)
       << ReadFile(dir_ / "err");
   EXPECT_EQ(ReadFile(dir_ / "pod.log"), "GET /v1/credentials token\n");
@@ -268,20 +298,20 @@ TEST_F(S3Test, MissingObjectsAndCredentialsAreClearErrors) {
   UploadInputs(100);
   ASSERT_EQ(
       Script("set +e\n"
-             "$MERGEFLOW join s3://mf-test/nothing.tsv s3://mf-test/nothing.tsv 2> err1; echo $? > rc1\n"
-             "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $MERGEFLOW join s3://mf-test/a s3://mf-test/b "
+             "$MERGEFLOW join s3://$B/nothing.tsv s3://$B/nothing.tsv 2> err1; echo $? > rc1\n"
+             "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $MERGEFLOW join s3://$B/a s3://$B/b "
              "2> err2; echo $? > rc2\n"
-             "$MERGEFLOW join s3://mf-test/in/l.tsv s3://mf-test/in/r.tsv -o s3://mf-test/ 2> err3; echo $? > rc3\n"),
+             "$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/ 2> err3; echo $? > rc3\n"),
       0);
   EXPECT_EQ(ReadFile(dir_ / "rc1"), "1\n");
   EXPECT_EQ(ReadFile(dir_ / "err1"),
-            "mergeflow: error: cannot open s3://mf-test/nothing.tsv: No such file or directory\n");
+            "mergeflow: error: cannot open s3://" + bucket_ + "/nothing.tsv: No such file or directory\n");
   EXPECT_EQ(ReadFile(dir_ / "rc2"), "1\n");
   EXPECT_NE(ReadFile(dir_ / "err2").find("mergeflow: error: no AWS credentials found"), std::string::npos);
   EXPECT_EQ(ReadFile(dir_ / "rc3"), "2\n");
   EXPECT_EQ(ReadFile(dir_ / "err3"),
-            "mergeflow: error: output s3://mf-test/ is a bucket root; give a prefix such as "
-            "s3://mf-test/output\n");
+            "mergeflow: error: output s3://" + bucket_ + "/ is a bucket root; give a prefix such as s3://" + bucket_ +
+                "/output\n");
 }
 
 }  // namespace

@@ -120,11 +120,13 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const AwsSigni
 
   curl_slist* headers = nullptr;
   for (const std::string& header : request.headers) headers = curl_slist_append(headers, header.c_str());
-  // libcurl would otherwise send "Expect: 100-continue" and wait for it on
-  // large bodies; S3 answers errors early anyway.
-  headers = curl_slist_append(headers, "Expect:");
-  // POSTFIELDS implies a form content type, which S3 would store.
-  if (request.method == "PUT" || request.method == "POST") headers = curl_slist_append(headers, "Content-Type:");
+  // POSTFIELDS implies a form content type, which S3 would store. Every
+  // header given here is signed, an empty one ("Name:", which tells libcurl
+  // not to send it) included: so no header is removed that way, or the
+  // server computes another signature. (For bodies over 1 MiB libcurl adds
+  // an unsigned "Expect: 100-continue", which S3 answers at once.)
+  if (request.method == "PUT" || request.method == "POST")
+    headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
   std::string user;
   std::string provider;
   if (signing != nullptr) {
@@ -148,6 +150,16 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const AwsSigni
   if (code != CURLE_OK)
     return Status::IOError(request.method + " " + request.url + ": " + (error[0] ? error : curl_easy_strerror(code)));
   return response;
+}
+
+bool LibcurlSignsPrefixedHeaderNames() {
+  InitCurlOnce();
+  return curl_version_info(CURLVERSION_NOW)->version_num >= 0x080a00;
+}
+
+std::string LibcurlVersion() {
+  InitCurlOnce();
+  return curl_version_info(CURLVERSION_NOW)->version;
 }
 
 std::string UriEncode(std::string_view text, bool keep_slash) {

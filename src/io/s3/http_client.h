@@ -69,6 +69,15 @@ class HttpClient {
   std::vector<std::unique_ptr<Handle>> idle_;
 };
 
+// Whether this libcurl can sign a request carrying two headers where one
+// name extends the other ("x-amz-server-side-encryption" and
+// "x-amz-server-side-encryption-aws-kms-key-id"). libcurl before 8.10 sorts
+// SigV4's signed headers as "name:value" lines instead of by name, which puts
+// such a pair in the wrong order: every server then rejects the signature.
+bool LibcurlSignsPrefixedHeaderNames();
+// The version of the libcurl in use ("7.88.1").
+std::string LibcurlVersion();
+
 // Percent-encodes `text` the way AWS expects in URIs (RFC 3986 unreserved
 // characters stay as they are); '/' stays too when keep_slash.
 std::string UriEncode(std::string_view text, bool keep_slash);
