@@ -21,9 +21,9 @@ root="$work/root"
 [[ $(id -u) -eq 0 ]] || { echo "fresh-machine-test: run as root (debootstrap and chroot)" >&2; exit 2; }
 command -v debootstrap > /dev/null || apt-get install -y -qq debootstrap > /dev/null
 
-# The mirror this machine's apt already reaches.
-mirror=$(grep -rhoE 'https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2> /dev/null |
-  grep -v security | head -n 1)
+# The Debian mirror this machine's apt already reaches.
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2> /dev/null |
+  grep -oE 'https?://[^ ]+/debian/?( |$)' | head -n 1 | tr -d ' ' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 
 mounted=()
@@ -57,7 +57,11 @@ for fs in proc sys dev dev/pts dev/shm run; do
   mounted+=("$root/$fs")
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-cp /etc/apt/sources.list "$root/etc/apt/sources.list" 2> /dev/null || true
+# The same archive sections as this machine (security updates included).
+if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+  cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/"
+  rm -f "$root/etc/apt/sources.list"
+fi
 git clone -q "file://$repo" "$root/root/mergeflow"
 echo "== cloned $(git -C "$repo" rev-parse --short HEAD) into the new machine"
 
