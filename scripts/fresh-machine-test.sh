@@ -18,6 +18,7 @@ if [[ "${1:-}" == "--keep" ]]; then
 fi
 work=${1:-$(mktemp -d /var/tmp/mergeflow-fresh.XXXXXX)}
 root="$work/root"
+mkdir -p "$work"
 [[ $(id -u) -eq 0 ]] || { echo "fresh-machine-test: run as root (debootstrap and chroot)" >&2; exit 2; }
 command -v debootstrap > /dev/null || apt-get install -y -qq debootstrap > /dev/null
 
