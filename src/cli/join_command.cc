@@ -192,6 +192,9 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   const double start = MonotonicSeconds();
   const std::string started_at = UtcTimestamp();
   MF_RETURN_IF_ERROR(CheckCompatFlags(given, command));
+  // An empty value would read as "not given" below.
+  if (command->count("--sep") > 0 && given.separator.empty())
+    return Status::InvalidArgument("--sep takes one character (or 'tab'), not ''");
   JoinCommandOptions o = given;
   std::optional<size_t> required_columns;
   std::vector<std::string> compat_names;

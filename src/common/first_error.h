@@ -18,11 +18,14 @@ class FirstError {
     set_.store(true);
   }
   bool set() const { return set_.load(std::memory_order_relaxed); }
-  // REQUIRES: no concurrent Set (read after the workers have joined).
-  const Status& status() const { return status_; }
+  // The first failure (OK if none yet). Safe while other threads call Set.
+  Status status() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   Status status_;
   std::atomic<bool> set_{false};
 };

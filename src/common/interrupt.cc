@@ -11,8 +11,8 @@
 namespace mergeflow {
 namespace {
 
-std::mutex& CleanupMutex() {
-  static std::mutex mu;
+std::recursive_mutex& CleanupMutex() {
+  static std::recursive_mutex mu;
   return mu;
 }
 
@@ -40,7 +40,7 @@ void InstallInterruptHandler() {
   std::thread([set] {
     int sig = 0;
     sigwait(&set, &sig);
-    std::lock_guard<std::mutex> lock(CleanupMutex());  // held until exit: nothing else commits
+    std::lock_guard<std::recursive_mutex> lock(CleanupMutex());  // held until exit: nothing else commits
     for (auto& [handle, cleanup] : Cleanups()) cleanup();
     static const char kMessage[] = "mergeflow: error: interrupted; output left unchanged\n";
     ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
@@ -50,19 +50,19 @@ void InstallInterruptHandler() {
 }
 
 int RegisterCleanup(std::function<void()> cleanup) {
-  std::lock_guard<std::mutex> lock(CleanupMutex());
+  std::lock_guard<std::recursive_mutex> lock(CleanupMutex());
   int handle = next_handle++;
   Cleanups().emplace(handle, std::move(cleanup));
   return handle;
 }
 
 void UnregisterCleanup(int handle) {
-  std::lock_guard<std::mutex> lock(CleanupMutex());
+  std::lock_guard<std::recursive_mutex> lock(CleanupMutex());
   Cleanups().erase(handle);
 }
 
 void RunUninterrupted(const std::function<void()>& critical) {
-  std::lock_guard<std::mutex> lock(CleanupMutex());
+  std::lock_guard<std::recursive_mutex> lock(CleanupMutex());
   critical();
 }
 

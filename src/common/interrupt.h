@@ -20,7 +20,9 @@ int RegisterCleanup(std::function<void()> cleanup);
 void UnregisterCleanup(int handle);
 
 // Runs `critical` while no interrupt cleanup can start, so that a multi-step
-// change (such as the final renames of a commit) is never cut in half.
+// change (such as the final renames of a commit, or creating a directory and
+// registering its removal) is never cut in half. `critical` may call
+// RegisterCleanup and UnregisterCleanup.
 void RunUninterrupted(const std::function<void()>& critical);
 
 }  // namespace mergeflow

@@ -13,11 +13,20 @@ namespace mergeflow {
 Result<std::unique_ptr<TempDirectory>> TempDirectory::Create(const std::string& parent, const std::string& name) {
   const char* tmpdir = std::getenv("TMPDIR");
   const std::string base = !parent.empty() ? parent : tmpdir != nullptr ? tmpdir : "/tmp";
-  // Registered before the directory exists, so no interrupt can leave it.
-  std::unique_ptr<TempDirectory> dir(new TempDirectory(base + "/" + name));
-  if (mkdir(dir->path_.c_str(), 0700) != 0) {
-    return ErrnoStatus("cannot create a temporary directory in " + base, errno);
-  }
+  // Made and registered for removal in one step that no interrupt can cut:
+  // none is left behind, and a directory this object did not make (a name
+  // already taken) is never removed.
+  const std::string path = base + "/" + name;
+  std::unique_ptr<TempDirectory> dir;
+  int err = 0;
+  RunUninterrupted([&] {
+    if (mkdir(path.c_str(), 0700) != 0) {
+      err = errno;
+      return;
+    }
+    dir.reset(new TempDirectory(path));
+  });
+  if (dir == nullptr) return ErrnoStatus("cannot create a temporary directory in " + base, err);
   return dir;
 }
 

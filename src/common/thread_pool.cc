@@ -3,17 +3,32 @@
 #include <sched.h>
 
 #include <atomic>
+#include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace mergeflow {
 
 void RunOnWorkers(int workers, const std::function<void(int)>& body) {
+  // An exception must not leave a std::thread (that would end the process):
+  // the first one is kept and thrown again here once all workers are done.
+  std::mutex mu;
+  std::exception_ptr first;
+  auto guarded = [&](int worker) {
+    try {
+      body(worker);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!first) first = std::current_exception();
+    }
+  };
   std::vector<std::thread> threads;
   threads.reserve(workers > 1 ? workers - 1 : 0);
-  for (int w = 1; w < workers; ++w) threads.emplace_back(body, w);
-  body(0);
+  for (int w = 1; w < workers; ++w) threads.emplace_back(guarded, w);
+  guarded(0);
   for (auto& t : threads) t.join();
+  if (first) std::rethrow_exception(first);
 }
 
 void ParallelFor(size_t n, int workers, const std::function<void(size_t, int)>& body) {

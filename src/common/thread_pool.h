@@ -8,7 +8,9 @@ namespace mergeflow {
 
 // Runs body(worker) on `workers` threads (the caller's thread is worker 0) and
 // returns when every call has returned. Bodies pull their own work, usually
-// from an atomic counter or a shared queue. REQUIRES: workers >= 1.
+// from an atomic counter or a shared queue. An exception thrown by a body
+// (std::bad_alloc, say) is thrown again by RunOnWorkers after all bodies
+// have returned; with several, the first. REQUIRES: workers >= 1.
 void RunOnWorkers(int workers, const std::function<void(int worker)>& body);
 
 // Calls body(i, worker) for every i in [0, n), spreading the indexes over

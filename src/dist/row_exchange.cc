@@ -68,6 +68,16 @@ Status RowExchange::Finish(const Status& local) {
 }
 
 void RowExchange::Run() {
+  try {
+    RunSteps();
+  } catch (const std::bad_alloc&) {
+    // No exception may leave the thread; the shuffle fails as a whole.
+    error_.Set(Status::IOError("out of memory in the shuffle"));
+    room_.notify_all();
+  }
+}
+
+void RowExchange::RunSteps() {
   int idle_rounds = 0;
   for (;;) {
     const bool worked = Step();

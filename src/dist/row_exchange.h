@@ -59,7 +59,10 @@ class RowExchange {
     int stream;
     std::string batch;
   };
+  // The exchange thread: RunSteps until done; an exception (out of memory)
+  // fails the exchange instead of leaving the thread.
   void Run();
+  void RunSteps();
   // One round of the exchange thread's work; true if it did anything.
   bool Step();
   Status Write(int stream, const std::string& batch);

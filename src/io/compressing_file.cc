@@ -10,19 +10,28 @@ namespace {
 
 constexpr size_t kOutputBytes = 1 << 20;
 
-// Feeds appended bytes to a codec; Close ends the codec's stream, then the sink.
+// How far a codec call goes: keep data for better compression, write out
+// all it holds (so that it can be synced), or end the stream.
+enum class Flush { kNone, kAll, kEnd };
+
+// Feeds appended bytes to a codec; Sync writes out what the codec holds
+// and syncs the sink; Close ends the codec's stream, then the sink.
 class CompressingFile : public WritableFile {
  public:
   explicit CompressingFile(std::unique_ptr<WritableFile> sink) : sink_(std::move(sink)) {}
-  Status Append(std::string_view data) override { return Compress(data, false); }
+  Status Append(std::string_view data) override { return Compress(data, Flush::kNone); }
+  Status Sync() override {
+    MF_RETURN_IF_ERROR(Compress({}, Flush::kAll));
+    return sink_->Sync();
+  }
   Status Close() override {
-    MF_RETURN_IF_ERROR(Compress({}, true));
+    MF_RETURN_IF_ERROR(Compress({}, Flush::kEnd));
     return sink_->Close();
   }
 
  protected:
-  // Compresses `data` into sink_; with `finish`, also ends the stream.
-  virtual Status Compress(std::string_view data, bool finish) = 0;
+  // Compresses `data` into sink_, then flushes as `flush` says.
+  virtual Status Compress(std::string_view data, Flush flush) = 0;
   std::unique_ptr<WritableFile> sink_;
 };
 
@@ -38,10 +47,12 @@ class GzipFile : public CompressingFile {
   }
 
  private:
-  Status Compress(std::string_view data, bool finish) override {
+  Status Compress(std::string_view data, Flush flush) override {
     stream_.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(data.data()));
     stream_.avail_in = static_cast<uint32_t>(data.size());
-    stream_.end_of_stream = finish ? 1 : 0;
+    stream_.end_of_stream = flush == Flush::kEnd ? 1 : 0;
+    stream_.flush = flush == Flush::kAll ? SYNC_FLUSH : NO_FLUSH;
+    const bool finish = flush == Flush::kEnd;
     do {
       stream_.next_out = out_.data();
       stream_.avail_out = static_cast<uint32_t>(out_.size());
@@ -49,7 +60,8 @@ class GzipFile : public CompressingFile {
       const size_t produced = out_.size() - stream_.avail_out;
       if (produced > 0)
         MF_RETURN_IF_ERROR(sink_->Append(std::string_view(reinterpret_cast<char*>(out_.data()), produced)));
-    } while (stream_.avail_in > 0 || (finish && stream_.internal_state.state != ZSTATE_END));
+    } while (stream_.avail_in > 0 || stream_.avail_out == 0 ||
+             (finish && stream_.internal_state.state != ZSTATE_END));
     return Status::OK();
   }
 
@@ -67,8 +79,10 @@ class ZstdFile : public CompressingFile {
   ~ZstdFile() override { ZSTD_freeCCtx(context_); }
 
  private:
-  Status Compress(std::string_view data, bool finish) override {
-    const ZSTD_EndDirective mode = finish ? ZSTD_e_end : ZSTD_e_continue;
+  Status Compress(std::string_view data, Flush flush) override {
+    const ZSTD_EndDirective mode = flush == Flush::kEnd   ? ZSTD_e_end
+                                   : flush == Flush::kAll ? ZSTD_e_flush
+                                                          : ZSTD_e_continue;
     ZSTD_inBuffer in{data.data(), data.size(), 0};
     size_t remaining;
     do {
@@ -77,7 +91,7 @@ class ZstdFile : public CompressingFile {
       if (ZSTD_isError(remaining))
         return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(remaining));
       if (out.pos > 0) MF_RETURN_IF_ERROR(sink_->Append(std::string_view(out_.data(), out.pos)));
-    } while (in.pos < in.size || (mode == ZSTD_e_end && remaining != 0));
+    } while (in.pos < in.size || (mode != ZSTD_e_continue && remaining != 0));
     return Status::OK();
   }
 

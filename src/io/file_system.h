@@ -43,7 +43,8 @@ class InputStream {
   virtual Result<size_t> Read(char* dst, size_t n) = 0;
 };
 
-// A file being written. Data is durable only once Close() returned OK.
+// A file being written. Appended data is durable (survives a crash of the
+// machine) only once Sync() returned OK; Close() alone does not promise it.
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
@@ -52,6 +53,11 @@ class WritableFile {
   WritableFile& operator=(const WritableFile&) = delete;
 
   virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable, as far as the store allows:
+  // fsync for local files; an S3 object exists only once complete, so it is
+  // durable when Close() returns and Sync() has nothing to do before that.
+  // REQUIRES: before Close().
+  virtual Status Sync() = 0;
   // Flushes and closes. REQUIRES: called once; no Append afterwards.
   virtual Status Close() = 0;
 };
@@ -91,6 +97,10 @@ class FileSystem {
   virtual Result<std::vector<FileInfo>> ListDirectory(const std::string& path) = 0;
   // Creates directory `path` (parents must exist); OK if it already exists.
   virtual Status CreateDirectory(const std::string& path) = 0;
+  // Makes the entries of directory `path` (files created, renamed or removed
+  // in it) durable: fsync of the directory for local paths; OK and nothing
+  // to do on stores without directories (S3).
+  virtual Status SyncDirectory(const std::string& path) = 0;
   // Makes the complete directory `staged` visible as `target`, replacing any
   // directory already at `target` in one atomic step where the store allows.
   // Afterwards `staged` holds the replaced directory (or nothing) and is the

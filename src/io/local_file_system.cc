@@ -89,6 +89,13 @@ class LocalWritableFile : public WritableFile {
     return Status::OK();
   }
 
+  Status Sync() override {
+    while (fsync(fd_) != 0) {
+      if (errno != EINTR) return ErrnoStatus("cannot sync " + name_, errno);
+    }
+    return Status::OK();
+  }
+
   Status Close() override {
     int fd = fd_;
     fd_ = -1;
@@ -222,6 +229,18 @@ Result<std::vector<FileInfo>> LocalFileSystem::ListDirectory(const std::string& 
 
 Status LocalFileSystem::CreateDirectory(const std::string& uri) {
   if (mkdir(LocalPath(uri).c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("cannot create " + uri, errno);
+  return Status::OK();
+}
+
+Status LocalFileSystem::SyncDirectory(const std::string& uri) {
+  const int fd = open(LocalPath(uri).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot sync " + uri, errno);
+  int result;
+  while ((result = fsync(fd)) != 0 && errno == EINTR) {
+  }
+  const int err = errno;
+  close(fd);
+  if (result != 0) return ErrnoStatus("cannot sync " + uri, err);
   return Status::OK();
 }
 

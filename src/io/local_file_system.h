@@ -14,6 +14,7 @@ class LocalFileSystem : public FileSystem {
   Result<FileInfo> GetFileInfo(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override;
   Status CreateDirectory(const std::string& path) override;
+  Status SyncDirectory(const std::string& path) override;
   // Uses renameat2(RENAME_EXCHANGE) when `target` exists, so readers see
   // either the old or the new directory, never neither.
   Status PublishDirectory(const std::string& staged, const std::string& target) override;

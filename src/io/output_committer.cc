@@ -44,12 +44,25 @@ Status InTargetTerms(Status status, const std::string& staging, const std::strin
   return Status::IOError(message);
 }
 
+// The reason in an error message "what: reason" (all of it without a colon).
+std::string ReasonOf(const Status& status) {
+  const std::string& message = status.message();
+  const size_t colon = message.rfind(": ");
+  return colon == std::string::npos ? message : message.substr(colon + 2);
+}
+
 class StagedFile : public WritableFile {
  public:
   StagedFile(std::unique_ptr<WritableFile> file, const std::string* staging, const std::string* target)
       : file_(std::move(file)), staging_(staging), target_(target) {}
   Status Append(std::string_view data) override { return InTargetTerms(file_->Append(data), *staging_, *target_); }
-  Status Close() override { return InTargetTerms(file_->Close(), *staging_, *target_); }
+  Status Sync() override { return InTargetTerms(file_->Sync(), *staging_, *target_); }
+  // A staged file is durable once closed, so that a published output never
+  // holds a part that a crash of the machine could still empty.
+  Status Close() override {
+    MF_RETURN_IF_ERROR(Sync());
+    return InTargetTerms(file_->Close(), *staging_, *target_);
+  }
 
  private:
   std::unique_ptr<WritableFile> file_;
@@ -79,13 +92,18 @@ Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSys
   auto [parent, name] = SplitParent(target);
   MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
   std::string staging = JoinPath(parent, "." + name + ".mergeflow-staging-" + run_id);
-  std::unique_ptr<StagedDirectoryCommitter> committer(new StagedDirectoryCommitter(fs, target, staging));
-  committer->cleanup_handle_ = RegisterCleanup([fs, staging] { (void)fs->RemoveAll(staging); });
-  Status created = fs->CreateDirectory(staging);
-  if (!created.ok()) {
-    const std::string& message = created.message();
-    return Status::IOError("cannot create output " + target + message.substr(message.find(':')));
-  }
+  // The staging directory is created and registered for removal in one
+  // step that no interrupt can cut, so none is left behind, and no
+  // directory this run did not create is ever removed.
+  std::unique_ptr<StagedDirectoryCommitter> committer;
+  Status created;
+  RunUninterrupted([&] {
+    created = fs->CreateDirectory(staging);
+    if (!created.ok()) return;
+    committer.reset(new StagedDirectoryCommitter(fs, target, staging));
+    committer->cleanup_handle_ = RegisterCleanup([fs, staging] { (void)fs->RemoveAll(staging); });
+  });
+  if (!created.ok()) return Status::IOError("cannot create output " + target + ": " + ReasonOf(created));
   return std::unique_ptr<OutputCommitter>(std::move(committer));
 }
 
@@ -129,12 +147,18 @@ Status StagedDirectoryCommitter::FinishCommit(const std::string& success_content
     MF_RETURN_IF_ERROR(success->Append(success_contents));
     MF_RETURN_IF_ERROR(success->Close());
   }
+  // Durable before it is visible: the parts were synced as they closed; the
+  // staging directory's entries now, and the parent's after the rename.
+  MF_RETURN_IF_ERROR(InTargetTerms(fs_->SyncDirectory(staging_), staging_, target_));
   Status published;
   RunUninterrupted([&] {
     published = fs_->PublishDirectory(staging_, target_);
     if (published.ok()) committed_ = true;
   });
   MF_RETURN_IF_ERROR(published);
+  const Status synced = fs_->SyncDirectory(SplitParent(target_).first);
+  if (!synced.ok())
+    return Status::IOError("output " + target_ + " is complete but may not survive a crash: " + ReasonOf(synced));
   // The staging path now holds the replaced output, if there was one.
   RemoveStaging();
   return Status::OK();

@@ -26,6 +26,7 @@ class ChecksummedFile : public WritableFile {
     info_->bytes += data.size();
     return file_->Append(data);
   }
+  Status Sync() override { return file_->Sync(); }
   Status Close() override {
     char digest[32];
     std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(hash_)));

@@ -35,20 +35,26 @@ void BadRowLog::ResolveLine(Entry* e) {
 }
 
 bool BadRowLog::Report(const Chunk& chunk, uint64_t offset, std::string message) {
+  const std::string& path = reader_->files()[chunk.file_index].path;
+  Entry entry{chunk.id, offset, chunk.file_offset + offset, BadRow{path == "-" ? "<stdin>" : path, 0, std::move(message)}};
+  const auto earlier = [](const Entry& a, const Entry& b) {
+    return a.chunk != b.chunk ? a.chunk < b.chunk : a.offset < b.offset;
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+    if (!skip_) failed_.store(true);
+    // Only a row among the first kSamples can be shown: the others are
+    // counted, not given a line number (counting lines for every bad row
+    // would make a file full of them quadratic).
+    if (first_.size() == kSamples && !earlier(entry, first_.back())) return skip_;
+  }
   // A chunk from a range that starts inside its file does not know its line
   // numbers: they are counted only for the rows that are shown.
-  const uint64_t line = chunk.first_line == 0 ? 0 : chunk.first_line + CountByte(chunk.data, offset, '\n');
-  const std::string& path = reader_->files()[chunk.file_index].path;
-  Entry entry{chunk.id, offset, chunk.file_offset + offset,
-              BadRow{path == "-" ? "<stdin>" : path, line, std::move(message)}};
+  entry.row.line = chunk.first_line == 0 ? 0 : chunk.first_line + CountByte(chunk.data, offset, '\n');
   std::lock_guard<std::mutex> lock(mu_);
-  ++count_;
-  auto at = std::upper_bound(first_.begin(), first_.end(), entry, [](const Entry& a, const Entry& b) {
-    return a.chunk != b.chunk ? a.chunk < b.chunk : a.offset < b.offset;
-  });
-  first_.insert(at, std::move(entry));
+  first_.insert(std::upper_bound(first_.begin(), first_.end(), entry, earlier), std::move(entry));
   if (first_.size() > kSamples) first_.pop_back();
-  if (!skip_) failed_.store(true);
   return skip_;
 }
 

@@ -37,8 +37,10 @@ void ClassifyBlocksImpl(const char* data, size_t blocks, char separator, uint64_
   const auto vsep = hn::Set(d, sep);
   const auto vnl = hn::Set(d, uint8_t{'\n'});
   for (size_t b = 0; b < blocks; ++b) {
-    uint8_t sep_bytes[8];
-    uint8_t nl_bytes[8];
+    // StoreMaskBits may write up to 8 bytes wherever it stores, so each
+    // array has 8 bytes of room past the 8 it fills.
+    uint8_t sep_bytes[16];
+    uint8_t nl_bytes[16];
     for (size_t i = 0; i < 64; i += lanes) {
       const auto v = hn::LoadU(d, p + 64 * b + i);
       hn::StoreMaskBits(d, hn::Eq(v, vsep), sep_bytes + i / 8);

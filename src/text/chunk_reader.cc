@@ -156,6 +156,20 @@ void ChunkReader::ReadRangesAnyOrder(int thread) {
   }
 }
 
+namespace {
+
+// The chunker's next chunk; running out of memory for its buffer is an
+// error of this range, not an exception on a reading thread.
+Result<bool> NextChunk(FileChunker* chunker, Chunk* chunk) {
+  try {
+    return chunker->Next(chunk);
+  } catch (const std::bad_alloc&) {
+    return Status::IOError("out of memory");
+  }
+}
+
+}  // namespace
+
 bool ChunkReader::ReadRange(size_t r, FileSlot* slot, bool done_at_end) {
   const FileRange& range = ranges_[r];
   FileChunker chunker(files_[range.file_index], range, dialect_, &buffers_);
@@ -167,7 +181,7 @@ bool ChunkReader::ReadRange(size_t r, FileSlot* slot, bool done_at_end) {
       if (stopping_) return false;
     }
     Chunk chunk;
-    Result<bool> more = chunker.Next(&chunk);
+    Result<bool> more = NextChunk(&chunker, &chunk);
     std::lock_guard<std::mutex> lock(mu_);
     if (!more.ok()) {
       slot->error = more.status();

@@ -87,7 +87,7 @@ TEST(OutputCommitterTest, FailedPublishKeepsTheOldOutput) {
   RegisterFileSystem("faulty", faulty);
   std::filesystem::create_directories(dir / "out");
   WriteFile(dir / "out/part-00000.tsv", "old\n");
-  faulty->fail_publish = true;
+  faulty->FailNth(testing::FsOp::kRename, 1, Status::IOError("injected publish failure"));
   {
     auto committer = OutputCommitter::Start("faulty://" + (dir / "out"), "run5").value();
     ASSERT_TRUE(WritePart(committer.get(), "part-00000.tsv", "new\n").ok());
@@ -95,6 +95,62 @@ TEST(OutputCommitterTest, FailedPublishKeepsTheOldOutput) {
   }
   EXPECT_EQ(ReadFile(dir / "out/part-00000.tsv"), "old\n");
   EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{"out"}));
+}
+
+// Writes an output of two parts through `committer` and commits it.
+Status WriteTwoPartOutput(OutputCommitter* committer) {
+  MF_RETURN_IF_ERROR(WritePart(committer, "part-00000.tsv", "new 0\n"));
+  MF_RETURN_IF_ERROR(WritePart(committer, "part-00001.tsv", "new 1\n"));
+  return committer->Commit("{}");
+}
+
+// Every operation the local commit makes, failed in turn (each call of each
+// kind): the run fails with one line and the old output stays as it was,
+// with nothing else left beside it; or, when the failure falls on a step
+// after the publish that only tidies up, the new output is complete.
+TEST(OutputCommitterTest, AFaultAtAnyStepLeavesTheOldOrTheNewOutputWhole) {
+  using testing::FsOp;
+  auto faulty = std::make_shared<FaultyFileSystem>();
+  RegisterFileSystem("faulty", faulty);
+  int faults = 0;
+  for (int op = 0; op < static_cast<int>(FsOp::kCount); ++op) {
+    const FsOp kind = static_cast<FsOp>(op);
+    // How often a clean commit calls this kind of operation.
+    int calls = 0;
+    {
+      TempDir dir;
+      const int before = faulty->Calls(kind);
+      auto committer = OutputCommitter::Start("faulty://" + (dir / "out"), "clean").value();
+      ASSERT_TRUE(WriteTwoPartOutput(committer.get()).ok());
+      calls = faulty->Calls(kind) - before;
+    }
+    for (int nth = 1; nth <= calls; ++nth) {
+      SCOPED_TRACE(std::string(testing::FsOpName(kind)) + " call " + std::to_string(nth));
+      ++faults;
+      TempDir dir;
+      std::filesystem::create_directories(dir / "out");
+      WriteFile(dir / "out/part-00000.tsv", "old\n");
+      WriteFile(dir / "out/_SUCCESS", "old");
+      faulty->FailNth(kind, nth, Status::IOError("injected fault"));
+      Status status;
+      {
+        auto committer = OutputCommitter::Start("faulty://" + (dir / "out"), "faulty");
+        status = committer.ok() ? WriteTwoPartOutput(committer.value().get()) : committer.status();
+      }
+      faulty->FailNth(kind, 1 << 30, Status::OK());
+      if (status.ok() || status.message().find("is complete but may not survive a crash") != std::string::npos) {
+        EXPECT_EQ(Entries(dir / "out"), (std::vector<std::string>{"_SUCCESS", "part-00000.tsv", "part-00001.tsv"}));
+        EXPECT_EQ(ReadFile(dir / "out/part-00001.tsv"), "new 1\n");
+      } else {
+        EXPECT_NE(status.message().find("injected fault"), std::string::npos) << status.message();
+        EXPECT_EQ(status.message().find('\n'), std::string::npos);
+        EXPECT_EQ(Entries(dir / "out"), (std::vector<std::string>{"_SUCCESS", "part-00000.tsv"}));
+        EXPECT_EQ(ReadFile(dir / "out/part-00000.tsv"), "old\n");
+        EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{"out"}));
+      }
+    }
+  }
+  EXPECT_GE(faults, 10);
 }
 
 TEST(OutputCommitterTest, RefusesToReplaceAFile) {

@@ -202,6 +202,11 @@ Status S3FileSystem::CreateDirectory(const std::string& path) {
   return Status::OK();
 }
 
+Status S3FileSystem::SyncDirectory(const std::string& path) {
+  (void)path;
+  return Status::OK();
+}
+
 Status S3FileSystem::PublishDirectory(const std::string& staged, const std::string& target) {
   (void)staged;
   return Status::Internal("cannot rename into " + target + ": S3 has no rename");

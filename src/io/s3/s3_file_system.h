@@ -27,6 +27,8 @@ class S3FileSystem : public FileSystem {
   Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override;
   // S3 needs no directories: OK without doing anything.
   Status CreateDirectory(const std::string& path) override;
+  // S3 has no directories, and an object is durable once written: OK.
+  Status SyncDirectory(const std::string& path) override;
   // Not possible on S3 (no rename); StartOutput commits differently.
   Status PublishDirectory(const std::string& staged, const std::string& target) override;
   Status RemoveAll(const std::string& path) override;

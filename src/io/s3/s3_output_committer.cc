@@ -16,6 +16,7 @@ class StagedUpload : public WritableFile {
  public:
   explicit StagedUpload(std::shared_ptr<S3UploadFile> file) : file_(std::move(file)) {}
   Status Append(std::string_view data) override { return file_->Append(data); }
+  Status Sync() override { return file_->Sync(); }
   Status Close() override { return file_->Close(); }
 
  private:

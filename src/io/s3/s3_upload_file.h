@@ -22,6 +22,8 @@ class S3UploadFile : public WritableFile {
   ~S3UploadFile() override;
 
   Status Append(std::string_view data) override;
+  // OK: the object becomes durable as a whole when its upload completes.
+  Status Sync() override { return Status::OK(); }
   Status Close() override;
 
   // Makes the object visible. REQUIRES: Close() returned OK.
