@@ -47,6 +47,10 @@ debootstrap --variant=minbase --include=git,ca-certificates bookworm "$root" "$m
   { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
 echo "   $(elapsed $start) s"
 
+# The new root is a mount point of its own (as on a real machine), so that
+# `ip netns add` can make its mounts private there (the MPI tests' hosts).
+mount --bind "$root" "$root"
+mounted+=("$root")
 for fs in proc sys dev dev/pts dev/shm run; do
   mkdir -p "$root/$fs"
   case $fs in

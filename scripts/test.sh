@@ -21,6 +21,8 @@ jobs=$(nproc)
 
 echo "== optimised build: unit and end-to-end tests"
 (cd build && ctest --output-on-failure -j "$jobs")
+echo "== optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
+tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
 echo "== optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
 

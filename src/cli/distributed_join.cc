@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/process_stats.h"
-#include "common/temp_directory.h"
+#include "io/temp_directory.h"
 #include "dist/input_ranges.h"
 #include "dist/key_sample.h"
 #include "dist/row_exchange.h"

@@ -8,4 +8,10 @@ Status ErrnoStatus(const std::string& what, int err) {
   return Status::IOError(what + ": " + std::strerror(err));
 }
 
+std::string ReasonOf(const Status& status) {
+  const std::string& message = status.message();
+  const size_t colon = message.rfind(": ");
+  return colon == std::string::npos ? message : message.substr(colon + 2);
+}
+
 }  // namespace mergeflow

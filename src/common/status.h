@@ -44,6 +44,10 @@ class [[nodiscard]] Status {
 // Builds an IOError from errno: "<what>: <strerror(errno)>".
 Status ErrnoStatus(const std::string& what, int err);
 
+// The reason in a message "what: reason", for a message that names another
+// thing; all of the message when it has no ": ".
+std::string ReasonOf(const Status& status);
+
 }  // namespace mergeflow
 
 #define MF_RETURN_IF_ERROR(expr)             \

@@ -45,6 +45,23 @@ Result<FileSystem*> FileSystemFor(std::string_view uri) {
   return it->second.get();
 }
 
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> stream, fs->OpenInputStream(path, 0));
+  std::string text;
+  char buffer[64 << 10];
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(size_t got, stream->Read(buffer, sizeof(buffer)));
+    if (got == 0) return text;
+    text.append(buffer, got);
+  }
+}
+
+Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view contents) {
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->OpenForWrite(path));
+  MF_RETURN_IF_ERROR(file->Append(contents));
+  return file->Close();
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (!out.empty() && out.back() != '/') out += '/';

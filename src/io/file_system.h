@@ -120,6 +120,11 @@ class FileSystem {
   // store allows (see io/output_committer.h). The default stages a hidden
   // directory and publishes it with PublishDirectory.
   virtual Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id);
+  // Removes what killed runs left while writing `target` (staging
+  // directories, open uploads; see io/run_marker_file.h), with a Notice for
+  // each; returns how many. StartOutput does this first. The default goes
+  // with the default StartOutput.
+  virtual Result<size_t> ReclaimAbandonedOutput(const std::string& target);
 };
 
 // Registers the file system serving URIs "scheme://...". The local file
@@ -132,6 +137,12 @@ Result<FileSystem*> FileSystemFor(std::string_view uri);
 
 // The scheme of `uri` ("" for a plain path).
 std::string_view UriScheme(std::string_view uri);
+
+// Reads the whole of a (small) file: a manifest, a marker.
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
+
+// Writes `contents` as the whole of file `path`, replacing what is there.
+Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view contents);
 
 // Joins a directory and a name with exactly one '/'.
 std::string JoinPath(std::string_view dir, std::string_view name);

@@ -50,6 +50,9 @@ class FileSystemWrapper : public FileSystem {
   Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id) override {
     return target_->StartOutput(target, run_id);
   }
+  Result<size_t> ReclaimAbandonedOutput(const std::string& target) override {
+    return target_->ReclaimAbandonedOutput(target);
+  }
 
  private:
   std::shared_ptr<FileSystem> target_;

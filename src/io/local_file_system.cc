@@ -267,10 +267,15 @@ Status LocalFileSystem::PublishDirectory(const std::string& staged, const std::s
 }
 
 Status LocalFileSystem::RemoveAll(const std::string& uri) {
-  std::error_code ec;
-  std::filesystem::remove_all(LocalPath(uri), ec);
-  if (ec) return Status::IOError("cannot remove " + uri + ": " + ec.message());
-  return Status::OK();
+  // Another process removing the same tree at once (two ranks reclaiming
+  // what a killed run left) makes entries vanish midway: that is no failure.
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    std::filesystem::remove_all(LocalPath(uri), ec);
+    if (!ec) return Status::OK();
+    if (ec != std::errc::no_such_file_or_directory || attempt == 3)
+      return Status::IOError("cannot remove " + uri + ": " + ec.message());
+  }
 }
 
 Result<std::vector<FileInfo>> LocalFileSystem::Glob(const std::string& pattern) {

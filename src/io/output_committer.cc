@@ -6,6 +6,8 @@
 #include <random>
 
 #include "common/interrupt.h"
+#include "common/notice.h"
+#include "io/run_marker_file.h"
 
 namespace mergeflow {
 
@@ -44,13 +46,6 @@ Status InTargetTerms(Status status, const std::string& staging, const std::strin
   return Status::IOError(message);
 }
 
-// The reason in an error message "what: reason" (all of it without a colon).
-std::string ReasonOf(const Status& status) {
-  const std::string& message = status.message();
-  const size_t colon = message.rfind(": ");
-  return colon == std::string::npos ? message : message.substr(colon + 2);
-}
-
 class StagedFile : public WritableFile {
  public:
   StagedFile(std::unique_ptr<WritableFile> file, const std::string* staging, const std::string* target)
@@ -81,6 +76,31 @@ Result<std::unique_ptr<OutputCommitter>> FileSystem::StartOutput(const std::stri
   return StagedDirectoryCommitter::Start(this, target, run_id);
 }
 
+Result<size_t> FileSystem::ReclaimAbandonedOutput(const std::string& target) {
+  return StagedDirectoryCommitter::ReclaimAbandoned(this, target);
+}
+
+Result<size_t> OutputCommitter::ReclaimAbandoned(const std::string& target) {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(target));
+  return fs->ReclaimAbandonedOutput(target);
+}
+
+namespace {
+
+std::string StagingPrefix(const std::string& target) { return "." + SplitParent(target).second + ".mergeflow-staging-"; }
+
+}  // namespace
+
+Result<size_t> StagedDirectoryCommitter::ReclaimAbandoned(FileSystem* fs, const std::string& target) {
+  MF_ASSIGN_OR_RETURN(std::vector<std::string> lines,
+                      ::mergeflow::ReclaimAbandoned(fs, SplitParent(target).first, StagingPrefix(target),
+                                                    [fs](const std::string& owned, const RunMarker&) {
+                                                      return fs->RemoveAll(owned);
+                                                    }));
+  for (const std::string& line : lines) Notice(line);
+  return lines.size();
+}
+
 StagedDirectoryCommitter::StagedDirectoryCommitter(FileSystem* fs, std::string target, std::string staging)
     : fs_(fs), target_(std::move(target)), staging_(std::move(staging)) {}
 
@@ -91,7 +111,16 @@ Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSys
     return Status::IOError("output " + target + " exists and is not a directory");
   auto [parent, name] = SplitParent(target);
   MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
-  std::string staging = JoinPath(parent, "." + name + ".mergeflow-staging-" + run_id);
+  const auto failed = [&](const Status& status) {
+    return Status::IOError("cannot create output " + target + ": " + ReasonOf(status));
+  };
+  // Staging directories of killed runs for this output go first.
+  Result<size_t> reclaimed = fs->ReclaimAbandonedOutput(target);
+  if (!reclaimed.ok()) return failed(reclaimed.status());
+
+  const std::string staging = JoinPath(parent, StagingPrefix(target) + run_id);
+  Result<std::unique_ptr<RunMarkerFile>> marker = RunMarkerFile::Create(fs, staging, run_id);
+  if (!marker.ok()) return failed(marker.status());
   // The staging directory is created and registered for removal in one
   // step that no interrupt can cut, so none is left behind, and no
   // directory this run did not create is ever removed.
@@ -101,9 +130,14 @@ Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSys
     created = fs->CreateDirectory(staging);
     if (!created.ok()) return;
     committer.reset(new StagedDirectoryCommitter(fs, target, staging));
-    committer->cleanup_handle_ = RegisterCleanup([fs, staging] { (void)fs->RemoveAll(staging); });
+    committer->marker_ = std::move(marker).value();
+    committer->cleanup_handle_ =
+        RegisterCleanup([fs, staging, marker_path = committer->marker_->path()] {
+          (void)fs->RemoveAll(staging);
+          (void)fs->RemoveAll(marker_path);
+        });
   });
-  if (!created.ok()) return Status::IOError("cannot create output " + target + ": " + ReasonOf(created));
+  if (!created.ok()) return failed(created);
   return std::unique_ptr<OutputCommitter>(std::move(committer));
 }
 
@@ -161,6 +195,7 @@ Status StagedDirectoryCommitter::FinishCommit(const std::string& success_content
     return Status::IOError("output " + target_ + " is complete but may not survive a crash: " + ReasonOf(synced));
   // The staging path now holds the replaced output, if there was one.
   RemoveStaging();
+  marker_.reset();
   return Status::OK();
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "io/file_system.h"
+#include "io/run_marker_file.h"
 
 namespace mergeflow {
 
@@ -26,6 +27,10 @@ class OutputCommitter {
   // committer of its store. Creates missing parent directories. Fails if
   // `target` exists and is not a directory.
   static Result<std::unique_ptr<OutputCommitter>> Start(const std::string& target, const std::string& run_id);
+  // Removes what killed runs left while writing `target` (with the
+  // committer of its store: FileSystem::ReclaimAbandonedOutput); returns how
+  // many things it removed.
+  static Result<size_t> ReclaimAbandoned(const std::string& target);
 
   virtual ~OutputCommitter() = default;
   OutputCommitter() = default;
@@ -63,11 +68,16 @@ class OutputCommitter {
 };
 
 // The committer for stores with directories and rename: files go to a hidden
-// staging directory beside the target, published by PublishDirectory.
+// staging directory beside the target, published by PublishDirectory. A run
+// marker beside the staging directory (io/run_marker_file.h) lets a later
+// run for the same target remove it if this process is killed; Start removes
+// those that killed runs left.
 class StagedDirectoryCommitter : public OutputCommitter {
  public:
   static Result<std::unique_ptr<OutputCommitter>> Start(FileSystem* fs, const std::string& target,
                                                         const std::string& run_id);
+  // Removes the staging directories of killed runs for `target`.
+  static Result<size_t> ReclaimAbandoned(FileSystem* fs, const std::string& target);
   ~StagedDirectoryCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
@@ -85,6 +95,7 @@ class StagedDirectoryCommitter : public OutputCommitter {
   FileSystem* fs_;
   std::string target_;
   std::string staging_;
+  std::unique_ptr<RunMarkerFile> marker_;  // of staging_; goes after it
   int cleanup_handle_ = 0;
   bool committed_ = false;        // published, or handed to the leader
   mutable std::mutex names_mu_;

@@ -5,7 +5,7 @@
 #include <bit>
 
 #include "common/process_stats.h"
-#include "common/temp_directory.h"
+#include "io/temp_directory.h"
 #include "io/output_committer.h"
 #include "join/join.h"
 

@@ -100,6 +100,9 @@ class FaultyFileSystem : public FileSystemWrapper {
   Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id) override {
     return FileSystem::StartOutput(target, run_id);
   }
+  Result<size_t> ReclaimAbandonedOutput(const std::string& target) override {
+    return FileSystem::ReclaimAbandonedOutput(target);
+  }
 
  private:
   struct Fault {

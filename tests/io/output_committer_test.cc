@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "common/notice.h"
+#include "common/run_owner.h"
 #include "io/faulty_file_system.h"
 #include "test_files.h"
 
@@ -70,9 +72,9 @@ TEST(OutputCommitterTest, FullDiskFailsCleanly) {
   RegisterFileSystem("faulty", faulty);
   std::filesystem::create_directories(dir / "out");
   WriteFile(dir / "out/part-00000.tsv", "old\n");
-  faulty->fail_after_bytes = 10;
   {
     auto committer = OutputCommitter::Start("faulty://" + (dir / "out"), "run4").value();
+    faulty->fail_after_bytes = 10;
     Status written = WritePart(committer.get(), "part-00000.tsv", "more than ten bytes\n");
     ASSERT_FALSE(written.ok());
     EXPECT_NE(written.message().find("No space left on device"), std::string::npos);
@@ -146,7 +148,12 @@ TEST(OutputCommitterTest, AFaultAtAnyStepLeavesTheOldOrTheNewOutputWhole) {
         EXPECT_EQ(status.message().find('\n'), std::string::npos);
         EXPECT_EQ(Entries(dir / "out"), (std::vector<std::string>{"_SUCCESS", "part-00000.tsv"}));
         EXPECT_EQ(ReadFile(dir / "out/part-00000.tsv"), "old\n");
-        EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{"out"}));
+        // A marker whose removal failed stays until a later run finds its
+        // process gone; nothing else may stay.
+        std::vector<std::string> left = Entries(dir.path());
+        if (kind == FsOp::kRemove)
+          std::erase_if(left, [](const std::string& name) { return name.find(".owner-") != std::string::npos; });
+        EXPECT_EQ(left, (std::vector<std::string>{"out"}));
       }
     }
   }
@@ -166,6 +173,63 @@ TEST(OutputCommitterTest, CreatesMissingParents) {
   auto committer = OutputCommitter::Start(dir / "a/b/out", "run7").value();
   ASSERT_TRUE(committer->Commit("{}").ok());
   EXPECT_TRUE(std::filesystem::exists(dir / "a/b/out/_SUCCESS"));
+}
+
+}  // namespace
+}  // namespace mergeflow
+
+namespace mergeflow {
+namespace {
+
+// Writes a marker of `owned` as a run with `owner` would have, last alive
+// at `heartbeat`.
+void WriteMarker(const std::string& owned, const RunOwner& owner, int64_t heartbeat, const std::string& tag) {
+  RunMarker marker{owned, "killed-run", owner, heartbeat};
+  WriteFile(owned + ".owner-" + tag, marker.ToJson());
+}
+
+// What killed runs left beside an output is removed by the next run for
+// it, with one line each; what live runs (this process; another machine's
+// run with a fresh heartbeat) use is left alone.
+TEST(OutputCommitterTest, TheNextRunRemovesWhatKilledRunsLeft) {
+  TempDir dir;
+  std::vector<std::string> notices;
+  SetNoticeSink([&](const std::string& line) { notices.push_back(line); });
+  RunOwner gone = RunOwner::Current();
+  gone.pid = 999999999;  // no such process
+  RunOwner elsewhere = RunOwner::Current();
+  elsewhere.host = "another-host";
+  const std::string staging = dir / ".out.mergeflow-staging-";
+  for (const char* run : {"killed", "rebooted", "silent", "live", "remote"}) {
+    std::filesystem::create_directories(staging + run);
+    WriteFile(staging + run + "/part-00000.tsv", "partial");
+  }
+  WriteMarker(staging + "killed", gone, UnixNow(), "1");
+  RunOwner before_boot = RunOwner::Current();
+  before_boot.boot_id = "an-earlier-boot";
+  WriteMarker(staging + "rebooted", before_boot, UnixNow(), "2");
+  WriteMarker(staging + "silent", elsewhere, UnixNow() - RunMarker::kLeaseSeconds - 10, "3");
+  WriteMarker(staging + "live", RunOwner::Current(), UnixNow(), "4");
+  WriteMarker(staging + "remote", elsewhere, UnixNow(), "5");
+  // Two ranks marked one staging directory: one is gone, one lives on.
+  std::filesystem::create_directories(staging + "shared");
+  WriteMarker(staging + "shared", gone, UnixNow(), "6");
+  WriteMarker(staging + "shared", RunOwner::Current(), UnixNow(), "7");
+  {
+    auto committer = OutputCommitter::Start(dir / "out", "next").value();
+    ASSERT_TRUE(committer->Commit("{}").ok());
+  }
+  SetNoticeSink(nullptr);
+  EXPECT_EQ(Entries(dir.path()),
+            (std::vector<std::string>{".out.mergeflow-staging-live", ".out.mergeflow-staging-live.owner-4",
+                                      ".out.mergeflow-staging-remote", ".out.mergeflow-staging-remote.owner-5",
+                                      ".out.mergeflow-staging-shared", ".out.mergeflow-staging-shared.owner-6",
+                                      ".out.mergeflow-staging-shared.owner-7", "out"}));
+  ASSERT_EQ(notices.size(), 3u);
+  EXPECT_EQ(notices[0], "removed " + staging + "killed, left by run killed-run (process 999999999 on " +
+                            RunOwner::Current().host + ", which has ended)");
+  EXPECT_EQ(notices[2], "removed " + staging + "silent, left by run killed-run (process " +
+                            std::to_string(elsewhere.pid) + " on another-host, silent for over 5 minutes)");
 }
 
 }  // namespace

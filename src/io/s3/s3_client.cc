@@ -241,10 +241,11 @@ Status S3Client::PutObject(const S3Location& where, std::string_view body) {
   return Status::OK();
 }
 
-Result<std::string> S3Client::CreateMultipartUpload(const S3Location& where) {
+Result<std::string> S3Client::CreateMultipartUpload(const S3Location& where, const std::string& run_id) {
   Call call{"start upload", where, {}, nullptr};
   call.request.method = "POST";
   call.request.url = Url(where.bucket, where.key, "uploads=");
+  if (!run_id.empty()) call.request.headers.push_back("x-amz-meta-mergeflow-run: " + run_id);
   AddEncryptionHeaders(write_options_, &call.request);
   MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   if (response.status != 200) return ErrorFor(call, response);
@@ -298,6 +299,32 @@ Status S3Client::AbortMultipartUpload(const S3Location& where, const std::string
   MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   if (response.status != 204 && response.status != 200 && response.status != 404) return ErrorFor(call, response);
   return Status::OK();
+}
+
+Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(const std::string& bucket,
+                                                                const std::string& prefix) {
+  std::vector<S3OpenUpload> uploads;
+  std::string key_marker;
+  std::string upload_id_marker;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> params = {{"uploads", ""}, {"prefix", prefix}};
+    if (!key_marker.empty()) params.emplace_back("key-marker", key_marker);
+    if (!upload_id_marker.empty()) params.emplace_back("upload-id-marker", upload_id_marker);
+    Call call{"list uploads", S3Location{bucket, prefix}, {}, nullptr};
+    call.request.url = Url(bucket, "", Query(params));
+    MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+    if (response.status != 200) return ErrorFor(call, response);
+    pugi::xml_document doc;
+    if (!ParseXml(response.body, &doc)) return Status::IOError(call.where.Uri() + ": list uploads: unreadable answer");
+    pugi::xml_node result = doc.child("ListMultipartUploadsResult");
+    for (pugi::xml_node item : result.children("Upload"))
+      uploads.push_back(S3OpenUpload{XmlText(item, "Key"), XmlText(item, "UploadId")});
+    if (std::string(result.child("IsTruncated").text().as_string()) != "true") return uploads;
+    key_marker = XmlText(result, "NextKeyMarker");
+    upload_id_marker = XmlText(result, "NextUploadIdMarker");
+    if (key_marker.empty() && upload_id_marker.empty())
+      return Status::IOError(call.where.Uri() + ": list uploads: a truncated answer without a next marker");
+  }
 }
 
 Status S3Client::DeleteObject(const S3Location& where) {

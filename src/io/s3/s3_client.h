@@ -34,6 +34,12 @@ struct S3Listing {
   std::vector<std::string> prefixes;  // common prefixes (with delimiter), sorted
 };
 
+// A multipart upload begun and neither completed nor aborted.
+struct S3OpenUpload {
+  std::string key;
+  std::string upload_id;
+};
+
 // Server-side encryption of written objects.
 struct S3WriteOptions {
   std::string sse;             // "", "AES256" or "aws:kms"
@@ -61,13 +67,16 @@ class S3Client {
                          size_t max_keys = 0);
 
   Status PutObject(const S3Location& where, std::string_view body);
-  Result<std::string> CreateMultipartUpload(const S3Location& where);
+  // With a `run_id`, the object carries it as metadata "mergeflow-run".
+  Result<std::string> CreateMultipartUpload(const S3Location& where, const std::string& run_id = "");
   // Returns the part's ETag. Part numbers run from 1.
   Result<std::string> UploadPart(const S3Location& where, const std::string& upload_id, int part_number,
                                  std::string_view body);
   Status CompleteMultipartUpload(const S3Location& where, const std::string& upload_id,
                                  const std::vector<std::string>& etags);
   Status AbortMultipartUpload(const S3Location& where, const std::string& upload_id);
+  // Every open multipart upload of a key under `prefix` (all pages).
+  Result<std::vector<S3OpenUpload>> ListMultipartUploads(const std::string& bucket, const std::string& prefix);
   Status DeleteObject(const S3Location& where);
 
   const S3Settings& settings() const { return settings_; }

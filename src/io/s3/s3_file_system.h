@@ -35,6 +35,9 @@ class S3FileSystem : public FileSystem {
   // Wildcards may appear anywhere in the key; the bucket is literal.
   Result<std::vector<FileInfo>> Glob(const std::string& pattern) override;
   Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id) override;
+  // Aborts the uploads killed runs left open under `target` (see
+  // io/s3/s3_output_committer.h).
+  Result<size_t> ReclaimAbandonedOutput(const std::string& target) override;
 
   // The client, created from the AWS configuration on first use.
   Result<S3Client*> client();

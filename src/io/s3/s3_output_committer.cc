@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/interrupt.h"
+#include "common/notice.h"
 #include "io/s3/concurrent_requests.h"
 #include "io/s3/s3_file_system.h"
 #include "io/s3/s3_upload_file.h"
@@ -25,12 +26,51 @@ class StagedUpload : public WritableFile {
 
 }  // namespace
 
-S3OutputCommitter::S3OutputCommitter(S3Client* client, std::string target, S3Location prefix)
-    : client_(client), target_(std::move(target)), prefix_(std::move(prefix)) {}
+S3OutputCommitter::S3OutputCommitter(S3Client* client, std::string target, S3Location prefix, std::string run_id)
+    : client_(client), target_(std::move(target)), prefix_(std::move(prefix)), run_id_(std::move(run_id)) {}
 
-Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(S3Client* client, const std::string& target,
+namespace {
+
+// Markers of runs writing s3://b/dir/name sit beside it, named
+// s3://b/dir/.name.mergeflow-run-RUN_ID.owner-*.
+std::string MarkerPrefix(const S3Location& where) { return "." + SplitParent(where.key).second + ".mergeflow-run-"; }
+std::string MarkerDir(const S3Location& where) {
+  const size_t slash = where.key.rfind('/');
+  return S3Location{where.bucket, slash == std::string::npos ? "" : where.key.substr(0, slash)}.Uri();
+}
+
+}  // namespace
+
+Result<size_t> S3OutputCommitter::ReclaimAbandonedUploads(FileSystem* fs, S3Client* client,
+                                                          const std::string& target) {
+  MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(target));
+  while (where.key.ends_with('/')) where.key.pop_back();
+  if (where.key.empty()) return Status::InvalidArgument("output " + target + " is a bucket root");
+  const S3Location prefix{where.bucket, where.key + "/"};
+  const std::string dir = MarkerDir(where);
+  const std::string marker_prefix = MarkerPrefix(where);
+  MF_ASSIGN_OR_RETURN(
+      std::vector<std::string> lines,
+      ::mergeflow::ReclaimAbandoned(fs, dir, marker_prefix,
+                                    [](const std::string&, const RunMarker&) { return Status::OK(); }));
+  MF_ASSIGN_OR_RETURN(bool live, LiveMarkerExists(fs, dir, marker_prefix));
+  if (!live) {
+    // No run is writing this output: its open uploads were left by killed runs.
+    MF_ASSIGN_OR_RETURN(std::vector<S3OpenUpload> uploads, client->ListMultipartUploads(prefix.bucket, prefix.key));
+    MF_RETURN_IF_ERROR(RunConcurrently(uploads.size(), 16, [&](size_t i) {
+      return client->AbortMultipartUpload({prefix.bucket, uploads[i].key}, uploads[i].upload_id);
+    }));
+    if (!uploads.empty())
+      lines.push_back("aborted " + std::to_string(uploads.size()) + " upload(s) under " + target +
+                      " left open by killed runs");
+  }
+  for (const std::string& line : lines) Notice(line);
+  return lines.size();
+}
+
+Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(FileSystem* fs, S3Client* client,
+                                                                  const std::string& target,
                                                                   const std::string& run_id) {
-  (void)run_id;  // uploads are private to the run already
   MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(target));
   while (where.key.ends_with('/')) where.key.pop_back();
   if (where.key.empty())
@@ -39,9 +79,17 @@ Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(S3Client* clie
   MF_ASSIGN_OR_RETURN(std::optional<uint64_t> object, client->HeadObject(where));
   if (object) return Status::IOError("output " + target + " exists and is not a directory");
   S3Location prefix{where.bucket, where.key + "/"};
-  std::unique_ptr<S3OutputCommitter> committer(new S3OutputCommitter(client, target, std::move(prefix)));
+  MF_RETURN_IF_ERROR(ReclaimAbandonedUploads(fs, client, target).status_or_ok());
+  // The marker goes up before the first upload starts.
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<RunMarkerFile> marker,
+                      RunMarkerFile::Create(fs, JoinPath(MarkerDir(where), MarkerPrefix(where) + run_id), run_id));
+  std::unique_ptr<S3OutputCommitter> committer(new S3OutputCommitter(client, target, std::move(prefix), run_id));
+  committer->marker_ = std::move(marker);
   S3OutputCommitter* self = committer.get();
-  committer->cleanup_handle_ = RegisterCleanup([self] { self->DiscardAll(); });
+  committer->cleanup_handle_ = RegisterCleanup([self, fs, marker_path = self->marker_->path()] {
+    self->DiscardAll();
+    (void)fs->RemoveAll(marker_path);
+  });
   return std::unique_ptr<OutputCommitter>(std::move(committer));
 }
 
@@ -63,7 +111,7 @@ void S3OutputCommitter::DiscardAll() {
 }
 
 Result<std::unique_ptr<WritableFile>> S3OutputCommitter::CreateFile(const std::string& name) {
-  auto file = std::make_shared<S3UploadFile>(client_, S3Location{prefix_.bucket, prefix_.key + name}, false);
+  auto file = std::make_shared<S3UploadFile>(client_, S3Location{prefix_.bucket, prefix_.key + name}, false, run_id_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     files_.push_back(file);

@@ -6,7 +6,10 @@
 // upload (same-named old parts are replaced), deletes old objects that the
 // new output does not have, and writes the new `_SUCCESS` last. A failed or
 // interrupted run aborts all its uploads: the old output stays as it was and
-// no incomplete upload is left behind.
+// no incomplete upload is left behind. A run killed outright (SIGKILL, a lost
+// machine) cannot abort its uploads: its marker beside the output
+// (io/run_marker_file.h) lets the next run for the output abort them, once no
+// live run marks the output.
 #pragma once
 
 #include <memory>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "io/output_committer.h"
+#include "io/run_marker_file.h"
 #include "io/s3/s3_client.h"
 
 namespace mergeflow {
@@ -24,9 +28,14 @@ class S3UploadFile;
 class S3OutputCommitter : public OutputCommitter {
  public:
   // Fails for a bucket root (an output needs its own prefix) and when an
-  // object sits at the target's own key.
-  static Result<std::unique_ptr<OutputCommitter>> Start(S3Client* client, const std::string& target,
+  // object sits at the target's own key. `fs` holds the run markers (the S3
+  // file system of `client`).
+  static Result<std::unique_ptr<OutputCommitter>> Start(FileSystem* fs, S3Client* client, const std::string& target,
                                                         const std::string& run_id);
+  // Removes the markers of killed runs for output `target` and, when no
+  // live run marks it any more, aborts the uploads they left open under it;
+  // returns how many markers and uploads went.
+  static Result<size_t> ReclaimAbandonedUploads(FileSystem* fs, S3Client* client, const std::string& target);
   ~S3OutputCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
@@ -37,13 +46,15 @@ class S3OutputCommitter : public OutputCommitter {
   const std::string& target() const override { return target_; }
 
  private:
-  S3OutputCommitter(S3Client* client, std::string target, S3Location prefix);
+  S3OutputCommitter(S3Client* client, std::string target, S3Location prefix, std::string run_id);
   // Aborts every upload not yet published. Thread-safe.
   void DiscardAll();
 
   S3Client* client_;
   std::string target_;
   S3Location prefix_;  // the output's key prefix, ending in '/'
+  std::string run_id_;
+  std::unique_ptr<RunMarkerFile> marker_;
   int cleanup_handle_ = 0;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<S3UploadFile>> files_;

@@ -10,8 +10,8 @@ constexpr size_t kPartsPerStep = 1000;
 
 }  // namespace
 
-S3UploadFile::S3UploadFile(S3Client* client, S3Location where, bool publish_on_close)
-    : client_(client), where_(std::move(where)), publish_on_close_(publish_on_close) {
+S3UploadFile::S3UploadFile(S3Client* client, S3Location where, bool publish_on_close, std::string run_id)
+    : client_(client), where_(std::move(where)), run_id_(std::move(run_id)), publish_on_close_(publish_on_close) {
   buffer_.reserve(kBasePartBytes);
 }
 
@@ -50,7 +50,7 @@ Status S3UploadFile::FlushPart() {
     upload_id = upload_id_;
   }
   if (upload_id.empty()) {
-    MF_ASSIGN_OR_RETURN(upload_id, client_->CreateMultipartUpload(where_));
+    MF_ASSIGN_OR_RETURN(upload_id, client_->CreateMultipartUpload(where_, run_id_));
     std::lock_guard<std::mutex> lock(mu_);
     upload_id_ = upload_id;
     if (discarded_) return Status::Cancelled(where_.Uri() + ": upload discarded");

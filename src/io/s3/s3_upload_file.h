@@ -18,7 +18,8 @@ class S3UploadFile : public WritableFile {
   // With publish_on_close, Close() makes the object visible. Without it the
   // object stays invisible after Close() until Publish(), and Discard()
   // drops it (an output committer's staged part).
-  S3UploadFile(S3Client* client, S3Location where, bool publish_on_close);
+  // A `run_id` is stored with the object (see S3Client::CreateMultipartUpload).
+  S3UploadFile(S3Client* client, S3Location where, bool publish_on_close, std::string run_id = "");
   ~S3UploadFile() override;
 
   Status Append(std::string_view data) override;
@@ -44,6 +45,7 @@ class S3UploadFile : public WritableFile {
 
   S3Client* client_;
   S3Location where_;
+  std::string run_id_;
   bool publish_on_close_;
   std::string buffer_;
   std::future<Result<std::string>> pending_;  // the part being uploaded

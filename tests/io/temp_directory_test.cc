@@ -1,4 +1,4 @@
-#include "common/temp_directory.h"
+#include "io/temp_directory.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,28 @@
+#include "cli/clean_command.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "io/output_committer.h"
+#include "io/s3/s3_file_system.h"
+#include "io/temp_directory.h"
+
+namespace mergeflow {
+
+CLI::App* AddCleanCommand(CLI::App* app, CleanCommandOptions* o) {
+  CLI::App* clean = app->add_subcommand(
+      "clean", "Remove what killed runs left for an output: staging directories, open uploads, spill directories");
+  clean->add_option("OUT", o->output, "The output directory (local or s3://)")->required();
+  clean->add_option("--temp-dir", o->temp_dir, "Where spill directories are (default: $TMPDIR or /tmp)");
+  return clean;
+}
+
+Status RunCleanCommand(const CleanCommandOptions& o) {
+  RegisterFileSystem("s3", std::make_shared<S3FileSystem>());
+  MF_ASSIGN_OR_RETURN(size_t outputs, OutputCommitter::ReclaimAbandoned(o.output));
+  MF_ASSIGN_OR_RETURN(size_t temporary, TempDirectory::ReclaimAbandoned(o.temp_dir));
+  if (outputs + temporary == 0) std::printf("nothing left by killed runs for %s\n", o.output.c_str());
+  return Status::OK();
+}
+
+}  // namespace mergeflow

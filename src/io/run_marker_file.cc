@@ -1,0 +1,119 @@
+#include "io/run_marker_file.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+
+namespace mergeflow {
+namespace {
+
+constexpr char kInfix[] = ".owner-";
+
+Status WriteMarker(FileSystem* fs, const std::string& path, const std::string& owned, const std::string& run_id) {
+  return WriteWholeFile(fs, path, RunMarker::ForCurrentProcess(owned, run_id).ToJson());
+}
+
+struct FoundMarker {
+  std::string path;
+  RunMarker marker;
+};
+
+// The readable markers DIR/PREFIX*.owner-*, by what they own.
+Result<std::map<std::string, std::vector<FoundMarker>>> ReadMarkers(FileSystem* fs, const std::string& dir,
+                                                                    const std::string& prefix) {
+  // A glob lists only names under the prefix (one narrow listing on S3).
+  MF_ASSIGN_OR_RETURN(std::vector<FileInfo> entries, fs->Glob(JoinPath(dir, prefix + "*" + kInfix + "*")));
+  std::map<std::string, std::vector<FoundMarker>> by_owned;
+  for (const FileInfo& entry : entries) {
+    Result<std::string> text = ReadWholeFile(fs, entry.path);
+    if (!text.ok()) continue;  // gone meanwhile, or unreadable: not ours to judge
+    Result<RunMarker> marker = RunMarker::FromJson(text.value(), entry.path);
+    if (!marker.ok()) continue;
+    by_owned[marker.value().owns].push_back(FoundMarker{entry.path, std::move(marker).value()});
+  }
+  return by_owned;
+}
+
+bool AllStale(const std::vector<FoundMarker>& markers, int64_t now) {
+  for (const FoundMarker& found : markers) {
+    if (!found.marker.IsStale(now)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RunMarkerFile::RunMarkerFile(FileSystem* fs, std::string path, std::string owned, std::string run_id)
+    : fs_(fs), path_(std::move(path)), owned_(std::move(owned)), run_id_(std::move(run_id)) {}
+
+Result<std::unique_ptr<RunMarkerFile>> RunMarkerFile::Create(FileSystem* fs, const std::string& owned,
+                                                             const std::string& run_id) {
+  char tag[32];
+  std::snprintf(tag, sizeof(tag), "%ld-%08x", static_cast<long>(getpid()), std::random_device{}());
+  std::string path = owned + kInfix + tag;
+  const Status written = WriteMarker(fs, path, owned, run_id);
+  if (!written.ok()) {
+    (void)fs->RemoveAll(path);  // a marker half written marks nothing
+    return written;
+  }
+  std::unique_ptr<RunMarkerFile> marker(new RunMarkerFile(fs, std::move(path), owned, run_id));
+  marker->heartbeat_ = std::thread([m = marker.get()] { m->Beat(); });
+  return marker;
+}
+
+void RunMarkerFile::Beat() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!wake_.wait_for(lock, std::chrono::seconds(RunMarker::kHeartbeatSeconds), [&] { return stopping_; })) {
+    // A failed heartbeat is tried again at the next one: the lease is five
+    // heartbeats long.
+    (void)WriteMarker(fs_, path_, owned_, run_id_);
+  }
+}
+
+RunMarkerFile::~RunMarkerFile() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  heartbeat_.join();
+  (void)fs_->RemoveAll(path_);
+}
+
+Result<std::vector<std::string>> ReclaimAbandoned(
+    FileSystem* fs, const std::string& dir, const std::string& prefix,
+    const std::function<Status(const std::string& owned, const RunMarker& marker)>& reclaim) {
+  MF_ASSIGN_OR_RETURN(auto by_owned, ReadMarkers(fs, dir, prefix));
+  std::vector<std::string> lines;
+  const int64_t now = UnixNow();
+  for (const auto& [owned, markers] : by_owned) {
+    if (!AllStale(markers, now)) continue;
+    const RunMarker& marker = markers.front().marker;
+    Status removed = reclaim(owned, marker);
+    for (const FoundMarker& found : markers) {
+      if (removed.ok()) removed = fs->RemoveAll(found.path);
+    }
+    if (!removed.ok()) {
+      lines.push_back("could not remove " + owned + ", left by run " + marker.run_id + ": " + ReasonOf(removed));
+      continue;
+    }
+    lines.push_back("removed " + owned + ", left by run " + marker.run_id + " (process " +
+                    std::to_string(marker.owner.pid) + " on " + marker.owner.host +
+                    (marker.owner.IsGone() ? ", which has ended)" : ", silent for over 5 minutes)"));
+  }
+  return lines;
+}
+
+Result<bool> LiveMarkerExists(FileSystem* fs, const std::string& dir, const std::string& prefix) {
+  MF_ASSIGN_OR_RETURN(auto by_owned, ReadMarkers(fs, dir, prefix));
+  const int64_t now = UnixNow();
+  for (const auto& [owned, markers] : by_owned) {
+    if (!AllStale(markers, now)) return true;
+  }
+  return false;
+}
+
+}  // namespace mergeflow

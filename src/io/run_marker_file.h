@@ -1,0 +1,68 @@
+// Run markers on a file system: how a run says "this is mine, and I am
+// alive" about what it creates beside an output or in a temporary directory,
+// and how a later run finds and reclaims what a killed run left.
+//
+// Before a process creates OWNED (a staging directory, a spill directory, an
+// output's uploads) it writes a marker OWNED.owner-PID-RANDOM naming OWNED,
+// rewrites it every RunMarker::kHeartbeatSeconds while it works, and removes
+// it after OWNED. Several processes (MPI ranks) may mark one OWNED. When every
+// marker of an OWNED is stale (its owner is gone: same machine, process ended
+// or machine rebooted; or its heartbeat is older than the lease), what they
+// mark was left by killed runs and any later run may remove it.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/run_owner.h"
+#include "io/file_system.h"
+
+namespace mergeflow {
+
+class RunMarkerFile {
+ public:
+  // Writes the current process's marker of `owned` for `run_id` beside it
+  // and keeps its heartbeat until destroyed.
+  static Result<std::unique_ptr<RunMarkerFile>> Create(FileSystem* fs, const std::string& owned,
+                                                       const std::string& run_id);
+  // Stops the heartbeat and removes the marker.
+  ~RunMarkerFile();
+  RunMarkerFile(const RunMarkerFile&) = delete;
+  RunMarkerFile& operator=(const RunMarkerFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  RunMarkerFile(FileSystem* fs, std::string path, std::string owned, std::string run_id);
+  void Beat();
+
+  FileSystem* fs_;
+  const std::string path_;
+  const std::string owned_;
+  const std::string run_id_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
+};
+
+// For each OWNED whose markers DIR/PREFIX*.owner-* are all stale at this
+// moment: reclaim(OWNED, one of its markers) is called, and once that
+// succeeds its markers go too. Markers that cannot be read are left alone.
+// Returns one line per OWNED, for the user: what was removed, or why it could
+// not be (reclaiming is best effort: it never fails the run that does it).
+// Fails only when the markers cannot be listed. Several processes may
+// reclaim the same things at once.
+Result<std::vector<std::string>> ReclaimAbandoned(
+    FileSystem* fs, const std::string& dir, const std::string& prefix,
+    const std::function<Status(const std::string& owned, const RunMarker& marker)>& reclaim);
+
+// Whether DIR holds a marker PREFIX*.owner-* that is not stale (a live run).
+Result<bool> LiveMarkerExists(FileSystem* fs, const std::string& dir, const std::string& prefix);
+
+}  // namespace mergeflow

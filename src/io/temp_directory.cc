@@ -1,0 +1,74 @@
+#include "io/temp_directory.h"
+
+#include <cstdlib>
+
+#include "common/interrupt.h"
+#include "common/notice.h"
+
+namespace mergeflow {
+
+namespace {
+
+std::string BaseDirectory(const std::string& parent) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return !parent.empty() ? parent : tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+}
+
+}  // namespace
+
+Result<size_t> TempDirectory::ReclaimAbandoned(const std::string& parent) {
+  const std::string base = BaseDirectory(parent);
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(base));
+  MF_ASSIGN_OR_RETURN(std::vector<std::string> lines,
+                      ::mergeflow::ReclaimAbandoned(fs, base, kPrefix, [fs](const std::string& owned, const RunMarker&) {
+                        return fs->RemoveAll(owned);
+                      }));
+  for (const std::string& line : lines) Notice(line);
+  return lines.size();
+}
+
+Result<std::unique_ptr<TempDirectory>> TempDirectory::Create(const std::string& parent, const std::string& name) {
+  const std::string base = BaseDirectory(parent);
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(base));
+  const std::string path = JoinPath(base, name);
+  const auto failed = [&](const Status& status) {
+    return Status::IOError("cannot create a temporary directory in " + base + ": " + ReasonOf(status));
+  };
+  Result<size_t> reclaimed = ReclaimAbandoned(base);
+  if (!reclaimed.ok()) return failed(reclaimed.status());
+
+  MF_ASSIGN_OR_RETURN(FileInfo taken, fs->GetFileInfo(path));
+  if (taken.exists) return Status::IOError("cannot create a temporary directory in " + base + ": File exists");
+  Result<std::unique_ptr<RunMarkerFile>> marker = RunMarkerFile::Create(fs, path, name);
+  if (!marker.ok()) return failed(marker.status());
+  // Made and registered for removal in one step that no interrupt can cut.
+  std::unique_ptr<TempDirectory> dir;
+  Status created;
+  RunUninterrupted([&] {
+    created = fs->CreateDirectory(path);
+    if (created.ok()) dir.reset(new TempDirectory(fs, path, std::move(marker).value()));
+  });
+  if (!created.ok()) return failed(created);
+  return dir;
+}
+
+TempDirectory::TempDirectory(FileSystem* fs, std::string path, std::unique_ptr<RunMarkerFile> marker)
+    : fs_(fs), path_(std::move(path)), marker_(std::move(marker)) {
+  cleanup_ = RegisterCleanup([fs, path = path_, marker_path = marker_->path()] {
+    Remove(fs, path);
+    (void)fs->RemoveAll(marker_path);
+  });
+}
+
+TempDirectory::~TempDirectory() {
+  Remove(fs_, path_);
+  UnregisterCleanup(cleanup_);
+}
+
+void TempDirectory::Remove(FileSystem* fs, const std::string& path) {
+  const std::string doomed = path + ".removing";
+  const bool moved = fs->PublishDirectory(path, doomed).ok();
+  (void)fs->RemoveAll(moved ? doomed : path);
+}
+
+}  // namespace mergeflow
