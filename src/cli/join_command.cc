@@ -15,6 +15,7 @@
 #include "common/thread_pool.h"
 #include "dist/launcher.h"
 #include "dist/mpi_world.h"
+#include "io/faulty_file_system.h"
 #include "io/input_listing.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
@@ -231,6 +232,7 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
                                    ", which signs the key's header wrongly); make the key the bucket's default "
                                    "encryption and give --sse aws:kms alone");
   RegisterFileSystem("s3", std::make_shared<S3FileSystem>(S3WriteOptions{o.sse, o.sse_kms_key_id}));
+  MF_RETURN_IF_ERROR(InstallFaultsFromEnvironment());
   const uint64_t available = AvailableMemoryBytes();
   uint64_t memory_limit = available / 10 * 8;  // default: 80% of what this process may use
   if (!o.memory_limit.empty()) {

@@ -10,7 +10,7 @@ Status ErrnoStatus(const std::string& what, int err) {
 
 std::string ReasonOf(const Status& status) {
   const std::string& message = status.message();
-  const size_t colon = message.rfind(": ");
+  const size_t colon = message.find(": ");
   return colon == std::string::npos ? message : message.substr(colon + 2);
 }
 

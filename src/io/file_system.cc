@@ -25,6 +25,11 @@ void RegisterFileSystem(const std::string& scheme, std::shared_ptr<FileSystem> f
   Registry()[scheme] = std::move(fs);
 }
 
+std::shared_ptr<FileSystem> RegisteredFileSystem(const std::string& scheme) {
+  auto it = Registry().find(scheme);
+  return it == Registry().end() ? nullptr : it->second;
+}
+
 std::string_view UriScheme(std::string_view uri) {
   size_t colon = uri.find("://");
   if (colon == std::string_view::npos) return {};

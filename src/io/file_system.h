@@ -132,6 +132,9 @@ class FileSystem {
 // concurrent lookups: register at start-up.
 void RegisterFileSystem(const std::string& scheme, std::shared_ptr<FileSystem> fs);
 
+// The file system registered for `scheme`, or nullptr.
+std::shared_ptr<FileSystem> RegisteredFileSystem(const std::string& scheme);
+
 // The file system for `uri`, or InvalidArgument for an unknown scheme.
 Result<FileSystem*> FileSystemFor(std::string_view uri);
 

@@ -146,7 +146,9 @@ StagedDirectoryCommitter::~StagedDirectoryCommitter() {
   UnregisterCleanup(cleanup_handle_);
 }
 
-void StagedDirectoryCommitter::RemoveStaging() { (void)fs_->RemoveAll(staging_); }
+void StagedDirectoryCommitter::RemoveStaging() {
+  if (!fs_->RemoveAll(staging_).ok() && marker_ != nullptr) marker_->Keep();
+}
 
 Result<std::unique_ptr<WritableFile>> StagedDirectoryCommitter::CreateFile(const std::string& name) {
   if (name != "_SUCCESS") {

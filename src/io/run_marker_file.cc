@@ -80,7 +80,7 @@ RunMarkerFile::~RunMarkerFile() {
   }
   wake_.notify_all();
   heartbeat_.join();
-  (void)fs_->RemoveAll(path_);
+  if (!keep_) (void)fs_->RemoveAll(path_);
 }
 
 Result<std::vector<std::string>> ReclaimAbandoned(

@@ -30,8 +30,11 @@ class RunMarkerFile {
   // and keeps its heartbeat until destroyed.
   static Result<std::unique_ptr<RunMarkerFile>> Create(FileSystem* fs, const std::string& owned,
                                                        const std::string& run_id);
-  // Stops the heartbeat and removes the marker.
+  // Stops the heartbeat and removes the marker (unless Keep was called).
   ~RunMarkerFile();
+  // Leaves the marker in place when this object goes: what it marks could
+  // not be removed, and a later run will, once this process has ended.
+  void Keep() { keep_ = true; }
   RunMarkerFile(const RunMarkerFile&) = delete;
   RunMarkerFile& operator=(const RunMarkerFile&) = delete;
 
@@ -48,6 +51,7 @@ class RunMarkerFile {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool keep_ = false;
   std::thread heartbeat_;
 };
 

@@ -61,14 +61,14 @@ TempDirectory::TempDirectory(FileSystem* fs, std::string path, std::unique_ptr<R
 }
 
 TempDirectory::~TempDirectory() {
-  Remove(fs_, path_);
+  if (!Remove(fs_, path_)) marker_->Keep();
   UnregisterCleanup(cleanup_);
 }
 
-void TempDirectory::Remove(FileSystem* fs, const std::string& path) {
+bool TempDirectory::Remove(FileSystem* fs, const std::string& path) {
   const std::string doomed = path + ".removing";
   const bool moved = fs->PublishDirectory(path, doomed).ok();
-  (void)fs->RemoveAll(moved ? doomed : path);
+  return fs->RemoveAll(moved ? doomed : path).ok();
 }
 
 }  // namespace mergeflow

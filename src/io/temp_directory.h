@@ -41,7 +41,8 @@ class TempDirectory {
   // Renames the directory aside, then removes it: when an interrupt runs
   // this, workers may still be creating files in it, and after the rename
   // they cannot add any to what is being removed.
-  static void Remove(FileSystem* fs, const std::string& path);
+  // Returns whether it is gone.
+  static bool Remove(FileSystem* fs, const std::string& path);
 
   FileSystem* fs_;
   std::string path_;

@@ -111,15 +111,15 @@ Status Join::PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* s
 Status Join::GraceJoin(size_t spill_partitions, JoinStats* stats) {
   MF_ASSIGN_OR_RETURN(std::unique_ptr<TempDirectory> dir,
                       TempDirectory::Create(options_.temp_dir, "mergeflow-spill-" + NewRunId()));
-  return GraceJoinIn(dir->path(), spill_partitions, std::bit_width(spill_partitions) - 1, stats);
+  return GraceJoinIn(*dir, spill_partitions, std::bit_width(spill_partitions) - 1, stats);
 }
 
-Status Join::GraceJoinIn(const std::string& dir, size_t spill_partitions, int spill_bits, JoinStats* stats) {
+Status Join::GraceJoinIn(const TempDirectory& dir, size_t spill_partitions, int spill_bits, JoinStats* stats) {
   const int workers = options_.threads;
   const size_t buffer = std::clamp<size_t>(
       options_.memory_limit / 4 / ((spill_partitions + 1) * static_cast<size_t>(workers)), 4 << 10, 256 << 10);
-  SpillFiles build_spill(dir, "build", spill_partitions, workers, buffer);
-  SpillFiles probe_spill(dir, "probe", spill_partitions, workers, buffer);
+  SpillFiles build_spill(dir.fs(), dir.path(), "build", spill_partitions, workers, buffer);
+  SpillFiles probe_spill(dir.fs(), dir.path(), "probe", spill_partitions, workers, buffer);
   double start = MonotonicSeconds();
   MF_RETURN_IF_ERROR(PartitionToDisk(build(), build_log_.get(), &build_spill, spill_bits, &build_rows_));
   MF_RETURN_IF_ERROR(PartitionToDisk(probe(), probe_log_.get(), &probe_spill, spill_bits, &probe_rows_));

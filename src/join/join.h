@@ -12,6 +12,7 @@
 
 #include "common/first_error.h"
 #include "common/thread_pool.h"
+#include "io/temp_directory.h"
 #include "join/join_executor.h"
 #include "join/key_arena.h"
 #include "join/key_encoder.h"
@@ -114,7 +115,7 @@ class Join {
   Status PartitionToDisk(const JoinSide& side, BadRowLog* log, SpillFiles* spill, int spill_bits, uint64_t* rows);
   // Spills into a fresh temporary directory, joins, removes the directory.
   Status GraceJoin(size_t spill_partitions, JoinStats* stats);
-  Status GraceJoinIn(const std::string& dir, size_t spill_partitions, int spill_bits, JoinStats* stats);
+  Status GraceJoinIn(const TempDirectory& dir, size_t spill_partitions, int spill_bits, JoinStats* stats);
   // Makes table_ from spilled build rows (`bytes` of records).
   Status BuildSpilledTable(const std::vector<BuildRow>& rows, uint64_t bytes, int spill_bits);
   // Joins spill partition `q`; its build side in blocks when it is larger

@@ -1,9 +1,5 @@
 #include "join/spill_files.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <algorithm>
 #include <cstring>
 
@@ -13,14 +9,20 @@ namespace mergeflow {
 
 namespace {
 
-// Reads exactly n bytes from fd (named `path` in errors) into dst.
-Status ReadExactly(int fd, char* dst, uint64_t n, const std::string& path) {
+// The error for a temporary file, named by its path.
+Status TempFileError(const std::string& what, const std::string& path, const Status& status) {
+  return Status::IOError("cannot " + what + " temporary file " + path + ": " + ReasonOf(status));
+}
+
+// Reads exactly n bytes at `offset` of `file` (named `path` in errors) into dst.
+Status ReadExactlyAt(const RandomAccessFile& file, uint64_t offset, char* dst, uint64_t n, const std::string& path) {
   while (n > 0) {
-    ssize_t got = read(fd, dst, n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return ErrnoStatus("cannot read temporary file " + path, got < 0 ? errno : EIO);
-    dst += got;
-    n -= static_cast<uint64_t>(got);
+    Result<size_t> got = file.ReadAt(offset, n, dst);
+    if (!got.ok()) return TempFileError("read", path, got.status());
+    if (got.value() == 0) return Status::IOError("temporary file " + path + " is truncated");
+    dst += got.value();
+    offset += got.value();
+    n -= got.value();
   }
   return Status::OK();
 }
@@ -28,41 +30,32 @@ Status ReadExactly(int fd, char* dst, uint64_t n, const std::string& path) {
 }  // namespace
 
 struct SpillFiles::Writer {
-  int fd = -1;
+  std::unique_ptr<WritableFile> file;
   std::string path;
   std::string buffer;
   uint64_t bytes = 0;  // records written, buffered included
   uint64_t count = 0;
 };
 
-SpillFiles::SpillFiles(std::string dir, std::string prefix, size_t partitions, int workers, size_t buffer_bytes)
-    : dir_(std::move(dir)),
+SpillFiles::SpillFiles(FileSystem* fs, std::string dir, std::string prefix, size_t partitions, int workers,
+                       size_t buffer_bytes)
+    : fs_(fs),
+      dir_(std::move(dir)),
       prefix_(std::move(prefix)),
       partitions_(partitions),
       workers_(workers),
       buffer_bytes_(buffer_bytes),
       writers_((partitions + 1) * static_cast<size_t>(workers)) {}
 
-SpillFiles::~SpillFiles() {
-  for (auto& w : writers_) {
-    if (w != nullptr && w->fd >= 0) close(w->fd);
-  }
-}
+SpillFiles::~SpillFiles() = default;
 
 std::string SpillFiles::PathOf(size_t partition, int worker) const {
-  return dir_ + "/" + prefix_ + "-" + std::to_string(partition) + "-" + std::to_string(worker);
+  return JoinPath(dir_, prefix_ + "-" + std::to_string(partition) + "-" + std::to_string(worker));
 }
 
 Status SpillFiles::Flush(Writer& w) {
-  std::string_view data = w.buffer;
-  while (!data.empty()) {
-    ssize_t put = write(w.fd, data.data(), data.size());
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write temporary file " + w.path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(put));
-  }
+  const Status written = w.file->Append(w.buffer);
+  if (!written.ok()) return TempFileError("write", w.path, written);
   w.buffer.clear();
   return Status::OK();
 }
@@ -73,8 +66,9 @@ Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std
   if (slot == nullptr) {
     slot = std::make_unique<Writer>();
     slot->path = PathOf(partition, worker);
-    slot->fd = open(slot->path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (slot->fd < 0) return ErrnoStatus("cannot create temporary file " + slot->path, errno);
+    Result<std::unique_ptr<WritableFile>> file = fs_->OpenForWrite(slot->path);
+    if (!file.ok()) return TempFileError("create", slot->path, file.status());
+    slot->file = std::move(file).value();
     slot->buffer.reserve(buffer_bytes_);
   }
   Writer& w = *slot;
@@ -94,10 +88,11 @@ Status SpillFiles::Append(int worker, size_t partition, const BuildRow& row, std
 
 Status SpillFiles::Finish() {
   for (auto& w : writers_) {
-    if (w == nullptr || w->fd < 0) continue;
+    if (w == nullptr || w->file == nullptr) continue;
     MF_RETURN_IF_ERROR(Flush(*w));
-    if (close(w->fd) != 0) return ErrnoStatus("cannot write temporary file " + w->path, errno);
-    w->fd = -1;
+    const Status closed = w->file->Close();
+    if (!closed.ok()) return TempFileError("write", w->path, closed);
+    w->file.reset();
     std::string().swap(w->buffer);
   }
   return Status::OK();
@@ -116,17 +111,20 @@ uint64_t SpillFiles::Sum(size_t partition, uint64_t Writer::*field) const {
   return total;
 }
 
+Result<std::unique_ptr<RandomAccessFile>> SpillFiles::OpenForReading(const Writer& w) const {
+  Result<std::unique_ptr<RandomAccessFile>> file = fs_->OpenForRandomAccess(w.path);
+  if (!file.ok()) return TempFileError("open", w.path, file.status());
+  return file;
+}
+
 Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* buffer) const {
   if (buffer->size() < Bytes(partition)) *buffer = LargeBuffer(Bytes(partition));
   size_t filled = 0;
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
     if (w == nullptr) continue;
-    const int fd = open(w->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("cannot open temporary file " + w->path, errno);
-    Status read = ReadExactly(fd, buffer->data() + filled, w->bytes, w->path);
-    close(fd);
-    MF_RETURN_IF_ERROR(read);
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, OpenForReading(*w));
+    MF_RETURN_IF_ERROR(ReadExactlyAt(*file, 0, buffer->data() + filled, w->bytes, w->path));
     filled += w->bytes;
   }
   std::vector<BuildRow> rows;
@@ -162,9 +160,9 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
     if (w == nullptr) continue;
-    const int fd = open(w->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("cannot open temporary file " + w->path, errno);
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, OpenForReading(*w));
     uint64_t left = w->bytes;
+    uint64_t offset = 0;
     size_t filled = 0;  // bytes of buffer holding data
     Status status;
     while (status.ok() && (left > 0 || filled > 0)) {
@@ -183,21 +181,18 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
         buffer = std::move(larger);
       }
       const uint64_t step = std::min<uint64_t>(buffer.size() - filled, left);
-      status = ReadExactly(fd, buffer.data() + filled, step, w->path);
+      status = ReadExactlyAt(*file, offset, buffer.data() + filled, step, w->path);
       if (!status.ok()) break;
+      offset += step;
       filled += step;
       left -= step;
       rows.clear();
       const size_t used = ParseRecords(buffer.data(), filled, &rows);
-      if (used == 0 && left == 0) {
-        close(fd);
-        return Status::IOError("temporary file " + w->path + " is truncated");
-      }
+      if (used == 0 && left == 0) return Status::IOError("temporary file " + w->path + " is truncated");
       if (!rows.empty()) status = fn(rows);
       std::memmove(buffer.data(), buffer.data() + used, filled - used);
       filled -= used;
     }
-    close(fd);
     MF_RETURN_IF_ERROR(status);
   }
   return Status::OK();
@@ -207,7 +202,7 @@ void SpillFiles::Remove(size_t partition) {
   for (int worker = 0; worker < workers_; ++worker) {
     auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
     if (w != nullptr) {
-      unlink(w->path.c_str());
+      (void)fs_->RemoveAll(w->path);  // what is left goes with the directory
       w.reset();
     }
   }

@@ -19,14 +19,16 @@
 
 #include "common/large_buffer.h"
 #include "common/result.h"
+#include "io/file_system.h"
 #include "join/build_row.h"
 
 namespace mergeflow {
 
 class SpillFiles {
  public:
-  // Files go to `dir` (which must exist), named PREFIX-PARTITION-WORKER.
-  SpillFiles(std::string dir, std::string prefix, size_t partitions, int workers, size_t buffer_bytes);
+  // Files go to `dir` (which must exist) on `fs`, named PREFIX-PARTITION-WORKER.
+  SpillFiles(FileSystem* fs, std::string dir, std::string prefix, size_t partitions, int workers,
+             size_t buffer_bytes);
   ~SpillFiles();
   SpillFiles(const SpillFiles&) = delete;
   SpillFiles& operator=(const SpillFiles&) = delete;
@@ -72,7 +74,9 @@ class SpillFiles {
   // (hashes recomputed); returns the bytes they take.
   static size_t ParseRecords(const char* data, size_t n, std::vector<BuildRow>* rows);
   Status Flush(Writer& w);
+  Result<std::unique_ptr<RandomAccessFile>> OpenForReading(const Writer& w) const;
 
+  FileSystem* fs_;
   std::string dir_;
   std::string prefix_;
   size_t partitions_;

@@ -12,7 +12,7 @@
 namespace mergeflow {
 namespace {
 
-using testing::FaultyFileSystem;
+
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
@@ -89,7 +89,7 @@ TEST(OutputCommitterTest, FailedPublishKeepsTheOldOutput) {
   RegisterFileSystem("faulty", faulty);
   std::filesystem::create_directories(dir / "out");
   WriteFile(dir / "out/part-00000.tsv", "old\n");
-  faulty->FailNth(testing::FsOp::kRename, 1, Status::IOError("injected publish failure"));
+  faulty->FailNth(FsOp::kRename, 1, Status::IOError("injected publish failure"));
   {
     auto committer = OutputCommitter::Start("faulty://" + (dir / "out"), "run5").value();
     ASSERT_TRUE(WritePart(committer.get(), "part-00000.tsv", "new\n").ok());
@@ -111,7 +111,6 @@ Status WriteTwoPartOutput(OutputCommitter* committer) {
 // with nothing else left beside it; or, when the failure falls on a step
 // after the publish that only tidies up, the new output is complete.
 TEST(OutputCommitterTest, AFaultAtAnyStepLeavesTheOldOrTheNewOutputWhole) {
-  using testing::FsOp;
   auto faulty = std::make_shared<FaultyFileSystem>();
   RegisterFileSystem("faulty", faulty);
   int faults = 0;
@@ -127,7 +126,7 @@ TEST(OutputCommitterTest, AFaultAtAnyStepLeavesTheOldOrTheNewOutputWhole) {
       calls = faulty->Calls(kind) - before;
     }
     for (int nth = 1; nth <= calls; ++nth) {
-      SCOPED_TRACE(std::string(testing::FsOpName(kind)) + " call " + std::to_string(nth));
+      SCOPED_TRACE(std::string(FsOpName(kind)) + " call " + std::to_string(nth));
       ++faults;
       TempDir dir;
       std::filesystem::create_directories(dir / "out");

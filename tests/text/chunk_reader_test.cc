@@ -259,7 +259,7 @@ TEST(ChunkReaderTest, RangesOfAFileTakeEveryRowOnce) {
   std::string text;
   for (uint64_t i = 0; i < 3000; ++i) text += std::to_string(i) + "\t" + std::string(i * 7919 % 97, 'v') + "\n";
   WriteFile(dir / "a.tsv", text);
-  auto fs = std::make_shared<testing::FaultyFileSystem>();
+  auto fs = std::make_shared<FaultyFileSystem>();
   fs->map_files = false;
   RegisterFileSystem("faulty", fs);
   for (const std::string& path : {dir / "a.tsv", "faulty://" + dir / "a.tsv"}) {

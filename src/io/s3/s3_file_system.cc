@@ -239,12 +239,12 @@ Result<std::vector<FileInfo>> S3FileSystem::Glob(const std::string& pattern) {
 Result<std::unique_ptr<OutputCommitter>> S3FileSystem::StartOutput(const std::string& target,
                                                                    const std::string& run_id) {
   MF_ASSIGN_OR_RETURN(S3Client * s3, client());
-  return S3OutputCommitter::Start(this, s3, target, run_id);
+  return S3OutputCommitter::Start(s3, target, run_id);
 }
 
 Result<size_t> S3FileSystem::ReclaimAbandonedOutput(const std::string& target) {
   MF_ASSIGN_OR_RETURN(S3Client * s3, client());
-  return S3OutputCommitter::ReclaimAbandonedUploads(this, s3, target);
+  return S3OutputCommitter::ReclaimAbandonedUploads(s3, target);
 }
 
 Status DeleteObjects(S3Client* client, const std::string& bucket, const std::vector<std::string>& keys) {

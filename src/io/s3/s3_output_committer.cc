@@ -41,8 +41,9 @@ std::string MarkerDir(const S3Location& where) {
 
 }  // namespace
 
-Result<size_t> S3OutputCommitter::ReclaimAbandonedUploads(FileSystem* fs, S3Client* client,
-                                                          const std::string& target) {
+Result<size_t> S3OutputCommitter::ReclaimAbandonedUploads(S3Client* client, const std::string& target) {
+  // Markers go through the registered file system (which may wrap S3's).
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(target));
   MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(target));
   while (where.key.ends_with('/')) where.key.pop_back();
   if (where.key.empty()) return Status::InvalidArgument("output " + target + " is a bucket root");
@@ -68,9 +69,9 @@ Result<size_t> S3OutputCommitter::ReclaimAbandonedUploads(FileSystem* fs, S3Clie
   return lines.size();
 }
 
-Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(FileSystem* fs, S3Client* client,
-                                                                  const std::string& target,
+Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(S3Client* client, const std::string& target,
                                                                   const std::string& run_id) {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(target));
   MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(target));
   while (where.key.ends_with('/')) where.key.pop_back();
   if (where.key.empty())
@@ -79,7 +80,7 @@ Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(FileSystem* fs
   MF_ASSIGN_OR_RETURN(std::optional<uint64_t> object, client->HeadObject(where));
   if (object) return Status::IOError("output " + target + " exists and is not a directory");
   S3Location prefix{where.bucket, where.key + "/"};
-  MF_RETURN_IF_ERROR(ReclaimAbandonedUploads(fs, client, target).status_or_ok());
+  MF_RETURN_IF_ERROR(ReclaimAbandonedUploads(client, target).status_or_ok());
   // The marker goes up before the first upload starts.
   MF_ASSIGN_OR_RETURN(std::unique_ptr<RunMarkerFile> marker,
                       RunMarkerFile::Create(fs, JoinPath(MarkerDir(where), MarkerPrefix(where) + run_id), run_id));

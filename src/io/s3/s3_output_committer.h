@@ -28,14 +28,14 @@ class S3UploadFile;
 class S3OutputCommitter : public OutputCommitter {
  public:
   // Fails for a bucket root (an output needs its own prefix) and when an
-  // object sits at the target's own key. `fs` holds the run markers (the S3
-  // file system of `client`).
-  static Result<std::unique_ptr<OutputCommitter>> Start(FileSystem* fs, S3Client* client, const std::string& target,
+  // object sits at the target's own key. Run markers are written through
+  // the file system registered for "s3".
+  static Result<std::unique_ptr<OutputCommitter>> Start(S3Client* client, const std::string& target,
                                                         const std::string& run_id);
   // Removes the markers of killed runs for output `target` and, when no
   // live run marks it any more, aborts the uploads they left open under it;
   // returns how many markers and uploads went.
-  static Result<size_t> ReclaimAbandonedUploads(FileSystem* fs, S3Client* client, const std::string& target);
+  static Result<size_t> ReclaimAbandonedUploads(S3Client* client, const std::string& target);
   ~S3OutputCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
