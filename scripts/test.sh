@@ -23,6 +23,8 @@ echo "== optimised build: unit and end-to-end tests"
 (cd build && ctest --output-on-failure -j "$jobs")
 echo "== optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
 tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
+echo "== optimised build: malformed-input corpus"
+tests/corpus/run_malformed.sh build/mergeflow
 echo "== optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
 
@@ -46,6 +48,7 @@ cmake --build build-asan -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$jobs")
 /usr/bin/python3 tests/oracle/pandas_oracle.py build-asan/mergeflow --cases 10
+tests/corpus/run_malformed.sh build-asan/mergeflow
 
 echo "== ThreadSanitizer build (the fault-injection and S3 tests, which exercise file operations, not threads, run above)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_TSAN=ON -DMERGEFLOW_TESTS=ON >/dev/null

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <unordered_map>
 
 #include "cli/run_manifest.h"
 #include "common/interrupt.h"
@@ -134,7 +135,9 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
                                             o.order == "left" ? ChunkOrder::kFileOrder : ChunkOrder::kAnyOrder);
   p->side.reader = p->reader.get();
   MF_ASSIGN_OR_RETURN(p->side.rows_per_byte, EstimateRowsPerByte(p->reader.get()));
-  MF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> first, ReadFirstRow(p->reader.get(), dialect));
+  Result<std::optional<std::vector<std::string>>> read = ReadFirstRow(p->reader.get(), dialect);
+  if (!read.ok()) return read.status().WithPrefix(p->files.front().path + ":");
+  const std::optional<std::vector<std::string>>& first = read.value();
   std::vector<std::string>& columns = p->side.schema.names;
   if (!names.empty()) {
     columns = names;
@@ -151,6 +154,13 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
     for (size_t i = 0; i < *required_columns; ++i) columns.push_back("c" + std::to_string(i + 1));
   } else {
     return Status::BadInput(p->label + " " + p->spec + " is empty: no header line to name its columns");
+  }
+  std::unordered_map<std::string_view, size_t> seen;  // name -> first column (wide files have thousands)
+  for (size_t i = 0; i < columns.size(); ++i) {
+    auto [at, fresh] = seen.emplace(columns[i], i);
+    if (!fresh)
+      return Status::BadInput(p->files.front().path + ":1: column '" + columns[i] + "' appears twice (columns " +
+                              std::to_string(at->second + 1) + " and " + std::to_string(i + 1) + ")");
   }
   if (required_columns && columns.size() != *required_columns) {
     return Status::BadInput(p->files.front().path + ":1: --compat " + o.compat + " needs exactly " +

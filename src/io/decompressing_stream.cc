@@ -9,6 +9,29 @@
 namespace mergeflow {
 namespace {
 
+// What an isa-l inflate error code means, in words.
+std::string GzipErrorName(int rc) {
+  switch (rc) {
+    case ISAL_INVALID_BLOCK:
+      return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL:
+      return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK:
+      return "invalid back reference";
+    case ISAL_INVALID_WRAPPER:
+      return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD:
+      return "unsupported compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+      return "checksum mismatch";
+    default:
+      return "error " + std::to_string(rc);
+  }
+}
+
+}  // namespace
+namespace {
+
 constexpr size_t kInputBytes = 1 << 20;
 
 // Serves `prefix` (bytes already read from `raw`), then the rest of `raw`.
@@ -90,7 +113,7 @@ class GzipStream : public DecoderStream {
       state_.avail_out = static_cast<uint32_t>(std::min<size_t>(n - done, 1u << 30));
       const int rc = isal_inflate(&state_);
       done = static_cast<size_t>(reinterpret_cast<char*>(state_.next_out) - dst);
-      if (rc < 0) return Status::IOError(name_ + ": corrupt gzip data (isa-l error " + std::to_string(rc) + ")");
+      if (rc < 0) return Status::IOError(name_ + ": corrupt gzip data (" + GzipErrorName(rc) + ")");
       if (state_.block_state == ISAL_BLOCK_FINISH) in_member_ = false;
     }
     return done;

@@ -24,8 +24,18 @@ Result<std::optional<std::vector<std::string>>> ReadFirstRow(ChunkReader* reader
       break;
     }
   }
+  if (start >= chunk.size) return std::optional<std::vector<std::string>>();  // blank lines only
   size_t size = end - start;
   if (size > 0 && chunk.data[start + size - 1] == '\r') --size;
+  // A CR inside the row, outside quotes, is a line end of a file whose lines
+  // end in CR alone: read as one long row, it would give wrong columns.
+  in_quotes = false;
+  for (size_t i = start; i < start + size; ++i) {
+    const char c = chunk.data[i];
+    if (dialect.quoting && c == '"') in_quotes = !in_quotes;
+    if (c == '\r' && !in_quotes)
+      return Status::BadInput("1: lines end in a lone CR (classic Mac OS); mergeflow reads LF or CRLF line ends");
+  }
   std::vector<std::string_view> views;
   std::string scratch;
   const bool quoted = dialect.quoting && std::memchr(chunk.data + start, '"', size) != nullptr;

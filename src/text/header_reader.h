@@ -10,8 +10,9 @@
 namespace mergeflow {
 
 // The fields of the first row of `reader`'s input, or nullopt when the input
-// holds no row at all. Leaves the reader where it was (the chunk it looked
-// at is pushed back).
+// holds no row at all (nothing, or blank lines only). Leaves the reader where
+// it was (the chunk it looked at is pushed back). BadInput "1: ..." (for the
+// caller to prefix with the file's name) when the lines end in a lone CR.
 Result<std::optional<std::vector<std::string>>> ReadFirstRow(ChunkReader* reader, const Dialect& dialect);
 
 }  // namespace mergeflow
