@@ -15,6 +15,7 @@ class [[nodiscard]] Status {
     kBadInput,         // the input data is malformed
     kIOError,          // a file or stream could not be read or written
     kCancelled,        // the run was interrupted
+    kUntrusted,        // a TLS peer's certificate could not be verified (never worth retrying)
     kInternal,         // a broken invariant inside mergeflow
   };
 
@@ -25,6 +26,7 @@ class [[nodiscard]] Status {
   static Status BadInput(std::string msg) { return Status(Code::kBadInput, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
+  static Status Untrusted(std::string msg) { return Status(Code::kUntrusted, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }

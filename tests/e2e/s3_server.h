@@ -69,14 +69,15 @@ class S3ServerTest : public ::testing::Test {
     }
   }
 
-  // Starts tests/s3/fault_proxy.py in front of the server; returns its port.
-  // Its log of requests is proxy.log.
-  int StartProxy(int fault_every) {
+  // Starts tests/s3/fault_proxy.py in front of the server, with `options`
+  // of its own (--chaos, --tls-cert ...); returns its port. Its log of
+  // requests is proxy.log.
+  int StartProxy(int fault_every, const std::string& options = "") {
     const int port = FreePort();
     const std::string command = std::string("/usr/bin/python3 ") + MERGEFLOW_SOURCE_DIR +
                                 "/tests/s3/fault_proxy.py --port " + std::to_string(port) +
-                                " --upstream " + endpoint_ +
-                                " --log proxy.log --fault-every " + std::to_string(fault_every);
+                                " --upstream " + endpoint_ + " --log proxy.log --fault-every " +
+                                std::to_string(fault_every) + " " + options;
     EXPECT_EQ(RunScript(dir_, command + " 2> proxy.err &\necho $! > proxy.pid\n" + WaitForPort(port)), 0);
     return port;
   }

@@ -7,18 +7,24 @@ with, the server-side encryption header). With --fault-every N, every Nth
 request meets a fault instead, in turn: a 503 SlowDown answer, a 500 answer,
 a GET answer cut off halfway through its body (when that turn falls on
 another method, the next GET gets it), and a connection closed without any
-answer. Standard library only.
+answer. With --chaos P, each request meets, with probability P, a fault
+drawn at random from those and a stall (an answer held back 0.5 to 2.5 s).
+With --tls-cert and --tls-key it serves HTTPS. Standard library only.
 """
 import argparse
 import http.client
 import http.server
 import json
+import random
 import re
 import socketserver
+import ssl
 import threading
+import time
 import urllib.parse
 
 FAULTS = ["slowdown", "internal", "cut-body", "drop"]
+CHAOS = FAULTS + ["stall"]
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -45,6 +51,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 if fault == "cut-body" and self.command != "GET":
                     fault = None
                     server.cut_pending = True
+            elif server.chaos and server.random.random() < server.chaos:
+                fault = server.random.choice(CHAOS)
+                if fault == "cut-body" and self.command != "GET":
+                    fault = "stall"
             entry = {
                 "method": self.command,
                 "path": self.path,
@@ -60,6 +70,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if fault == "drop":
             self.close_connection = True
             return
+        if fault == "stall":
+            time.sleep(0.5 + 2.0 * server.random.random())
         if fault in ("slowdown", "internal"):
             code, status = ("SlowDown", 503) if fault == "slowdown" else ("InternalError", 500)
             answer = f"<Error><Code>{code}</Code><Message>injected</Message></Error>".encode()
@@ -106,8 +118,18 @@ def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--fault-every", type=int, default=0)
+    parser.add_argument("--chaos", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     server = Server(("127.0.0.1", args.port), Proxy)
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.chaos = args.chaos
+    server.random = random.Random(args.seed)
     server.upstream = urllib.parse.urlparse(args.upstream)
     server.log_path = args.log
     server.fault_every = args.fault_every

@@ -147,8 +147,12 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const AwsSigni
   // Forget the secret before the handle goes back to the pool.
   curl_easy_setopt(curl, CURLOPT_USERPWD, nullptr);
   Release(std::move(handle));
-  if (code != CURLE_OK)
-    return Status::IOError(request.method + " " + request.url + ": " + (error[0] ? error : curl_easy_strerror(code)));
+  if (code != CURLE_OK) {
+    const std::string what = request.method + " " + request.url + ": " + (error[0] ? error : curl_easy_strerror(code));
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM)
+      return Status::Untrusted(what + " (give the endpoint's CA in AWS_CA_BUNDLE if it is a private one)");
+    return Status::IOError(what);
+  }
   return response;
 }
 

@@ -54,8 +54,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends `request`, signed when `signing` is given. Returns the answer for
-  // any HTTP status; fails (IOError) only when no complete answer arrived:
-  // no connection, a broken connection, a timeout.
+  // any HTTP status; fails only when no complete answer arrived: IOError for
+  // no connection, a broken connection, a timeout; Untrusted when the
+  // server's TLS certificate cannot be verified.
   // Thread-safe: connections are kept in a pool and reused.
   Result<HttpResponse> Send(const HttpRequest& request, const AwsSigning* signing = nullptr);
 

@@ -114,6 +114,8 @@ Result<HttpResponse> S3Client::Execute(const Call& call) {
     Result<HttpResponse> response = http_.Send(request, &signing);
     std::string problem;
     if (!response.ok()) {
+      if (response.status().code() == Status::Code::kUntrusted)
+        return Status::Untrusted(call.where.Uri() + ": " + call.operation + " failed: " + response.status().message());
       problem = response.status().message();
     } else {
       const long status = response.value().status;
