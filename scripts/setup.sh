@@ -11,7 +11,7 @@ packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible server.
   packages+=(libgtest-dev zlib1g-dev python3-pandas awscli zstd gzip curl iproute2 procps
-    ceph-mon ceph-osd ceph-common radosgw)
+    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl)
 fi
 
 missing=()

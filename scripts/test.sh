@@ -25,6 +25,8 @@ echo "== optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI 
 tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
 echo "== optimised build: malformed-input corpus"
 tests/corpus/run_malformed.sh build/mergeflow
+echo "== libFuzzer targets, 60 s each (clang, ASan+UBSan)"
+scripts/fuzz.sh 60
 echo "== optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
 

@@ -62,6 +62,7 @@ class RowScanner {
   uint32_t expected_fields_;
   std::vector<uint32_t> key_fields_;
   uint32_t last_key_field_ = 0;
+  std::vector<std::vector<uint32_t>> key_slots_;  // per field up to last_key_field_: its indexes in key_fields_
   std::vector<uint32_t> field_start_;       // starts of fields 0..last_key_field_+1 of the current row
   std::vector<std::string_view> keys_;      // per key field
   std::vector<std::string> unescaped_;      // storage for quoted key values
@@ -181,12 +182,13 @@ void RowScanner::ScanQuoted(const char* data, size_t n, bool skip_first_row, Vis
   while (pos < n) {
     const size_t row_start = pos;
     uint32_t field = 0;
-    size_t next_key = 0;
     bool keys_in_row = true;
     const char* error = nullptr;
     size_t row_end = n;
     for (;;) {
-      const bool is_key = next_key < key_fields_.size() && key_fields_[next_key] == field;
+      // The key slots this field fills (a field may be named in any order, or twice).
+      const std::vector<uint32_t>* slots = field <= last_key_field_ ? &key_slots_[field] : nullptr;
+      const bool is_key = slots != nullptr && !slots->empty();
       size_t value_start = pos;
       size_t value_end;
       if (pos < n && data[pos] == '"') {
@@ -217,13 +219,13 @@ void RowScanner::ScanQuoted(const char* data, size_t n, bool skip_first_row, Vis
           break;
         }
         if (is_key) {
-          std::string& out = unescaped_[next_key];
+          std::string& out = unescaped_[slots->front()];
           out.clear();
           for (size_t i = value_start; i < value_end; ++i) {
             out += data[i];
             if (data[i] == '"') ++i;  // the second quote of a doubled pair
           }
-          keys_[next_key] = out;
+          for (uint32_t slot : *slots) keys_[slot] = out;
           keys_in_row = false;
         }
       } else {
@@ -238,9 +240,10 @@ void RowScanner::ScanQuoted(const char* data, size_t n, bool skip_first_row, Vis
         if (i < n && data[i] == '\n' && i > pos && data[i - 1] == '\r') --value_end;
         if (i == n && value_end > pos && data[value_end - 1] == '\r') --value_end;
         pos = i;
-        if (is_key) keys_[next_key] = std::string_view(data + value_start, value_end - value_start);
+        if (is_key) {
+          for (uint32_t slot : *slots) keys_[slot] = std::string_view(data + value_start, value_end - value_start);
+        }
       }
-      if (is_key) ++next_key;
       ++field;
       if (pos < n && data[pos] == sep) {
         ++pos;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds mergeflow's libFuzzer targets (fuzz/*_fuzzer.cc, with Debian's clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer) and runs each for SECONDS
+# (default 60) on its corpus in fuzz/corpus/TARGET. Inputs that reach new
+# code are merged back into that corpus with --keep; a crash stops the run,
+# leaving the input as build-fuzz/crash-*.
+#   scripts/fuzz.sh [--keep] [SECONDS] [TARGET...]
+# Prints, per target: runs, executions per second, coverage and corpus size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keep=0
+if [[ "${1:-}" == "--keep" ]]; then
+  keep=1
+  shift
+fi
+seconds=${1:-60}
+shift || true
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  for source in fuzz/*_fuzzer.cc; do targets+=("$(basename "$source" .cc)"); done
+fi
+
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_FUZZ=ON \
+  -DMERGEFLOW_TESTS=OFF -DMERGEFLOW_MPI=OFF > /dev/null
+cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]}"
+
+printf '%-22s %10s %10s %8s %8s\n' target runs exec/s cov new
+for target in "${targets[@]}"; do
+  name=${target%_fuzzer}
+  corpus=fuzz/corpus/$name
+  work=$(mktemp -d)
+  mkdir -p "$corpus"
+  (cd build-fuzz && "./$target" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$PWD/" \
+    "$work" "../$corpus") > "build-fuzz/$name.log" 2>&1 || {
+    echo "$target FAILED; its log: build-fuzz/$name.log" >&2
+    grep -E "check failed|ERROR|SUMMARY" "build-fuzz/$name.log" >&2 || true
+    exit 1
+  }
+  runs=$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "build-fuzz/$name.log")
+  cov=$(grep -oP 'DONE +cov: \K[0-9]+' "build-fuzz/$name.log" || grep -oP 'cov: \K[0-9]+' "build-fuzz/$name.log" | tail -1)
+  printf '%-22s %10s %10s %8s %8s\n' "$target" "$runs" "$((runs / seconds))" "$cov" "$(ls "$work" | wc -l)"
+  if ((keep)); then
+    "build-fuzz/$target" -merge=1 "$corpus" "$work" > /dev/null 2>&1
+  fi
+  rm -rf "$work"
+done
