@@ -119,25 +119,14 @@ Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSys
   if (!reclaimed.ok()) return failed(reclaimed.status());
 
   const std::string staging = JoinPath(parent, StagingPrefix(target) + run_id);
-  Result<std::unique_ptr<RunMarkerFile>> marker = RunMarkerFile::Create(fs, staging, run_id);
-  if (!marker.ok()) return failed(marker.status());
-  // The staging directory is created and registered for removal in one
-  // step that no interrupt can cut, so none is left behind, and no
-  // directory this run did not create is ever removed.
-  std::unique_ptr<StagedDirectoryCommitter> committer;
-  Status created;
-  RunUninterrupted([&] {
-    created = fs->CreateDirectory(staging);
-    if (!created.ok()) return;
-    committer.reset(new StagedDirectoryCommitter(fs, target, staging));
-    committer->marker_ = std::move(marker).value();
-    committer->cleanup_handle_ =
-        RegisterCleanup([fs, staging, marker_path = committer->marker_->path()] {
-          (void)fs->RemoveAll(staging);
-          (void)fs->RemoveAll(marker_path);
-        });
-  });
-  if (!created.ok()) return failed(created);
+  // The staging directory, marked, and removed if the run is interrupted;
+  // never a directory this run did not create.
+  Result<MarkedDirectory> made =
+      CreateMarkedDirectory(fs, staging, run_id, [fs, staging] { (void)fs->RemoveAll(staging); });
+  if (!made.ok()) return failed(made.status());
+  std::unique_ptr<StagedDirectoryCommitter> committer(new StagedDirectoryCommitter(fs, target, staging));
+  committer->marker_ = std::move(made.value().marker);
+  committer->cleanup_handle_ = made.value().cleanup_handle;
   return std::unique_ptr<OutputCommitter>(std::move(committer));
 }
 

@@ -7,6 +7,8 @@
 #include <map>
 #include <random>
 
+#include "common/interrupt.h"
+
 namespace mergeflow {
 namespace {
 
@@ -81,6 +83,23 @@ RunMarkerFile::~RunMarkerFile() {
   wake_.notify_all();
   heartbeat_.join();
   if (!keep_) (void)fs_->RemoveAll(path_);
+}
+
+Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string& path, const std::string& run_id,
+                                              std::function<void()> remove) {
+  MarkedDirectory made;
+  MF_ASSIGN_OR_RETURN(made.marker, RunMarkerFile::Create(fs, path, run_id));
+  Status created;
+  RunUninterrupted([&] {
+    created = fs->CreateDirectory(path);
+    if (!created.ok()) return;
+    made.cleanup_handle = RegisterCleanup([fs, remove = std::move(remove), marker_path = made.marker->path()] {
+      remove();
+      (void)fs->RemoveAll(marker_path);
+    });
+  });
+  MF_RETURN_IF_ERROR(created);
+  return made;
 }
 
 Result<std::vector<std::string>> ReclaimAbandoned(

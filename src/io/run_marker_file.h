@@ -55,6 +55,20 @@ class RunMarkerFile {
   std::thread heartbeat_;
 };
 
+// A directory made by this process, with its run marker.
+struct MarkedDirectory {
+  std::unique_ptr<RunMarkerFile> marker;
+  int cleanup_handle = 0;  // of the interrupt cleanup (common/interrupt.h), for UnregisterCleanup
+};
+
+// Writes the current process's marker of directory `path` for `run_id`,
+// then creates the directory and registers, as an interrupt cleanup,
+// remove() followed by the marker's removal: creating and registering is one
+// step that no interrupt can cut, so no directory is left unmarked or
+// unregistered. Fails (removing the marker) if the directory cannot be made.
+Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string& path, const std::string& run_id,
+                                              std::function<void()> remove);
+
 // For each OWNED whose markers DIR/PREFIX*.owner-* are all stale at this
 // moment: reclaim(OWNED, one of its markers) is called, and once that
 // succeeds its markers go too. Markers that cannot be read are left alone.

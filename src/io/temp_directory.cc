@@ -39,26 +39,13 @@ Result<std::unique_ptr<TempDirectory>> TempDirectory::Create(const std::string& 
 
   MF_ASSIGN_OR_RETURN(FileInfo taken, fs->GetFileInfo(path));
   if (taken.exists) return Status::IOError("cannot create a temporary directory in " + base + ": File exists");
-  Result<std::unique_ptr<RunMarkerFile>> marker = RunMarkerFile::Create(fs, path, name);
-  if (!marker.ok()) return failed(marker.status());
-  // Made and registered for removal in one step that no interrupt can cut.
-  std::unique_ptr<TempDirectory> dir;
-  Status created;
-  RunUninterrupted([&] {
-    created = fs->CreateDirectory(path);
-    if (created.ok()) dir.reset(new TempDirectory(fs, path, std::move(marker).value()));
-  });
-  if (!created.ok()) return failed(created);
-  return dir;
+  Result<MarkedDirectory> made = CreateMarkedDirectory(fs, path, name, [fs, path] { Remove(fs, path); });
+  if (!made.ok()) return failed(made.status());
+  return std::unique_ptr<TempDirectory>(new TempDirectory(fs, path, std::move(made).value()));
 }
 
-TempDirectory::TempDirectory(FileSystem* fs, std::string path, std::unique_ptr<RunMarkerFile> marker)
-    : fs_(fs), path_(std::move(path)), marker_(std::move(marker)) {
-  cleanup_ = RegisterCleanup([fs, path = path_, marker_path = marker_->path()] {
-    Remove(fs, path);
-    (void)fs->RemoveAll(marker_path);
-  });
-}
+TempDirectory::TempDirectory(FileSystem* fs, std::string path, MarkedDirectory made)
+    : fs_(fs), path_(std::move(path)), marker_(std::move(made.marker)), cleanup_(made.cleanup_handle) {}
 
 TempDirectory::~TempDirectory() {
   if (!Remove(fs_, path_)) marker_->Keep();

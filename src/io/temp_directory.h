@@ -37,7 +37,7 @@ class TempDirectory {
   FileSystem* fs() const { return fs_; }
 
  private:
-  TempDirectory(FileSystem* fs, std::string path, std::unique_ptr<RunMarkerFile> marker);
+  TempDirectory(FileSystem* fs, std::string path, MarkedDirectory made);
   // Renames the directory aside, then removes it: when an interrupt runs
   // this, workers may still be creating files in it, and after the rename
   // they cannot add any to what is being removed.

@@ -155,5 +155,5 @@ for mode in ${modes//,/ }; do
     eval "$(join_cmd inner) > restore.log 2>&1" || fail "restoring the old output failed: $(cat restore.log)"
   done
   printf '%-6s %6d %6d %6d %8d %10d\n' "$mode" "$kills" "$n_old" "$n_new" "$n_absent" "$n_reclaimed"
-  [[ $mode == s3 ]] && aws_s3 s3 rb "s3://$bucket" --force > /dev/null
+  if [[ $mode == s3 ]]; then aws_s3 s3 rb "s3://$bucket" --force > /dev/null; fi
 done
