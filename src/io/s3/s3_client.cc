@@ -1,28 +1,20 @@
 #include "io/s3/s3_client.h"
 
+#include "io/s3/s3_responses.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <pugixml.hpp>
 #include <random>
-#include <sstream>
 #include <thread>
 
 namespace mergeflow {
 namespace {
 
-std::string XmlText(const pugi::xml_node& node, const char* child) { return node.child(child).text().as_string(); }
-
-bool ParseXml(const std::string& body, pugi::xml_document* doc) {
-  return doc->load_buffer(body.data(), body.size()).status == pugi::status_ok;
-}
-
 // Code and message of an S3 error document, or empty strings.
 std::pair<std::string, std::string> ErrorCodeAndMessage(const HttpResponse& response) {
-  pugi::xml_document doc;
-  if (response.body.empty() || !ParseXml(response.body, &doc)) return {};
-  pugi::xml_node error = doc.child("Error");
-  return {XmlText(error, "Code"), XmlText(error, "Message")};
+  S3ErrorAnswer error = ParseErrorAnswer(response.body);
+  return {std::move(error.code), std::move(error.message)};
 }
 
 // `code` is the S3 error code of the answer (ErrorCodeAndMessage).
@@ -205,15 +197,11 @@ Result<S3Listing> S3Client::List(const std::string& bucket, const std::string& p
     call.request.url = Url(bucket, "", Query(params));
     MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
     if (response.status != 200) return ErrorFor(call, response);
-    pugi::xml_document doc;
-    if (!ParseXml(response.body, &doc)) return Status::IOError(call.where.Uri() + ": list: unreadable answer");
-    pugi::xml_node result = doc.child("ListBucketResult");
-    for (pugi::xml_node item : result.children("Contents"))
-      listing.objects.push_back(S3Object{XmlText(item, "Key"), item.child("Size").text().as_ullong()});
-    for (pugi::xml_node item : result.children("CommonPrefixes")) listing.prefixes.push_back(XmlText(item, "Prefix"));
-    continuation = std::string(result.child("IsTruncated").text().as_string()) == "true"
-                       ? XmlText(result, "NextContinuationToken")
-                       : std::string();
+    Result<S3ObjectsPage> page = ParseListObjectsV2(response.body);
+    if (!page.ok()) return page.status().WithPrefix(call.where.Uri() + ": list: ");
+    for (S3Object& object : page.value().objects) listing.objects.push_back(std::move(object));
+    for (std::string& sub : page.value().prefixes) listing.prefixes.push_back(std::move(sub));
+    continuation = std::move(page.value().next_continuation);
   } while (!continuation.empty() && max_keys == 0);
   auto by_key = [](const S3Object& a, const S3Object& b) { return a.key < b.key; };
   std::sort(listing.objects.begin(), listing.objects.end(), by_key);
@@ -251,10 +239,8 @@ Result<std::string> S3Client::CreateMultipartUpload(const S3Location& where, con
   AddEncryptionHeaders(write_options_, &call.request);
   MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   if (response.status != 200) return ErrorFor(call, response);
-  pugi::xml_document doc;
-  std::string upload_id;
-  if (ParseXml(response.body, &doc)) upload_id = XmlText(doc.child("InitiateMultipartUploadResult"), "UploadId");
-  if (upload_id.empty()) return Status::IOError(where.Uri() + ": start upload: no upload id in the answer");
+  Result<std::string> upload_id = ParseInitiateMultipartUpload(response.body);
+  if (!upload_id.ok()) return upload_id.status().WithPrefix(where.Uri() + ": start upload: ");
   return upload_id;
 }
 
@@ -274,16 +260,7 @@ Result<std::string> S3Client::UploadPart(const S3Location& where, const std::str
 
 Status S3Client::CompleteMultipartUpload(const S3Location& where, const std::string& upload_id,
                                          const std::vector<std::string>& etags) {
-  pugi::xml_document doc;
-  pugi::xml_node root = doc.append_child("CompleteMultipartUpload");
-  for (size_t i = 0; i < etags.size(); ++i) {
-    pugi::xml_node part = root.append_child("Part");
-    part.append_child("PartNumber").text().set(static_cast<unsigned>(i + 1));
-    part.append_child("ETag").text().set(etags[i].c_str());
-  }
-  std::ostringstream xml;
-  doc.save(xml, "", pugi::format_raw | pugi::format_no_declaration);
-  const std::string body = xml.str();
+  const std::string body = CompleteMultipartUploadBody(etags);
   Call call{"complete upload", where, {}, nullptr};
   call.request.method = "POST";
   call.request.url = Url(where.bucket, where.key, Query({{"uploadId", upload_id}}));
@@ -316,16 +293,12 @@ Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(const std::stri
     call.request.url = Url(bucket, "", Query(params));
     MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
     if (response.status != 200) return ErrorFor(call, response);
-    pugi::xml_document doc;
-    if (!ParseXml(response.body, &doc)) return Status::IOError(call.where.Uri() + ": list uploads: unreadable answer");
-    pugi::xml_node result = doc.child("ListMultipartUploadsResult");
-    for (pugi::xml_node item : result.children("Upload"))
-      uploads.push_back(S3OpenUpload{XmlText(item, "Key"), XmlText(item, "UploadId")});
-    if (std::string(result.child("IsTruncated").text().as_string()) != "true") return uploads;
-    key_marker = XmlText(result, "NextKeyMarker");
-    upload_id_marker = XmlText(result, "NextUploadIdMarker");
-    if (key_marker.empty() && upload_id_marker.empty())
-      return Status::IOError(call.where.Uri() + ": list uploads: a truncated answer without a next marker");
+    Result<S3UploadsPage> page = ParseListMultipartUploads(response.body);
+    if (!page.ok()) return page.status().WithPrefix(call.where.Uri() + ": list uploads: ");
+    for (S3OpenUpload& upload : page.value().uploads) uploads.push_back(std::move(upload));
+    if (!page.value().truncated) return uploads;
+    key_marker = std::move(page.value().next_key_marker);
+    upload_id_marker = std::move(page.value().next_upload_id_marker);
   }
 }
 

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "io/s3/aws_config.h"
 #include "io/s3/http_client.h"
+#include "io/s3/s3_responses.h"
 
 namespace mergeflow {
 
@@ -24,21 +25,12 @@ struct S3Location {
 };
 Result<S3Location> ParseS3Uri(std::string_view uri);
 
-struct S3Object {
-  std::string key;
-  uint64_t size = 0;
-};
 
 struct S3Listing {
   std::vector<S3Object> objects;      // sorted by key
   std::vector<std::string> prefixes;  // common prefixes (with delimiter), sorted
 };
 
-// A multipart upload begun and neither completed nor aborted.
-struct S3OpenUpload {
-  std::string key;
-  std::string upload_id;
-};
 
 // Server-side encryption of written objects.
 struct S3WriteOptions {
