@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds mergeflow's libFuzzer targets (fuzz/*_fuzzer.cc, with Debian's clang,
 # AddressSanitizer and UndefinedBehaviorSanitizer) and runs each for SECONDS
-# (default 60) on its corpus in fuzz/corpus/TARGET. Inputs that reach new
+# (default 60; one target per core at a time) on its corpus in
+# fuzz/corpus/TARGET. Inputs that reach new
 # code are merged back into that corpus with --keep; a crash stops the run,
 # leaving the input as build-fuzz/crash-*.
 #   scripts/fuzz.sh [--keep] [SECONDS] [TARGET...]
@@ -24,23 +25,40 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo 
   -DMERGEFLOW_TESTS=OFF -DMERGEFLOW_MPI=OFF > /dev/null
 cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]}"
 
+# One target per core at a time (each fuzzer runs on one thread).
+run_target() {
+  local target=$1 name=${1%_fuzzer}
+  local corpus=fuzz/corpus/$name work
+  work=$(mktemp -d)
+  mkdir -p "$corpus"
+  if ! (cd build-fuzz && "./$target" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$PWD/" \
+    "$work" "../$corpus") > "build-fuzz/$name.log" 2>&1; then
+    echo "$target FAILED; its log: build-fuzz/$name.log" >&2
+    grep -E "check failed|ERROR|SUMMARY" "build-fuzz/$name.log" >&2 || true
+    rm -rf "$work"
+    return 1
+  fi
+  ls "$work" | wc -l > "build-fuzz/$name.new"
+  if ((keep)); then "build-fuzz/$target" -merge=1 "$corpus" "$work" > /dev/null 2>&1; fi
+  rm -rf "$work"
+}
+failed=0
+pids=()
+for target in "${targets[@]}"; do
+  run_target "$target" &
+  pids+=($!)
+  if ((${#pids[@]} >= $(nproc))); then
+    wait "${pids[0]}" || failed=1
+    pids=("${pids[@]:1}")
+  fi
+done
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+((failed == 0)) || exit 1
+
 printf '%-22s %10s %10s %8s %8s\n' target runs exec/s cov new
 for target in "${targets[@]}"; do
   name=${target%_fuzzer}
-  corpus=fuzz/corpus/$name
-  work=$(mktemp -d)
-  mkdir -p "$corpus"
-  (cd build-fuzz && "./$target" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$PWD/" \
-    "$work" "../$corpus") > "build-fuzz/$name.log" 2>&1 || {
-    echo "$target FAILED; its log: build-fuzz/$name.log" >&2
-    grep -E "check failed|ERROR|SUMMARY" "build-fuzz/$name.log" >&2 || true
-    exit 1
-  }
   runs=$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "build-fuzz/$name.log")
   cov=$(grep -oP 'DONE +cov: \K[0-9]+' "build-fuzz/$name.log" || grep -oP 'cov: \K[0-9]+' "build-fuzz/$name.log" | tail -1)
-  printf '%-22s %10s %10s %8s %8s\n' "$target" "$runs" "$((runs / seconds))" "$cov" "$(ls "$work" | wc -l)"
-  if ((keep)); then
-    "build-fuzz/$target" -merge=1 "$corpus" "$work" > /dev/null 2>&1
-  fi
-  rm -rf "$work"
+  printf '%-22s %10s %10s %8s %8s\n' "$target" "$runs" "$((runs / seconds))" "$cov" "$(cat "build-fuzz/$name.new")"
 done
