@@ -27,12 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t split = input.find('\xff');
   const std::string config = WriteTemp("/tmp/mergeflow-config-fuzz-XXXXXX", input.substr(0, split));
-  const std::string credentials =
-      WriteTemp("/tmp/mergeflow-credentials-fuzz-XXXXXX", split == std::string_view::npos ? "" : input.substr(split + 1));
-  for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
-                           "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_MAX_ATTEMPTS",
-                           "AWS_CA_BUNDLE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"})
+  const std::string credentials = WriteTemp("/tmp/mergeflow-credentials-fuzz-XXXXXX",
+                                            split == std::string_view::npos ? "" : input.substr(split + 1));
+  for (const char* name :
+       {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"})
     unsetenv(name);
   setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   setenv("AWS_CONFIG_FILE", config.c_str(), 1);

@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         quotes += c == '"';
       }
       last_ended_in_newline = part.back() == '\n';
-      if (dialect.quoting && last_ended_in_newline) CHECK(quotes % 2 == 0 || joined.size() + part.size() == text.size() - bom);
+      if (dialect.quoting && last_ended_in_newline)
+        CHECK(quotes % 2 == 0 || joined.size() + part.size() == text.size() - bom);
       joined += part;
     }
     CHECK(joined == text.substr(bom));

@@ -20,12 +20,12 @@
 #include "text/row_scanner.h"
 
 // Stops the fuzzer with what went wrong.
-#define CHECK(condition)                                                \
-  do {                                                                  \
-    if (!(condition)) {                                                 \
+#define CHECK(condition)                                                          \
+  do {                                                                            \
+    if (!(condition)) {                                                           \
       std::fprintf(stderr, "check failed: %s (line %d)\n", #condition, __LINE__); \
-      std::abort();                                                     \
-    }                                                                   \
+      std::abort();                                                               \
+    }                                                                             \
   } while (0)
 
 namespace {
@@ -91,7 +91,8 @@ std::vector<Event> ScalarSplit(std::string_view text, char sep, uint32_t expecte
         }
       }
       if (fields.size() != expected) {
-        events.push_back(Event{true, start, 0, {}, mergeflow::DescribeFieldCount(expected, static_cast<uint32_t>(fields.size()))});
+        events.push_back(
+            Event{true, start, 0, {}, mergeflow::DescribeFieldCount(expected, static_cast<uint32_t>(fields.size()))});
         skip_first_row = false;
       } else if (skip_first_row) {
         skip_first_row = false;

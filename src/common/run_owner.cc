@@ -63,9 +63,7 @@ RunMarker RunMarker::ForCurrentProcess(const std::string& owns, const std::strin
   return RunMarker{owns, run_id, RunOwner::Current(), UnixNow()};
 }
 
-bool RunMarker::IsStale(int64_t now_unix) const {
-  return owner.IsGone() || now_unix - heartbeat_unix > kLeaseSeconds;
-}
+bool RunMarker::IsStale(int64_t now_unix) const { return owner.IsGone() || now_unix - heartbeat_unix > kLeaseSeconds; }
 
 std::string RunMarker::ToJson() const {
   nlohmann::json j = {{"owns", owns},

@@ -29,7 +29,8 @@ Result<FaultSpec> ParseFault(const std::string& item) {
   const long nth = std::strtol(item.c_str() + colon + 1, &end, 10);
   if (*end != '\0' || nth < 1) return bad();
   for (int op = 0; op < static_cast<int>(FsOp::kCount); ++op) {
-    if (op_name == FsOpName(static_cast<FsOp>(op))) return FaultSpec{static_cast<FsOp>(op), path_contains, static_cast<int>(nth)};
+    if (op_name == FsOpName(static_cast<FsOp>(op)))
+      return FaultSpec{static_cast<FsOp>(op), path_contains, static_cast<int>(nth)};
   }
   return bad();
 }
@@ -52,8 +53,8 @@ Status InstallFaultsFromEnvironment() {
     auto faulty = std::make_shared<FaultyFileSystem>(target, "", /*stage_outputs=*/*scheme == '\0');
     for (const FaultSpec& spec : specs) {
       faulty->FailNth(spec.op, spec.nth,
-                      Status::IOError("a path with '" + spec.path_contains + "': injected fault (" +
-                                      FsOpName(spec.op) + " #" + std::to_string(spec.nth) + ")"),
+                      Status::IOError("a path with '" + spec.path_contains + "': injected fault (" + FsOpName(spec.op) +
+                                      " #" + std::to_string(spec.nth) + ")"),
                       spec.path_contains);
     }
     RegisterFileSystem(scheme, faulty);

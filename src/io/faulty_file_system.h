@@ -22,7 +22,7 @@ namespace mergeflow {
 enum class FsOp { kOpenRead, kOpenWrite, kRead, kWrite, kSync, kClose, kInfo, kList, kMkdir, kRename, kRemove, kCount };
 
 inline const char* FsOpName(FsOp op) {
-  static const char* kNames[] = {"open-read", "open-write", "read", "write", "sync", "close",
+  static const char* kNames[] = {"open-read", "open-write", "read",  "write",  "sync",  "close",
                                  "info",      "list",       "mkdir", "rename", "remove"};
   return kNames[static_cast<int>(op)];
 }

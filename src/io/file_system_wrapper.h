@@ -30,9 +30,7 @@ class FileSystemWrapper : public FileSystem {
     return target_->OpenForWrite(path);
   }
   Result<FileInfo> GetFileInfo(const std::string& path) override { return target_->GetFileInfo(path); }
-  Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override {
-    return target_->ListDirectory(path);
-  }
+  Result<std::vector<FileInfo>> ListDirectory(const std::string& path) override { return target_->ListDirectory(path); }
   Status CreateDirectory(const std::string& path) override { return target_->CreateDirectory(path); }
   Status SyncDirectory(const std::string& path) override { return target_->SyncDirectory(path); }
   Status PublishDirectory(const std::string& staged, const std::string& target) override {

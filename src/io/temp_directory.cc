@@ -19,10 +19,10 @@ std::string BaseDirectory(const std::string& parent) {
 Result<size_t> TempDirectory::ReclaimAbandoned(const std::string& parent) {
   const std::string base = BaseDirectory(parent);
   MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(base));
-  MF_ASSIGN_OR_RETURN(std::vector<std::string> lines,
-                      ::mergeflow::ReclaimAbandoned(fs, base, kPrefix, [fs](const std::string& owned, const RunMarker&) {
-                        return fs->RemoveAll(owned);
-                      }));
+  MF_ASSIGN_OR_RETURN(
+      std::vector<std::string> lines,
+      ::mergeflow::ReclaimAbandoned(fs, base, kPrefix,
+                                    [fs](const std::string& owned, const RunMarker&) { return fs->RemoveAll(owned); }));
   for (const std::string& line : lines) Notice(line);
   return lines.size();
 }

@@ -18,7 +18,8 @@ TEST(FirstErrorTest, ReadWhileOthersFail) {
     std::vector<std::thread> failing;
     for (int t = 0; t < 4; ++t) {
       failing.emplace_back([&error, t] {
-        for (int i = 0; i < 50; ++i) error.Set(Status::IOError("worker " + std::to_string(t) + " failed, round " + std::to_string(i)));
+        for (int i = 0; i < 50; ++i)
+          error.Set(Status::IOError("worker " + std::to_string(t) + " failed, round " + std::to_string(i)));
       });
     }
     std::string seen;

@@ -80,8 +80,10 @@ constexpr char kOutputs[] =
 // output's rows (left join).
 std::string DataAndOutputs(int rows) {
   const std::string n = std::to_string(rows), keys = std::to_string(rows * 2);
-  return "$GEN --rows " + n + " --key-space " + keys + " --seed 1 -o l.tsv\n"
-         "$GEN --rows " + n + " --key-space " + keys + " --seed 2 --columns 3 -o r.tsv\n" + kOutputs;
+  return "$GEN --rows " + n + " --key-space " + keys +
+         " --seed 1 -o l.tsv\n"
+         "$GEN --rows " +
+         n + " --key-space " + keys + " --seed 2 --columns 3 -o r.tsv\n" + kOutputs;
 }
 
 // After a faulty run of FLAGS: what OUT holds, then a clean run and what it left.
@@ -106,19 +108,19 @@ std::string LocalScript(const std::string& faults, const std::string& flags) {
 
 TEST(FaultTest, EveryOperationOfALocalCommitFailsCleanly) {
   TempDir dir;
-  ASSERT_EQ(RunScript(dir, std::string("set -e\nGEN='") + MERGEFLOW_GEN_BINARY + "'\nmkdir tmp\n" + DataAndOutputs(20000) +
-                               "cp -a old out\n"),
+  ASSERT_EQ(RunScript(dir, std::string("set -e\nGEN='") + MERGEFLOW_GEN_BINARY + "'\nmkdir tmp\n" +
+                               DataAndOutputs(20000) + "cp -a old out\n"),
             0);
   const std::string flags = "--threads 2";
-  auto failed = FailEveryOperation([&](const std::string& f) { return RunScript(dir, LocalScript(f, flags)); },
-                                   "out", dir.path());
+  auto failed = FailEveryOperation([&](const std::string& f) { return RunScript(dir, LocalScript(f, flags)); }, "out",
+                                   dir.path());
   ExpectFailuresOf(failed, {"open-write", "write", "sync", "close", "mkdir", "rename", "info", "list"});
 }
 
 TEST(FaultTest, EveryOperationOfASpillFailsCleanly) {
   TempDir dir;
-  ASSERT_EQ(RunScript(dir, std::string("set -e\nGEN='") + MERGEFLOW_GEN_BINARY + "'\nmkdir tmp\n" + DataAndOutputs(120000) +
-                               "cp -a old out\n"),
+  ASSERT_EQ(RunScript(dir, std::string("set -e\nGEN='") + MERGEFLOW_GEN_BINARY + "'\nmkdir tmp\n" +
+                               DataAndOutputs(120000) + "cp -a old out\n"),
             0);
   // Small enough a limit that both sides are spilled (checked below).
   const std::string flags = "--threads 2 --memory-limit 10M --chunk-size 64K";

@@ -27,8 +27,9 @@ TEST(S3ResponsesTest, ATruncatedListingWithoutAWayOnIsAnError) {
   auto page = ParseListObjectsV2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>");
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.status().message(), "a truncated listing without a continuation token");
-  auto uploads = ParseListMultipartUploads("<ListMultipartUploadsResult><IsTruncated>true</IsTruncated>"
-                                           "</ListMultipartUploadsResult>");
+  auto uploads = ParseListMultipartUploads(
+      "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated>"
+      "</ListMultipartUploadsResult>");
   ASSERT_FALSE(uploads.ok());
   EXPECT_EQ(uploads.status().message(), "a truncated answer without a next marker");
 }
