@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets up and runs every mergeflow test: unit and end-to-end tests (CTest),
-# SIGKILLs at random moments, the pandas oracle, then the tests again under
-# AddressSanitizer with UndefinedBehaviorSanitizer, and under ThreadSanitizer.
+# Sets up and runs every mergeflow test: unit and end-to-end tests (CTest,
+# with a real S3-compatible server), SIGKILLs at random moments, the
+# malformed-input corpus, the fuzzers for a minute each, the pandas oracle,
+# a build without MPI, then the tests again under AddressSanitizer with
+# UndefinedBehaviorSanitizer, and under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
