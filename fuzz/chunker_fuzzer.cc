@@ -11,16 +11,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_check.h"
 #include "io/file_system.h"
 #include "text/chunk_reader.h"
-
-#define CHECK(condition)                                                          \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
-      std::fprintf(stderr, "check failed: %s (line %d)\n", #condition, __LINE__); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;

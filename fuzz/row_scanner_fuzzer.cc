@@ -17,16 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "text/row_scanner.h"
-
-// Stops the fuzzer with what went wrong.
-#define CHECK(condition)                                                          \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
-      std::fprintf(stderr, "check failed: %s (line %d)\n", #condition, __LINE__); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (0)
 
 namespace {
 

@@ -6,7 +6,6 @@
 #include <random>
 
 #include "common/interrupt.h"
-#include "common/notice.h"
 #include "io/run_marker_file.h"
 
 namespace mergeflow {
@@ -92,13 +91,12 @@ std::string StagingPrefix(const std::string& target) { return "." + SplitParent(
 }  // namespace
 
 Result<size_t> StagedDirectoryCommitter::ReclaimAbandoned(FileSystem* fs, const std::string& target) {
-  MF_ASSIGN_OR_RETURN(std::vector<std::string> lines,
+  MF_ASSIGN_OR_RETURN(Reclaimed reclaimed,
                       ::mergeflow::ReclaimAbandoned(fs, SplitParent(target).first, StagingPrefix(target),
                                                     [fs](const std::string& owned, const RunMarker&) {
                                                       return fs->RemoveAll(owned);
                                                     }));
-  for (const std::string& line : lines) Notice(line);
-  return lines.size();
+  return reclaimed.count;
 }
 
 StagedDirectoryCommitter::StagedDirectoryCommitter(FileSystem* fs, std::string target, std::string staging)

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "common/interrupt.h"
+#include "common/notice.h"
 
 namespace mergeflow {
 namespace {
@@ -102,37 +103,32 @@ Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string&
   return made;
 }
 
-Result<std::vector<std::string>> ReclaimAbandoned(
+Result<Reclaimed> ReclaimAbandoned(
     FileSystem* fs, const std::string& dir, const std::string& prefix,
     const std::function<Status(const std::string& owned, const RunMarker& marker)>& reclaim) {
   MF_ASSIGN_OR_RETURN(auto by_owned, ReadMarkers(fs, dir, prefix));
-  std::vector<std::string> lines;
+  Reclaimed reclaimed;
   const int64_t now = UnixNow();
   for (const auto& [owned, markers] : by_owned) {
-    if (!AllStale(markers, now)) continue;
+    if (!AllStale(markers, now)) {
+      reclaimed.live_remains = true;
+      continue;
+    }
     const RunMarker& marker = markers.front().marker;
     Status removed = reclaim(owned, marker);
     for (const FoundMarker& found : markers) {
       if (removed.ok()) removed = fs->RemoveAll(found.path);
     }
+    ++reclaimed.count;
     if (!removed.ok()) {
-      lines.push_back("could not remove " + owned + ", left by run " + marker.run_id + ": " + ReasonOf(removed));
+      Notice("could not remove " + owned + ", left by run " + marker.run_id + ": " + ReasonOf(removed));
       continue;
     }
-    lines.push_back("removed " + owned + ", left by run " + marker.run_id + " (process " +
-                    std::to_string(marker.owner.pid) + " on " + marker.owner.host +
-                    (marker.owner.IsGone() ? ", which has ended)" : ", silent for over 5 minutes)"));
+    Notice("removed " + owned + ", left by run " + marker.run_id + " (process " + std::to_string(marker.owner.pid) +
+           " on " + marker.owner.host +
+           (marker.owner.IsGone() ? ", which has ended)" : ", silent for over 5 minutes)"));
   }
-  return lines;
-}
-
-Result<bool> LiveMarkerExists(FileSystem* fs, const std::string& dir, const std::string& prefix) {
-  MF_ASSIGN_OR_RETURN(auto by_owned, ReadMarkers(fs, dir, prefix));
-  const int64_t now = UnixNow();
-  for (const auto& [owned, markers] : by_owned) {
-    if (!AllStale(markers, now)) return true;
-  }
-  return false;
+  return reclaimed;
 }
 
 }  // namespace mergeflow

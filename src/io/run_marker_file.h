@@ -69,18 +69,21 @@ struct MarkedDirectory {
 Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string& path, const std::string& run_id,
                                               std::function<void()> remove);
 
+// What ReclaimAbandoned did.
+struct Reclaimed {
+  size_t count = 0;           // things it reported (removed, or could not remove)
+  bool live_remains = false;  // some marker it read is not stale: a live run
+};
+
 // For each OWNED whose markers DIR/PREFIX*.owner-* are all stale at this
 // moment: reclaim(OWNED, one of its markers) is called, and once that
 // succeeds its markers go too. Markers that cannot be read are left alone.
-// Returns one line per OWNED, for the user: what was removed, or why it could
-// not be (reclaiming is best effort: it never fails the run that does it).
-// Fails only when the markers cannot be listed. Several processes may
-// reclaim the same things at once.
-Result<std::vector<std::string>> ReclaimAbandoned(
+// Writes one Notice per OWNED: what was removed, or why it could not be
+// (reclaiming is best effort: it never fails the run that does it). Fails
+// only when the markers cannot be listed. Several processes may reclaim the
+// same things at once.
+Result<Reclaimed> ReclaimAbandoned(
     FileSystem* fs, const std::string& dir, const std::string& prefix,
     const std::function<Status(const std::string& owned, const RunMarker& marker)>& reclaim);
-
-// Whether DIR holds a marker PREFIX*.owner-* that is not stale (a live run).
-Result<bool> LiveMarkerExists(FileSystem* fs, const std::string& dir, const std::string& prefix);
 
 }  // namespace mergeflow

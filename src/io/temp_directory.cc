@@ -3,7 +3,6 @@
 #include <cstdlib>
 
 #include "common/interrupt.h"
-#include "common/notice.h"
 
 namespace mergeflow {
 
@@ -19,12 +18,11 @@ std::string BaseDirectory(const std::string& parent) {
 Result<size_t> TempDirectory::ReclaimAbandoned(const std::string& parent) {
   const std::string base = BaseDirectory(parent);
   MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(base));
-  MF_ASSIGN_OR_RETURN(
-      std::vector<std::string> lines,
-      ::mergeflow::ReclaimAbandoned(fs, base, kPrefix,
-                                    [fs](const std::string& owned, const RunMarker&) { return fs->RemoveAll(owned); }));
-  for (const std::string& line : lines) Notice(line);
-  return lines.size();
+  MF_ASSIGN_OR_RETURN(Reclaimed reclaimed, ::mergeflow::ReclaimAbandoned(
+                                               fs, base, kPrefix, [fs](const std::string& owned, const RunMarker&) {
+                                                 return fs->RemoveAll(owned);
+                                               }));
+  return reclaimed.count;
 }
 
 Result<std::unique_ptr<TempDirectory>> TempDirectory::Create(const std::string& parent, const std::string& name) {

@@ -50,23 +50,23 @@ Result<size_t> S3OutputCommitter::ReclaimAbandonedUploads(S3Client* client, cons
   const S3Location prefix{where.bucket, where.key + "/"};
   const std::string dir = MarkerDir(where);
   const std::string marker_prefix = MarkerPrefix(where);
-  MF_ASSIGN_OR_RETURN(
-      std::vector<std::string> lines,
-      ::mergeflow::ReclaimAbandoned(fs, dir, marker_prefix,
-                                    [](const std::string&, const RunMarker&) { return Status::OK(); }));
-  MF_ASSIGN_OR_RETURN(bool live, LiveMarkerExists(fs, dir, marker_prefix));
-  if (!live) {
+  // One reading of the markers: stale ones go, and whether a live run remains.
+  MF_ASSIGN_OR_RETURN(Reclaimed reclaimed,
+                      ::mergeflow::ReclaimAbandoned(fs, dir, marker_prefix,
+                                                    [](const std::string&, const RunMarker&) { return Status::OK(); }));
+  size_t count = reclaimed.count;
+  if (!reclaimed.live_remains) {
     // No run is writing this output: its open uploads were left by killed runs.
     MF_ASSIGN_OR_RETURN(std::vector<S3OpenUpload> uploads, client->ListMultipartUploads(prefix.bucket, prefix.key));
     MF_RETURN_IF_ERROR(RunConcurrently(uploads.size(), 16, [&](size_t i) {
       return client->AbortMultipartUpload({prefix.bucket, uploads[i].key}, uploads[i].upload_id);
     }));
-    if (!uploads.empty())
-      lines.push_back("aborted " + std::to_string(uploads.size()) + " upload(s) under " + target +
-                      " left open by killed runs");
+    if (!uploads.empty()) {
+      Notice("aborted " + std::to_string(uploads.size()) + " upload(s) under " + target + " left open by killed runs");
+      ++count;
+    }
   }
-  for (const std::string& line : lines) Notice(line);
-  return lines.size();
+  return count;
 }
 
 Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(S3Client* client, const std::string& target,
