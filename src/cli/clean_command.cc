@@ -3,9 +3,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "io/faulty_file_system.h"
+#include "cli/file_systems.h"
 #include "io/output_committer.h"
-#include "io/s3/s3_file_system.h"
 #include "io/temp_directory.h"
 
 namespace mergeflow {
@@ -19,8 +18,7 @@ CLI::App* AddCleanCommand(CLI::App* app, CleanCommandOptions* o) {
 }
 
 Status RunCleanCommand(const CleanCommandOptions& o) {
-  RegisterFileSystem("s3", std::make_shared<S3FileSystem>());
-  MF_RETURN_IF_ERROR(InstallFaultsFromEnvironment());
+  MF_RETURN_IF_ERROR(SetUpFileSystems());
   MF_ASSIGN_OR_RETURN(size_t outputs, OutputCommitter::ReclaimAbandoned(o.output));
   MF_ASSIGN_OR_RETURN(size_t temporary, TempDirectory::ReclaimAbandoned(o.temp_dir));
   if (outputs + temporary == 0) std::printf("nothing left by killed runs for %s\n", o.output.c_str());

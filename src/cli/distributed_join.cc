@@ -136,7 +136,6 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   const uint64_t listing = ListingHash(left.files, right.files);
   if (world.SumAll(world.MaxAll(listing) == listing ? 1 : 0) != static_cast<uint64_t>(world.size()))
     return Status::IOError("the ranks see different input files (listed again while the job started?)");
-  record->run_id = world.Broadcast(record->run_id);
 
   // 1. Sample keys; find the heavy ones.
   MF_ASSIGN_OR_RETURN(std::vector<HeavyKey> heavy, FindHeavy(world, left, right, options, output));

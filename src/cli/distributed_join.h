@@ -33,7 +33,8 @@ struct DistributedOutput {
 };
 
 // Runs the join on every rank of `world` (each calls it). `record` holds
-// what the CLI knows of the run; rank 0 completes it into the manifest
+// what the CLI knows of the run (with the same run id on every rank); rank 0
+// completes it into the manifest
 // (`start_seconds`: MonotonicSeconds() when the run began).
 // Errors name the rank they happened on; a rank that did not fail but
 // stopped because another did says which.

@@ -8,16 +8,20 @@
 #include "cli/run_manifest.h"
 #include "common/interrupt.h"
 #ifdef MERGEFLOW_HAVE_MPI
+#include "cli/dataset_command.h"
 #include "cli/distributed_join.h"
+#include "cli/file_systems.h"
 #endif
 #include "common/process_stats.h"
 #include "common/progress.h"
 #include "common/size_parser.h"
 #include "common/thread_pool.h"
+#include "common/utc_time.h"
+#include "dataset/dataset.h"
+#include "dataset/dataset_inputs.h"
 #include "dist/launcher.h"
 #include "dist/mpi_world.h"
 #include "io/faulty_file_system.h"
-#include "io/input_listing.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
 #include "io/s3/http_client.h"
@@ -68,6 +72,9 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_option("--sse", o->sse, "Server-side encryption of s3:// output: AES256 or aws:kms")
       ->check(CLI::IsMember({"AES256", "aws:kms"}));
   join->add_option("--sse-kms-key-id", o->sse_kms_key_id, "KMS key for --sse aws:kms (default: the account's key)");
+  join->add_flag("--dataset", o->dataset,
+                 "-o names a dataset: write a new version of it and publish it (see 'mergeflow dataset')");
+  join->add_flag("--no-publish", o->no_publish, "With --dataset: leave the new version unpublished; print its id");
   join->add_flag("-q,--quiet", o->quiet, "Print no progress reports");
   join->add_option("--progress-interval", o->progress_interval,
                    "Seconds between progress reports (default: 0.5 on a terminal, 5 otherwise)")
@@ -113,7 +120,7 @@ struct PreparedSide {
 // one, through a reader of `read_threads` threads that the join then uses.
 Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vector<std::string>& names,
                    size_t chunk_bytes, int read_threads, std::optional<size_t> required_columns) {
-  MF_ASSIGN_OR_RETURN(p->files, ListInputFiles(p->spec));
+  MF_ASSIGN_OR_RETURN(p->files, ResolveInputFiles(p->spec));
   const FileInfo& first_file = p->files.front();
   if (!o.quiet && p->files.size() == 1 && first_file.size >= (uint64_t{256} << 20) && first_file.path.ends_with(".gz"))
     std::fprintf(stderr,
@@ -235,14 +242,16 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (o.threads == 0) o.threads = DefaultThreadCount();
   if (o.compress != "none" && o.output.empty())
     return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
+  if ((o.dataset || o.no_publish) && o.output.empty())
+    return Status::InvalidArgument("--dataset and --no-publish need -o DATASET");
+  if (o.no_publish && !o.dataset) return Status::InvalidArgument("--no-publish needs --dataset");
   if (!o.sse_kms_key_id.empty() && o.sse != "aws:kms")
     return Status::InvalidArgument("--sse-kms-key-id needs --sse aws:kms");
   if (!o.sse_kms_key_id.empty() && !LibcurlSignsPrefixedHeaderNames())
     return Status::InvalidArgument("--sse-kms-key-id needs libcurl 8.10 or newer (this is " + LibcurlVersion() +
                                    ", which signs the key's header wrongly); make the key the bucket's default "
                                    "encryption and give --sse aws:kms alone");
-  RegisterFileSystem("s3", std::make_shared<S3FileSystem>(S3WriteOptions{o.sse, o.sse_kms_key_id}));
-  MF_RETURN_IF_ERROR(InstallFaultsFromEnvironment());
+  MF_RETURN_IF_ERROR(SetUpFileSystems(S3WriteOptions{o.sse, o.sse_kms_key_id}));
   const uint64_t available = AvailableMemoryBytes();
   uint64_t memory_limit = available / 10 * 8;  // default: 80% of what this process may use
   if (!o.memory_limit.empty()) {
@@ -301,6 +310,16 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
                                                          : Compression::kNone;
   RunRecord record;
   record.run_id = NewRunId();
+#ifdef MERGEFLOW_HAVE_MPI
+  if (world != nullptr) record.run_id = world->Broadcast(record.run_id);
+#endif
+  // A dataset's new version is written as an output of its own.
+  std::string target = o.output;
+  if (o.dataset) {
+    MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(o.output));
+    MF_RETURN_IF_ERROR(dataset.Exists().status_or_ok());
+    target = VersionDir(dataset.root(), record.run_id);
+  }
   record.started_at = started_at;
   record.how = JoinTypeName(options.type);
   record.left_on = left_keys;
@@ -312,7 +331,7 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   JoinStats stats;
   if (world != nullptr) {
 #ifdef MERGEFLOW_HAVE_MPI
-    DistributedOutput output{o.output, header, format, compression, output_separator, o.multiline};
+    DistributedOutput output{target, header, format, compression, output_separator, o.multiline};
     left.reader.reset();  // stop reading ahead what the ranks read by ranges
     right.reader.reset();
     left.side.reader = right.side.reader = nullptr;
@@ -325,7 +344,7 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
   } else {
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(o.output, record.run_id));
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(target, record.run_id));
     PartFilesSink sink(committer.get(), lanes, header, format, compression);
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
@@ -334,7 +353,15 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
     record.total_seconds = MonotonicSeconds() - start;
     MF_RETURN_IF_ERROR(committer->Commit(ManifestJson(record)));
   }
-  if (stats.bad_rows_skipped > 0 && (world == nullptr || world->rank() == 0)) {
+  const bool leader = world == nullptr || world->rank() == 0;
+  if (o.dataset && leader) {
+    if (o.no_publish) {
+      std::printf("%s\n", record.run_id.c_str());
+    } else {
+      MF_RETURN_IF_ERROR(PublishWrittenVersion(o.output, record.run_id, record.run_id, o.quiet));
+    }
+  }
+  if (stats.bad_rows_skipped > 0 && leader) {
     std::fprintf(stderr, "mergeflow: warning: skipped %llu bad row(s)\n",
                  static_cast<unsigned long long>(stats.bad_rows_skipped));
     for (const BadRow& row : stats.bad_row_samples)

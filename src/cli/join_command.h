@@ -41,6 +41,8 @@ struct JoinCommandOptions {
   std::string sse_kms_key_id;
   bool quiet = false;
   double progress_interval = 0;  // 0: 0.5 s on a terminal, 5 s otherwise
+  bool dataset = false;     // -o names a dataset: write a new version of it
+  bool no_publish = false;  // with dataset: leave the version unpublished, print its id
   bool multiline = false;        // quoted fields may hold newlines: MPI ranks take whole files
 };
 

@@ -1,10 +1,11 @@
-// mergeflow: join two delimited-text inputs on a key, at any scale; clean up
-// after killed runs.
+// mergeflow: join two delimited-text inputs on a key, at any scale; manage
+// versioned datasets; clean up after killed runs.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
 #include "cli/clean_command.h"
+#include "cli/dataset_command.h"
 #include "cli/join_command.h"
 #include "common/interrupt.h"
 
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
   CLI::App* join = mergeflow::AddJoinCommand(&app, &options);
   mergeflow::CleanCommandOptions clean_options;
   CLI::App* clean = mergeflow::AddCleanCommand(&app, &clean_options);
+  mergeflow::DatasetCommandOptions dataset_options;
+  CLI::App* dataset = mergeflow::AddDatasetCommand(&app, &dataset_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -38,8 +41,9 @@ int main(int argc, char** argv) {
     return Fail(std::string(e.what()) + " (see 'mergeflow --help')", 2);
   }
   try {
-    mergeflow::Status status = clean->parsed() ? mergeflow::RunCleanCommand(clean_options)
-                                               : mergeflow::RunJoinCommand(options, join);
+    mergeflow::Status status = clean->parsed()     ? mergeflow::RunCleanCommand(clean_options)
+                               : dataset->parsed() ? mergeflow::RunDatasetCommand(dataset_options, dataset)
+                                                   : mergeflow::RunJoinCommand(options, join);
     if (status.ok()) return 0;
     return Fail(status.message(), status.code() == mergeflow::Status::Code::kInvalidArgument ? 2 : 1);
   } catch (const std::bad_alloc&) {

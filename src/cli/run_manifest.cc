@@ -5,17 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/process_stats.h"
+#include "common/utc_time.h"
 
 namespace mergeflow {
-
-std::string UtcTimestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 namespace {
 

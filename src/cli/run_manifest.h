@@ -51,7 +51,4 @@ void from_json(const nlohmann::json& j, RankLoad& load);
 // peak memory of the process at the time of the call.
 std::string ManifestJson(const RunRecord& record);
 
-// The current time as "YYYY-MM-DDTHH:MM:SSZ".
-std::string UtcTimestamp();
-
 }  // namespace mergeflow

@@ -16,6 +16,7 @@ class [[nodiscard]] Status {
     kIOError,          // a file or stream could not be read or written
     kCancelled,        // the run was interrupted
     kUntrusted,        // a TLS peer's certificate could not be verified (never worth retrying)
+    kConflict,         // another writer changed the thing first (a lost compare-and-swap)
     kInternal,         // a broken invariant inside mergeflow
   };
 
@@ -27,6 +28,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
   static Status Untrusted(std::string msg) { return Status(Code::kUntrusted, std::move(msg)); }
+  static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }

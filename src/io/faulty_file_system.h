@@ -19,11 +19,25 @@
 namespace mergeflow {
 
 // The kinds of operation a fault can be injected into.
-enum class FsOp { kOpenRead, kOpenWrite, kRead, kWrite, kSync, kClose, kInfo, kList, kMkdir, kRename, kRemove, kCount };
+enum class FsOp {
+  kOpenRead,
+  kOpenWrite,
+  kRead,
+  kWrite,
+  kSync,
+  kClose,
+  kInfo,
+  kList,
+  kMkdir,
+  kRename,
+  kRemove,
+  kSwap,
+  kCount
+};
 
 inline const char* FsOpName(FsOp op) {
-  static const char* kNames[] = {"open-read", "open-write", "read",  "write",  "sync",  "close",
-                                 "info",      "list",       "mkdir", "rename", "remove"};
+  static const char* kNames[] = {"open-read", "open-write", "read",  "write",  "sync",   "close",
+                                 "info",      "list",       "mkdir", "rename", "remove", "swap"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -107,6 +121,14 @@ class FaultyFileSystem : public FileSystemWrapper {
   Status RemoveAll(const std::string& path) override {
     MF_RETURN_IF_ERROR(Check(FsOp::kRemove, path));
     return FileSystemWrapper::RemoveAll(Strip(path));
+  }
+  Result<VersionedContents> ReadVersioned(const std::string& path) override {
+    MF_RETURN_IF_ERROR(Check(FsOp::kOpenRead, path));
+    return FileSystemWrapper::ReadVersioned(Strip(path));
+  }
+  Status WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) override {
+    MF_RETURN_IF_ERROR(Check(FsOp::kSwap, path));
+    return FileSystemWrapper::WriteIfUnchanged(Strip(path), contents, token);
   }
   Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id) override {
     return stage_outputs_ ? FileSystem::StartOutput(target, run_id) : FileSystemWrapper::StartOutput(target, run_id);

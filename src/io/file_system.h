@@ -74,6 +74,13 @@ class MappedFile {
   virtual void Release(uint64_t offset, uint64_t n) const = 0;
 };
 
+// A small file's whole contents with a token for WriteIfUnchanged.
+struct VersionedContents {
+  bool exists = false;
+  std::string contents;
+  std::string token;  // differs whenever the contents differ (S3: the ETag)
+};
+
 struct FileInfo {
   std::string path;  // full path or URI
   bool exists = false;
@@ -110,6 +117,17 @@ class FileSystem {
   virtual Status RemoveAll(const std::string& path) = 0;
   // The files (not directories) that the glob pattern matches, sorted by path.
   virtual Result<std::vector<FileInfo>> Glob(const std::string& pattern) = 0;
+  // Reads the whole of small file `path` and its token; exists == false
+  // (and OK) when there is nothing there.
+  virtual Result<VersionedContents> ReadVersioned(const std::string& path) = 0;
+  // Compare-and-swap of a small file: writes `contents` as `path` only if
+  // `path` still holds what ReadVersioned returned with `token`, or, with an
+  // empty token, only if nothing is at `path`; Conflict otherwise, and then
+  // nothing changed. Atomic and durable when it returns OK: a reader, also
+  // after a crash, sees the old or the new contents whole (local: written
+  // and synced under a temporary name, then linked or renamed in under a
+  // lock of the directory; S3: PUT with If-None-Match: * or If-Match).
+  virtual Status WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) = 0;
   // Maps `path` into memory for zero-copy reads, or returns nullptr when this
   // file system or this file (a pipe, an empty file) cannot be mapped.
   virtual Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) {

@@ -38,6 +38,10 @@ class FileSystemWrapper : public FileSystem {
   }
   Status RemoveAll(const std::string& path) override { return target_->RemoveAll(path); }
   Result<std::vector<FileInfo>> Glob(const std::string& pattern) override { return target_->Glob(pattern); }
+  Result<VersionedContents> ReadVersioned(const std::string& path) override { return target_->ReadVersioned(path); }
+  Status WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) override {
+    return target_->WriteIfUnchanged(path, contents, token);
+  }
   Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) override {
     return target_->MapForRead(path);
   }

@@ -15,8 +15,6 @@
 namespace mergeflow {
 namespace {
 
-std::string LocalPath(const std::string& uri) { return uri.starts_with("file://") ? uri.substr(7) : uri; }
-
 class LocalRandomAccessFile : public RandomAccessFile {
  public:
   LocalRandomAccessFile(int fd, uint64_t size, std::string name) : fd_(fd), size_(size), name_(std::move(name)) {}
@@ -128,6 +126,8 @@ class LocalMappedFile : public MappedFile {
 };
 
 }  // namespace
+
+std::string LocalPath(const std::string& uri) { return uri.starts_with("file://") ? uri.substr(7) : uri; }
 
 std::unique_ptr<InputStream> NewFdInputStream(int fd, std::string name) {
   return std::make_unique<FdInputStream>(fd, std::move(name));

@@ -20,9 +20,18 @@ class LocalFileSystem : public FileSystem {
   Status PublishDirectory(const std::string& staged, const std::string& target) override;
   Status RemoveAll(const std::string& path) override;
   Result<std::vector<FileInfo>> Glob(const std::string& pattern) override;
+  // The token is a 128-bit hash of the contents.
+  Result<VersionedContents> ReadVersioned(const std::string& path) override;
+  // Holds an exclusive flock of the parent directory while it compares and
+  // swaps, so that writers on this machine (or a file system with working
+  // flock) take turns; the lock goes with a killed process.
+  Status WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) override;
   // Maps regular, non-empty files; nullptr for "-", pipes and empty files.
   Result<std::shared_ptr<const MappedFile>> MapForRead(const std::string& path) override;
 };
+
+// The path of a local URI: "file://x" is "x"; a plain path is itself.
+std::string LocalPath(const std::string& uri);
 
 // Wraps a file descriptor this object now owns as an InputStream.
 std::unique_ptr<InputStream> NewFdInputStream(int fd, std::string name);

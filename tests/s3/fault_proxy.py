@@ -9,7 +9,10 @@ a GET answer cut off halfway through its body (when that turn falls on
 another method, the next GET gets it), and a connection closed without any
 answer. With --chaos P, each request meets, with probability P, a fault
 drawn at random from those and a stall (an answer held back 0.5 to 2.5 s).
-With --tls-cert and --tls-key it serves HTTPS. Standard library only.
+With --ignore-conditions it plays a store without conditional writes: a
+conditional PUT (If-None-Match or If-Match) that the upstream refuses with
+412 is answered 200 (the upstream's object stays as it was). With --tls-cert
+and --tls-key it serves HTTPS. Standard library only.
 """
 import argparse
 import http.client
@@ -64,6 +67,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 "sse": self.headers.get("x-amz-server-side-encryption"),
                 "sse_kms_key_id": self.headers.get("x-amz-server-side-encryption-aws-kms-key-id"),
                 "fault": fault,
+                "if_none_match": self.headers.get("If-None-Match"),
+                "if_match": self.headers.get("If-Match"),
             }
             with open(server.log_path, "a") as log:
                 log.write(json.dumps(entry) + "\n")
@@ -86,6 +91,13 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                          headers=headers)
         response = upstream.getresponse()
         data = response.read()
+        conditional = self.headers.get("If-None-Match") or self.headers.get("If-Match")
+        if server.ignore_conditions and self.command == "PUT" and conditional and response.status == 412:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            upstream.close()
+            return
         self.send_response(response.status)
         for name, value in response.getheaders():
             if name.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
@@ -120,6 +132,7 @@ def main():
     parser.add_argument("--fault-every", type=int, default=0)
     parser.add_argument("--chaos", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ignore-conditions", action="store_true")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     args = parser.parse_args()
@@ -129,6 +142,7 @@ def main():
         context.load_cert_chain(args.tls_cert, args.tls_key)
         server.socket = context.wrap_socket(server.socket, server_side=True)
     server.chaos = args.chaos
+    server.ignore_conditions = args.ignore_conditions
     server.random = random.Random(args.seed)
     server.upstream = urllib.parse.urlparse(args.upstream)
     server.log_path = args.log

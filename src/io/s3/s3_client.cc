@@ -1,12 +1,12 @@
 #include "io/s3/s3_client.h"
 
-#include "io/s3/s3_responses.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
 #include <thread>
+
+#include "io/s3/s3_responses.h"
 
 namespace mergeflow {
 namespace {
@@ -96,8 +96,9 @@ std::string S3Client::Url(const std::string& bucket, const std::string& key, con
   return url;
 }
 
-Result<HttpResponse> S3Client::Execute(const Call& call) {
+Result<HttpResponse> S3Client::Execute(const Call& call, int* attempts) {
   for (int attempt = 1;; ++attempt) {
+    if (attempts != nullptr) *attempts = attempt;
     MF_ASSIGN_OR_RETURN(AwsCredentials credentials, credentials_.Get());
     AwsSigning signing{settings_.region, "s3", credentials.access_key_id, credentials.secret_access_key,
                        credentials.session_token};
@@ -171,8 +172,7 @@ Result<uint64_t> S3Client::GetRange(const S3Location& where, uint64_t offset, ui
     if (response.status == 404 && ErrorCodeAndMessage(response).first != "NoSuchBucket")
       return Status::IOError("cannot open " + where.Uri() + ": No such file or directory");
     if (response.status != 206 && !(response.status == 200 && offset + before == 0)) return ErrorFor(call, response);
-    const uint64_t size =
-        ObjectSize(response, std::strtoull(response.headers["content-length"].c_str(), nullptr, 10));
+    const uint64_t size = ObjectSize(response, std::strtoull(response.headers["content-length"].c_str(), nullptr, 10));
     if (object_size != nullptr) *object_size = size;
     const uint64_t wanted = std::min(length, size > offset ? size - offset : 0);
     if (delivered >= wanted) return delivered;
@@ -231,6 +231,34 @@ Status S3Client::PutObject(const S3Location& where, std::string_view body) {
   return Status::OK();
 }
 
+Result<std::optional<S3ObjectContents>> S3Client::GetObject(const S3Location& where) {
+  Call call{"GET", where, {}, nullptr};
+  call.request.url = Url(where.bucket, where.key, "");
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+  if (response.status == 404 && ErrorCodeAndMessage(response).first != "NoSuchBucket")
+    return std::optional<S3ObjectContents>();
+  if (response.status != 200) return ErrorFor(call, response);
+  return std::optional<S3ObjectContents>(S3ObjectContents{std::move(response.body), response.headers["etag"]});
+}
+
+Status S3Client::PutObjectIf(const S3Location& where, std::string_view body, const std::string& if_match) {
+  Call call{"conditional PUT", where, {}, nullptr};
+  call.request.method = "PUT";
+  call.request.url = Url(where.bucket, where.key, "");
+  call.request.body = body;
+  call.request.headers.push_back(if_match.empty() ? "If-None-Match: *" : "If-Match: " + if_match);
+  AddEncryptionHeaders(write_options_, &call.request);
+  int attempts = 0;
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call, &attempts));
+  if (response.status == 200) return Status::OK();
+  if (response.status != 412 && response.status != 409) return ErrorFor(call, response);
+  if (attempts > 1) {
+    MF_ASSIGN_OR_RETURN(std::optional<S3ObjectContents> now, GetObject(where));
+    if (now.has_value() && now->body == body) return Status::OK();
+  }
+  return Status::Conflict(where.Uri() + (if_match.empty() ? " already exists" : " was changed by another writer"));
+}
+
 Result<std::string> S3Client::CreateMultipartUpload(const S3Location& where, const std::string& run_id) {
   Call call{"start upload", where, {}, nullptr};
   call.request.method = "POST";
@@ -248,8 +276,8 @@ Result<std::string> S3Client::UploadPart(const S3Location& where, const std::str
                                          std::string_view body) {
   Call call{"upload part " + std::to_string(part_number), where, {}, nullptr};
   call.request.method = "PUT";
-  call.request.url = Url(where.bucket, where.key,
-                         Query({{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}}));
+  call.request.url =
+      Url(where.bucket, where.key, Query({{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}}));
   call.request.body = body;
   MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   if (response.status != 200) return ErrorFor(call, response);
@@ -280,8 +308,7 @@ Status S3Client::AbortMultipartUpload(const S3Location& where, const std::string
   return Status::OK();
 }
 
-Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(const std::string& bucket,
-                                                                const std::string& prefix) {
+Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(const std::string& bucket, const std::string& prefix) {
   std::vector<S3OpenUpload> uploads;
   std::string key_marker;
   std::string upload_id_marker;

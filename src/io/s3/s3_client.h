@@ -32,6 +32,12 @@ struct S3Listing {
 };
 
 
+// A whole object and its ETag (as S3 sent it, in quotes).
+struct S3ObjectContents {
+  std::string body;
+  std::string etag;
+};
+
 // Server-side encryption of written objects.
 struct S3WriteOptions {
   std::string sse;             // "", "AES256" or "aws:kms"
@@ -59,6 +65,15 @@ class S3Client {
                          size_t max_keys = 0);
 
   Status PutObject(const S3Location& where, std::string_view body);
+  // The whole of a (small) object, or nullopt if there is none at `key`.
+  Result<std::optional<S3ObjectContents>> GetObject(const S3Location& where);
+  // A conditional PUT: with an empty `if_match`, only if no object is at
+  // `key` (If-None-Match: *); else only if the object's ETag is `if_match`
+  // (sent as given). Conflict when the store refuses (412, or 409 for a
+  // concurrent conditional write). When a retried PUT is refused because an
+  // earlier attempt of it did succeed (its answer was lost), the object
+  // holds `body` and this returns OK.
+  Status PutObjectIf(const S3Location& where, std::string_view body, const std::string& if_match);
   // With a `run_id`, the object carries it as metadata "mergeflow-run".
   Result<std::string> CreateMultipartUpload(const S3Location& where, const std::string& run_id = "");
   // Returns the part's ETag. Part numbers run from 1.
@@ -77,7 +92,8 @@ class S3Client {
   struct Call;
   // Sends the call, retrying what is worth retrying; returns the final
   // answer (whatever its status) or the last transport error.
-  Result<HttpResponse> Execute(const Call& call);
+  // Sets *attempts (when given) to the number of requests sent.
+  Result<HttpResponse> Execute(const Call& call, int* attempts = nullptr);
   // An error naming the object, the operation and what S3 said.
   Status ErrorFor(const Call& call, const HttpResponse& response) const;
   std::string Url(const std::string& bucket, const std::string& key, const std::string& query) const;

@@ -18,11 +18,11 @@ constexpr uint64_t kReadBlockBytes = uint64_t{8} << 20;
 constexpr size_t kBlocksInFlight = 6;
 
 // "dir" -> "dir/", "" and "dir/" unchanged: the prefix of a directory's objects.
-std::string DirectoryPrefix(const std::string& key) {
-  return key.empty() || key.ends_with('/') ? key : key + "/";
-}
+std::string DirectoryPrefix(const std::string& key) { return key.empty() || key.ends_with('/') ? key : key + "/"; }
 
-Status NotFound(const std::string& path) { return Status::IOError("cannot open " + path + ": No such file or directory"); }
+Status NotFound(const std::string& path) {
+  return Status::IOError("cannot open " + path + ": No such file or directory");
+}
 
 class S3ReadAheadStream : public InputStream {
  public:
@@ -62,9 +62,9 @@ class S3ReadAheadStream : public InputStream {
       Block block;
       block.data.reserve(kReadBlockBytes);
       MF_RETURN_IF_ERROR(client_
-                             ->GetRange(where_, offset, kReadBlockBytes,
-                                        [&block](std::string_view data) { block.data.append(data); },
-                                        &block.object_size)
+                             ->GetRange(
+                                 where_, offset, kReadBlockBytes,
+                                 [&block](std::string_view data) { block.data.append(data); }, &block.object_size)
                              .status_or_ok());
       return block;
     }));
@@ -105,12 +105,13 @@ class S3RandomAccessFile : public RandomAccessFile {
   Result<size_t> ReadAt(uint64_t offset, size_t n, char* dst) const override {
     size_t done = 0;
     MF_RETURN_IF_ERROR(client_
-                           ->GetRange(where_, offset, n,
-                                      [&](std::string_view data) {
-                                        std::copy(data.begin(), data.end(), dst + done);
-                                        done += data.size();
-                                      },
-                                      nullptr)
+                           ->GetRange(
+                               where_, offset, n,
+                               [&](std::string_view data) {
+                                 std::copy(data.begin(), data.end(), dst + done);
+                                 done += data.size();
+                               },
+                               nullptr)
                            .status_or_ok());
     return done;
   }
@@ -179,6 +180,29 @@ Result<FileInfo> S3FileSystem::GetFileInfo(const std::string& path) {
   MF_ASSIGN_OR_RETURN(S3Listing listing, s3->List(where.bucket, DirectoryPrefix(where.key), "", 1));
   info.exists = info.is_directory = !listing.objects.empty();
   return info;
+}
+
+Result<VersionedContents> S3FileSystem::ReadVersioned(const std::string& path) {
+  MF_ASSIGN_OR_RETURN(S3Client * s3, client());
+  MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(path));
+  MF_ASSIGN_OR_RETURN(std::optional<S3ObjectContents> object, s3->GetObject(where));
+  VersionedContents result;
+  if (!object.has_value()) return result;
+  result.exists = true;
+  result.contents = std::move(object->body);
+  result.token = std::move(object->etag);
+  return result;
+}
+
+Status S3FileSystem::WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) {
+  MF_ASSIGN_OR_RETURN(S3Client * s3, client());
+  MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(path));
+  Status put = s3->PutObjectIf(where, contents, token);
+  const bool quoted = token.size() >= 2 && token.front() == '"' && token.back() == '"';
+  if (put.code() != Status::Code::kConflict || !quoted) return put;
+  MF_ASSIGN_OR_RETURN(std::optional<S3ObjectContents> now, s3->GetObject(where));
+  if (!now.has_value() || now->etag != token) return put;
+  return s3->PutObjectIf(where, contents, token.substr(1, token.size() - 2));
 }
 
 Result<std::vector<FileInfo>> S3FileSystem::ListDirectory(const std::string& path) {

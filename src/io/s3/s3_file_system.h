@@ -34,6 +34,12 @@ class S3FileSystem : public FileSystem {
   Status RemoveAll(const std::string& path) override;
   // Wildcards may appear anywhere in the key; the bucket is literal.
   Result<std::vector<FileInfo>> Glob(const std::string& pattern) override;
+  // The token is the object's ETag.
+  Result<VersionedContents> ReadVersioned(const std::string& path) override;
+  // Conditional PUTs (S3Client::PutObjectIf). Some stores compare If-Match
+  // only with an unquoted ETag: when a PUT with the quoted one is refused
+  // although the object still has that ETag, it is sent again unquoted.
+  Status WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) override;
   Result<std::unique_ptr<OutputCommitter>> StartOutput(const std::string& target, const std::string& run_id) override;
   // Aborts the uploads killed runs left open under `target` (see
   // io/s3/s3_output_committer.h).

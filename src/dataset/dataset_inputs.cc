@@ -1,0 +1,44 @@
+#include "dataset/dataset_inputs.h"
+
+#include "dataset/dataset.h"
+#include "io/input_listing.h"
+
+namespace mergeflow {
+namespace {
+
+Result<std::vector<FileInfo>> PartsOf(const Dataset& dataset, const VersionManifest& manifest) {
+  if (manifest.parts.empty())
+    return Status::IOError("version " + manifest.version + " of " + dataset.root() + " lists no parts");
+  std::vector<FileInfo> files;
+  for (const VersionPart& part : manifest.parts) files.push_back(FileInfo{part.path, true, false, part.bytes});
+  return files;
+}
+
+}  // namespace
+
+Result<std::vector<FileInfo>> ResolveInputFiles(const std::string& spec) {
+  if (spec == "-" || spec.find_first_of("*?[") != std::string::npos) return ListInputFiles(spec);
+  if (std::optional<DatasetSelector> selector = ParseDatasetSelector(spec)) {
+    MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(selector->dataset));
+    MF_ASSIGN_OR_RETURN(FileInfo versions, dataset.fs()->GetFileInfo(VersionsDir(dataset.root())));
+    if (versions.exists) {
+      MF_ASSIGN_OR_RETURN(VersionManifest manifest, selector->at_millis ? dataset.ManifestAt(*selector->at_millis)
+                                                                        : dataset.ManifestOf(selector->version));
+      return PartsOf(dataset, manifest);
+    }
+    MF_ASSIGN_OR_RETURN(FileInfo literal, dataset.fs()->GetFileInfo(spec));
+    if (!literal.exists) return Status::IOError("cannot read " + spec + ": " + dataset.root() + " is not a dataset");
+  }
+  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(spec));
+  MF_ASSIGN_OR_RETURN(FileInfo pointer, dataset.fs()->GetFileInfo(PointerPath(dataset.root())));
+  if (pointer.exists) {
+    MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.CurrentManifest());
+    return PartsOf(dataset, manifest);
+  }
+  MF_ASSIGN_OR_RETURN(FileInfo versions, dataset.fs()->GetFileInfo(VersionsDir(dataset.root())));
+  if (versions.exists)
+    return Status::IOError(dataset.root() + " is a dataset with no published version yet; read DATASET@VERSION");
+  return ListInputFiles(spec);
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,51 @@
+#include "dataset/version_manifest.h"
+
+#include "common/json_record.h"
+#include "common/sha256.h"
+#include "dataset/dataset_layout.h"
+
+namespace mergeflow {
+
+Result<std::optional<VersionManifest>> ReadVersionManifest(FileSystem* fs, const std::string& dataset,
+                                                           const std::string& version) {
+  const std::string path = JoinPath(VersionDir(dataset, version), "_SUCCESS");
+  MF_ASSIGN_OR_RETURN(VersionedContents read, fs->ReadVersioned(path));
+  if (!read.exists) return std::optional<VersionManifest>();
+  auto parse = [&](const nlohmann::json& doc) -> Result<VersionManifest> {
+    VersionManifest manifest;
+    manifest.version = version;
+    for (const nlohmann::json& part : doc.at("parts")) {
+      VersionPart p;
+      p.version = part.contains("version") ? part.at("version").get<std::string>() : version;
+      if (!IsVersionId(p.version)) return Status::BadInput(path + ": a part names a bad version '" + p.version + "'");
+      const std::string name = part.at("name");
+      if (name.empty() || name.find('/') != std::string::npos || name.front() == '.' || name.front() == '_')
+        return Status::BadInput(path + ": bad part name '" + name + "'");
+      p.path = JoinPath(VersionDir(dataset, p.version), name);
+      p.rows = part.at("rows");
+      p.bytes = part.at("bytes");
+      manifest.rows += p.rows;
+      manifest.bytes += p.bytes;
+      manifest.parts.push_back(std::move(p));
+    }
+    return manifest;
+  };
+  MF_ASSIGN_OR_RETURN(VersionManifest manifest,
+                      ParseJsonRecord<VersionManifest>(read.contents, path, "mergeflow manifest", parse));
+  manifest.sha256 = Sha256Hex(read.contents);
+  manifest.text = std::move(read.contents);
+  return std::optional<VersionManifest>(std::move(manifest));
+}
+
+Status CheckPartsPresent(FileSystem* fs, const VersionManifest& manifest) {
+  for (const VersionPart& part : manifest.parts) {
+    MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(part.path));
+    if (!info.exists) return Status::IOError("version " + manifest.version + " lists " + part.path + ", which is gone");
+    if (info.size != part.bytes)
+      return Status::IOError("version " + manifest.version + " lists " + part.path + " with " +
+                             std::to_string(part.bytes) + " bytes, but it has " + std::to_string(info.size));
+  }
+  return Status::OK();
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,104 @@
+// LocalFileSystem's compare-and-swap of small files (ReadVersioned and
+// WriteIfUnchanged): the new contents are written and synced under a hidden
+// temporary name, then put in place while an exclusive flock of the parent
+// directory is held: link() when the file must not exist yet (it fails if
+// it does), rename() over the old file after comparing its contents.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <random>
+
+#include "io/local_file_system.h"
+
+namespace mergeflow {
+namespace {
+
+std::string ContentToken(std::string_view contents) {
+  const XXH128_hash_t hash = XXH3_128bits(contents.data(), contents.size());
+  char text[40];
+  std::snprintf(text, sizeof(text), "%016llx%016llx", static_cast<unsigned long long>(hash.high64),
+                static_cast<unsigned long long>(hash.low64));
+  return text;
+}
+
+// An exclusive flock of a directory, released (with the descriptor) when it
+// goes out of scope or the process dies.
+class DirectoryLock {
+ public:
+  static Result<std::unique_ptr<DirectoryLock>> Acquire(const std::string& dir) {
+    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("cannot open " + dir, errno);
+    while (flock(fd, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        const int err = errno;
+        close(fd);
+        return ErrnoStatus("cannot lock " + dir, err);
+      }
+    }
+    return std::unique_ptr<DirectoryLock>(new DirectoryLock(fd));
+  }
+  ~DirectoryLock() { close(fd_); }
+  int fd() const { return fd_; }
+
+ private:
+  explicit DirectoryLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace
+
+Result<VersionedContents> LocalFileSystem::ReadVersioned(const std::string& path) {
+  VersionedContents result;
+  MF_ASSIGN_OR_RETURN(FileInfo info, GetFileInfo(path));
+  if (!info.exists) return result;
+  if (info.is_directory) return Status::IOError("cannot read " + path + ": Is a directory");
+  MF_ASSIGN_OR_RETURN(result.contents, ReadWholeFile(this, path));
+  result.exists = true;
+  result.token = ContentToken(result.contents);
+  return result;
+}
+
+Status LocalFileSystem::WriteIfUnchanged(const std::string& uri, std::string_view contents, const std::string& token) {
+  const std::string path = LocalPath(uri);
+  const auto [dir, name] = SplitParent(path);
+  char suffix[16];
+  std::snprintf(suffix, sizeof(suffix), "%08x", std::random_device{}());
+  const std::string temporary = JoinPath(dir, "." + name + ".mergeflow-tmp-" + suffix);
+  {
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, OpenForWrite(temporary));
+    Status written = file->Append(contents);
+    if (written.ok()) written = file->Sync();
+    const Status closed = file->Close();
+    if (written.ok()) written = closed;
+    if (!written.ok()) {
+      unlink(temporary.c_str());
+      return written;
+    }
+  }
+  Status swapped = [&]() -> Status {
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<DirectoryLock> lock, DirectoryLock::Acquire(dir));
+    if (token.empty()) {
+      if (link(temporary.c_str(), path.c_str()) != 0) {
+        if (errno == EEXIST) return Status::Conflict(path + " already exists");
+        return ErrnoStatus("cannot create " + path, errno);
+      }
+    } else {
+      MF_ASSIGN_OR_RETURN(VersionedContents now, ReadVersioned(path));
+      if (!now.exists) return Status::Conflict(path + " was removed by another writer");
+      if (now.token != token) return Status::Conflict(path + " was changed by another writer");
+      if (rename(temporary.c_str(), path.c_str()) != 0) return ErrnoStatus("cannot replace " + path, errno);
+    }
+    while (fsync(lock->fd()) != 0) {
+      if (errno != EINTR) return ErrnoStatus("cannot sync " + dir, errno);
+    }
+    return Status::OK();
+  }();
+  unlink(temporary.c_str());  // after link(), or when nothing was swapped
+  return swapped;
+}
+
+}  // namespace mergeflow
