@@ -70,7 +70,8 @@ class Dataset {
 
   // Makes complete `version` current (action "publish", "rollback" or
   // "upsert"): appends the history entry, then swaps the pointer. Refuses
-  // (IOError) on a store that ignores conditional writes, checked first.
+  // (IOError) on a store that ignores conditional writes, checked on the
+  // new entry before the pointer moves.
   // Conflict when another publisher got there first; nothing changed then.
   Result<HistoryEntry> Publish(const std::string& version, const std::string& action, const std::string& run_id) const;
 
@@ -80,8 +81,9 @@ class Dataset {
   Result<std::vector<FileInfo>> ListIfPresent(const std::string& dir) const;
   // The highest sequence number in `_history/`, in effect or not; 0 if none.
   Result<uint64_t> LastSeq() const;
-  // IOError unless two exclusive creates of one new object end in OK then Conflict.
-  Status CheckConditionalWrites(const std::string& run_id) const;
+  // IOError unless a second exclusive create of `created` (just created
+  // with `contents`) ends in Conflict.
+  Status CheckConditionalWrites(const std::string& created, const std::string& contents) const;
 
   std::string root_;
   FileSystem* fs_;

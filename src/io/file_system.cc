@@ -64,6 +64,7 @@ Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
 Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view contents) {
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->OpenForWrite(path));
   MF_RETURN_IF_ERROR(file->Append(contents));
+  MF_RETURN_IF_ERROR(file->Sync());
   return file->Close();
 }
 

@@ -162,7 +162,8 @@ std::string_view UriScheme(std::string_view uri);
 // Reads the whole of a (small) file: a manifest, a marker.
 Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
 
-// Writes `contents` as the whole of file `path`, replacing what is there.
+// Writes `contents` as the whole of file `path`, replacing what is there,
+// and syncs it before closing.
 Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view contents);
 
 // Joins a directory and a name with exactly one '/'.

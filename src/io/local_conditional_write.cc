@@ -1,8 +1,8 @@
 // LocalFileSystem's compare-and-swap of small files (ReadVersioned and
-// WriteIfUnchanged): the new contents are written and synced under a hidden
-// temporary name, then put in place while an exclusive flock of the parent
-// directory is held: link() when the file must not exist yet (it fails if
-// it does), rename() over the old file after comparing its contents.
+// WriteIfUnchanged). While an exclusive flock of the parent directory is
+// held, the current contents are compared, the new ones written and synced
+// under a hidden temporary name, and put in place: link() when the file
+// must not exist yet (it fails if it does), rename() over the old file.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <random>
 
 #include "io/local_file_system.h"
 
@@ -64,41 +63,36 @@ Result<VersionedContents> LocalFileSystem::ReadVersioned(const std::string& path
 
 Status LocalFileSystem::WriteIfUnchanged(const std::string& uri, std::string_view contents, const std::string& token) {
   const std::string path = LocalPath(uri);
-  const auto [dir, name] = SplitParent(path);
-  char suffix[16];
-  std::snprintf(suffix, sizeof(suffix), "%08x", std::random_device{}());
-  const std::string temporary = JoinPath(dir, "." + name + ".mergeflow-tmp-" + suffix);
-  {
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, OpenForWrite(temporary));
-    Status written = file->Append(contents);
-    if (written.ok()) written = file->Sync();
-    const Status closed = file->Close();
-    if (written.ok()) written = closed;
-    if (!written.ok()) {
-      unlink(temporary.c_str());
-      return written;
-    }
+  const std::string dir = SplitParent(path).first;
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<DirectoryLock> lock, DirectoryLock::Acquire(dir));
+  // One name for every writer of the directory, used only under the lock: a
+  // writer killed midway leaves at most this file, which the next one reuses.
+  const std::string temporary = JoinPath(dir, ".mergeflow-write-in-progress");
+  if (token.empty()) {
+    MF_ASSIGN_OR_RETURN(FileInfo existing, GetFileInfo(path));
+    if (existing.exists) return Status::Conflict(uri + " already exists");
+  } else {
+    MF_ASSIGN_OR_RETURN(VersionedContents now, ReadVersioned(path));
+    if (!now.exists) return Status::Conflict(uri + " was removed by another writer");
+    if (now.token != token) return Status::Conflict(uri + " was changed by another writer");
   }
-  Status swapped = [&]() -> Status {
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<DirectoryLock> lock, DirectoryLock::Acquire(dir));
-    if (token.empty()) {
-      if (link(temporary.c_str(), path.c_str()) != 0) {
-        if (errno == EEXIST) return Status::Conflict(path + " already exists");
-        return ErrnoStatus("cannot create " + path, errno);
-      }
-    } else {
-      MF_ASSIGN_OR_RETURN(VersionedContents now, ReadVersioned(path));
-      if (!now.exists) return Status::Conflict(path + " was removed by another writer");
-      if (now.token != token) return Status::Conflict(path + " was changed by another writer");
-      if (rename(temporary.c_str(), path.c_str()) != 0) return ErrnoStatus("cannot replace " + path, errno);
-    }
-    while (fsync(lock->fd()) != 0) {
-      if (errno != EINTR) return ErrnoStatus("cannot sync " + dir, errno);
-    }
-    return Status::OK();
-  }();
-  unlink(temporary.c_str());  // after link(), or when nothing was swapped
-  return swapped;
+  MF_RETURN_IF_ERROR(WriteWholeFile(this, temporary, contents));
+  if (token.empty()) {
+    // link() fails if the name exists, also for a writer that took no lock.
+    const int linked = link(temporary.c_str(), path.c_str());
+    const int err = errno;
+    unlink(temporary.c_str());
+    if (linked != 0)
+      return err == EEXIST ? Status::Conflict(uri + " already exists") : ErrnoStatus("cannot create " + uri, err);
+  } else if (rename(temporary.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    unlink(temporary.c_str());
+    return ErrnoStatus("cannot replace " + uri, err);
+  }
+  while (fsync(lock->fd()) != 0) {
+    if (errno != EINTR) return ErrnoStatus("cannot sync " + dir, errno);
+  }
+  return Status::OK();
 }
 
 }  // namespace mergeflow

@@ -9,7 +9,10 @@ a GET answer cut off halfway through its body (when that turn falls on
 another method, the next GET gets it), and a connection closed without any
 answer. With --chaos P, each request meets, with probability P, a fault
 drawn at random from those and a stall (an answer held back 0.5 to 2.5 s).
-With --ignore-conditions it plays a store without conditional writes: a
+With --lose-conditional-answers, the answer to every other conditional PUT
+(If-None-Match or If-Match) is lost: the request reaches the upstream, then
+the connection closes without an answer, as when a network cuts after the
+store acted. With --ignore-conditions it plays a store without conditional writes: a
 conditional PUT (If-None-Match or If-Match) that the upstream refuses with
 412 is answered 200 (the upstream's object stays as it was). With --tls-cert
 and --tls-key it serves HTTPS. Standard library only.
@@ -92,6 +95,17 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         response = upstream.getresponse()
         data = response.read()
         conditional = self.headers.get("If-None-Match") or self.headers.get("If-Match")
+        if server.lose_conditional_answers and self.command == "PUT" and conditional:
+            with server.lock:
+                server.conditional_count += 1
+                lose = server.conditional_count % 2 == 1
+            if lose:
+                with open(server.log_path, "a") as log:
+                    log.write(json.dumps({"method": "PUT", "path": self.path, "fault": "lost-answer",
+                                          "status": response.status}) + "\n")
+                upstream.close()
+                self.close_connection = True
+                return
         if server.ignore_conditions and self.command == "PUT" and conditional and response.status == 412:
             self.send_response(200)
             self.send_header("Content-Length", "0")
@@ -133,6 +147,7 @@ def main():
     parser.add_argument("--chaos", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ignore-conditions", action="store_true")
+    parser.add_argument("--lose-conditional-answers", action="store_true")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     args = parser.parse_args()
@@ -143,6 +158,8 @@ def main():
         server.socket = context.wrap_socket(server.socket, server_side=True)
     server.chaos = args.chaos
     server.ignore_conditions = args.ignore_conditions
+    server.lose_conditional_answers = args.lose_conditional_answers
+    server.conditional_count = 0
     server.random = random.Random(args.seed)
     server.upstream = urllib.parse.urlparse(args.upstream)
     server.log_path = args.log

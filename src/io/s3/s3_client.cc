@@ -96,9 +96,8 @@ std::string S3Client::Url(const std::string& bucket, const std::string& key, con
   return url;
 }
 
-Result<HttpResponse> S3Client::Execute(const Call& call, int* attempts) {
+Result<HttpResponse> S3Client::Execute(const Call& call) {
   for (int attempt = 1;; ++attempt) {
-    if (attempts != nullptr) *attempts = attempt;
     MF_ASSIGN_OR_RETURN(AwsCredentials credentials, credentials_.Get());
     AwsSigning signing{settings_.region, "s3", credentials.access_key_id, credentials.secret_access_key,
                        credentials.session_token};
@@ -248,14 +247,13 @@ Status S3Client::PutObjectIf(const S3Location& where, std::string_view body, con
   call.request.body = body;
   call.request.headers.push_back(if_match.empty() ? "If-None-Match: *" : "If-Match: " + if_match);
   AddEncryptionHeaders(write_options_, &call.request);
-  int attempts = 0;
-  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call, &attempts));
+  MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   if (response.status == 200) return Status::OK();
   if (response.status != 412 && response.status != 409) return ErrorFor(call, response);
-  if (attempts > 1) {
-    MF_ASSIGN_OR_RETURN(std::optional<S3ObjectContents> now, GetObject(where));
-    if (now.has_value() && now->body == body) return Status::OK();
-  }
+  // Refused: but the refusal may be of a resend (by Execute, or by libcurl
+  // on a connection that died) of a PUT that did succeed.
+  MF_ASSIGN_OR_RETURN(std::optional<S3ObjectContents> now, GetObject(where));
+  if (now.has_value() && now->body == body) return Status::OK();
   return Status::Conflict(where.Uri() + (if_match.empty() ? " already exists" : " was changed by another writer"));
 }
 

@@ -70,9 +70,11 @@ class S3Client {
   // A conditional PUT: with an empty `if_match`, only if no object is at
   // `key` (If-None-Match: *); else only if the object's ETag is `if_match`
   // (sent as given). Conflict when the store refuses (412, or 409 for a
-  // concurrent conditional write). When a retried PUT is refused because an
-  // earlier attempt of it did succeed (its answer was lost), the object
-  // holds `body` and this returns OK.
+  // concurrent conditional write). A refused PUT reads the object back:
+  // when it holds exactly `body`, an earlier send of this PUT did succeed
+  // (its answer was lost and the request resent) and this returns OK, so
+  // `body` must differ from what any other writer would write (a run id in
+  // it does that).
   Status PutObjectIf(const S3Location& where, std::string_view body, const std::string& if_match);
   // With a `run_id`, the object carries it as metadata "mergeflow-run".
   Result<std::string> CreateMultipartUpload(const S3Location& where, const std::string& run_id = "");
@@ -92,8 +94,7 @@ class S3Client {
   struct Call;
   // Sends the call, retrying what is worth retrying; returns the final
   // answer (whatever its status) or the last transport error.
-  // Sets *attempts (when given) to the number of requests sent.
-  Result<HttpResponse> Execute(const Call& call, int* attempts = nullptr);
+  Result<HttpResponse> Execute(const Call& call);
   // An error naming the object, the operation and what S3 said.
   Status ErrorFor(const Call& call, const HttpResponse& response) const;
   std::string Url(const std::string& bucket, const std::string& key, const std::string& query) const;

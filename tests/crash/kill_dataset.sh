@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Kills dataset commands with SIGKILL at random moments and checks that
+# readers never see anything but a whole version and that the next command
+# succeeds and leaves nothing behind. In turn, each kill hits:
+#  - publish: `join -o DATASET --dataset` writing and publishing a new version;
+#  - rollback: `dataset rollback --to OLD` from the new version;
+#  - gc: `dataset gc --keep 1 --apply` over a pile of versions.
+# After each kill an independent reader (tests/dataset/read_dataset.py, after
+# a download with awscli on S3) must read DATASET as exactly the old or the
+# new version (gc: exactly the current one); the command is then run again
+# and must succeed, and `dataset gc --apply` must leave no staging
+# directory, run marker, temporary file or open upload behind.
+# Modes: local, s3 (needs MERGEFLOW_TEST_S3_ENDPOINT and the test keys).
+#
+#   tests/crash/kill_dataset.sh [--kills N] [--modes local,s3] [--rows N] BUILD_DIR
+#
+# Prints a table: per mode and command, kills, and what readers saw after them.
+set -euo pipefail
+
+kills=10
+modes=local,s3
+rows=100000
+while [[ $# -gt 1 ]]; do
+  case $1 in
+    --kills) kills=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
+    --rows) rows=$2; shift 2 ;;
+    *) echo "kill_dataset.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+build=$(cd "${1:?usage: kill_dataset.sh [options] BUILD_DIR}" && pwd)
+mergeflow=$build/mergeflow
+reader=$(cd "$(dirname "$0")/../dataset" && pwd)/read_dataset.py
+
+work=$(mktemp -d /tmp/mergeflow-crash-dataset.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export TMPDIR=$work/tmp
+mkdir -p "$TMPDIR"
+"$build/mergeflow-gen" --rows "$rows" --key-space $((rows * 2)) --seed 1 -o l.tsv
+"$build/mergeflow-gen" --rows "$rows" --key-space $((rows * 2)) --seed 2 --columns 3 -o r.tsv
+
+fail() {
+  echo "kill_dataset.sh: $mode $op, kill $k: $*" >&2
+  exit 1
+}
+
+aws_s3() { /usr/bin/aws --endpoint-url "$MERGEFLOW_TEST_S3_ENDPOINT" "$@"; }
+
+setup_mode() {
+  case $1 in
+    local) ds=$work/ds-local ;;
+    s3)
+      : "${MERGEFLOW_TEST_S3_ENDPOINT:?the s3 mode needs MERGEFLOW_TEST_S3_ENDPOINT}"
+      export AWS_ENDPOINT_URL=$MERGEFLOW_TEST_S3_ENDPOINT AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+      export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-mergeflow-test}
+      export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test-secret-never-printed}
+      bucket=mf-crash-dataset-$$
+      aws_s3 s3 mb "s3://$bucket" > /dev/null
+      ds=s3://$bucket/ds
+      ;;
+  esac
+}
+
+# The sorted rows a reader sees in DATASET now (its current version).
+read_current() {
+  if [[ $mode == s3 ]]; then
+    rm -rf copy
+    aws_s3 s3 cp "$ds" copy --recursive --quiet
+    "$reader" copy
+  else
+    "$reader" "$ds"
+  fi
+}
+
+# What a finished command should not leave in DATASET.
+leftovers() {
+  if [[ $mode == s3 ]]; then
+    aws_s3 s3 ls --recursive "$ds/" | grep -E '/\.|mergeflow-run-' || true
+    aws_s3 s3api list-multipart-uploads --bucket "$bucket" --query 'Uploads[].Key' --output text | grep -v None || true
+  else
+    find "$ds" -name '.*' || true
+  fi
+  ls "$TMPDIR" | grep mergeflow- || true
+}
+
+write_version() { $mergeflow join l.tsv r.tsv --how "$1" -q --threads 2 --chunk-size 512K -o "$ds" --dataset "${@:2}"; }
+
+# Runs `$@` in the background and kills it after a random part of 1.3 x `duration_ms`.
+run_and_kill() {
+  local delay_ms=$((RANDOM * RANDOM % ($1 * 13 / 10 + 1)))
+  shift
+  "$@" > killed.out 2> killed.err &
+  local pid=$!
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  kill -9 "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+}
+
+elapsed_ms() {
+  local start
+  start=$(date +%s%N)
+  "$@" > /dev/null
+  echo $((($(date +%s%N) - start) / 1000000))
+}
+
+printf '%-6s %-9s %6s %6s %6s\n' mode command kills old new
+for mode in ${modes//,/ }; do
+  setup_mode "$mode"
+  old=$(write_version inner --no-publish)
+  new=$(write_version left --no-publish)
+  $mergeflow dataset pin "$ds" "$old" > /dev/null
+  $mergeflow dataset pin "$ds" "$new" > /dev/null
+  $mergeflow dataset publish "$ds" "$new" > /dev/null
+  read_current > new.rows
+  $mergeflow dataset publish "$ds" "$old" > /dev/null
+  read_current > old.rows
+  cmp -s old.rows new.rows && { echo "kill_dataset.sh: the old and new versions do not differ" >&2; exit 1; }
+  publish_ms=$(elapsed_ms write_version left)
+  rollback_ms=$(elapsed_ms $mergeflow dataset rollback "$ds" --to "$old")
+  for op in publish rollback gc; do
+    n_old=0 n_new=0
+    for ((k = 1; k <= kills; k++)); do
+      case $op in
+        publish) run_and_kill "$publish_ms" write_version left ;;
+        rollback)
+          $mergeflow dataset publish "$ds" "$new" > /dev/null
+          run_and_kill "$rollback_ms" $mergeflow dataset rollback "$ds" --to "$old"
+          ;;
+        gc)
+          write_version left --no-publish > /dev/null
+          gc_ms=$(elapsed_ms $mergeflow dataset gc "$ds" --keep 1)
+          run_and_kill "$((gc_ms * 3))" $mergeflow dataset gc "$ds" --keep 1 --apply
+          ;;
+      esac
+      read_current > after.rows 2> reader.err || fail "a reader cannot read the dataset: $(cat reader.err)"
+      if cmp -s after.rows old.rows; then
+        ((n_old += 1))
+      elif cmp -s after.rows new.rows && [[ $op != gc ]]; then
+        ((n_new += 1))
+      else
+        fail "a reader sees neither the old nor the new version"
+      fi
+      # The command again, then back to the old version, then a full gc.
+      case $op in
+        publish) write_version left 2> rerun.err || fail "the publish after the kill failed: $(cat rerun.err)" ;;
+        rollback)
+          $mergeflow dataset publish "$ds" "$new" > /dev/null 2> rerun.err ||
+            fail "publishing after the kill failed: $(cat rerun.err)"
+          ;;
+        gc) $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc after the kill failed: $(cat rerun.err)" ;;
+      esac
+      $mergeflow dataset rollback "$ds" --to "$old" > /dev/null 2> rerun.err ||
+        { [[ $op == gc ]] || fail "the rollback after the kill failed: $(cat rerun.err)"; }
+      read_current > after.rows && cmp -s after.rows old.rows || fail "not back at the old version"
+      $mergeflow dataset log "$ds" > /dev/null 2> rerun.err || fail "the log is broken: $(cat rerun.err)"
+      $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc failed: $(cat rerun.err)"
+      left=$(leftovers)
+      [[ -z $left ]] || fail "left over: $left"
+    done
+    printf '%-6s %-9s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
+  done
+  if [[ $mode == s3 ]]; then aws_s3 s3 rb "s3://$bucket" --force > /dev/null; fi
+done
