@@ -2,7 +2,7 @@
 # Sets up and runs every mergeflow test: unit and end-to-end tests (CTest,
 # with a real S3-compatible server), SIGKILLs at random moments (joins and
 # dataset publish, rollback and gc), the
-# malformed-input corpus, the fuzzers for a minute each, the pandas oracle,
+# malformed-input corpus, the fuzzers for a minute each, the pandas and upsert oracles,
 # a build without MPI, then the tests again under AddressSanitizer with
 # UndefinedBehaviorSanitizer, and under ThreadSanitizer.
 set -euo pipefail
@@ -37,6 +37,9 @@ stage "libFuzzer targets, 60 s each (clang, ASan+UBSan)"
 scripts/fuzz.sh 60
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
+stage "optimised build: upsert oracle (a reference of the spec, 300 random change streams)"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 200
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 100 --first 1001 --extra "--buckets 1 --threads 1"
 
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
 cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=Release -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=OFF >/dev/null

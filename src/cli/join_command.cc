@@ -28,6 +28,7 @@
 #include "io/s3/s3_file_system.h"
 #include "join/join_executor.h"
 #include "join/row_emitter.h"
+#include "text/dialect_choice.h"
 #include "text/header_reader.h"
 #include "text/row_scanner.h"
 
@@ -87,20 +88,6 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
 
 namespace {
 
-bool EndsWithCsv(const std::string& path) {
-  for (const char* ext : {".csv", ".csv.gz", ".csv.zst", ".CSV"}) {
-    if (path.ends_with(ext)) return true;
-  }
-  return false;
-}
-
-Result<char> ParseSeparator(const std::string& text) {
-  if (text == "tab" || text == "\\t" || text == "\t") return '\t';
-  if (text == "comma") return ',';
-  if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
-  return Status::InvalidArgument("--sep takes one character (or 'tab'), not '" + text + "'");
-}
-
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -127,13 +114,7 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
                  "mergeflow: hint: %s is one gzip stream, which only one thread can decompress; "
                  "several files or zstd would read faster\n",
                  first_file.path.c_str());
-  Dialect dialect;
-  if (!o.separator.empty()) {
-    MF_ASSIGN_OR_RETURN(dialect.separator, ParseSeparator(o.separator));
-  } else {
-    dialect.separator = EndsWithCsv(p->files.front().path) ? ',' : '\t';
-  }
-  dialect.quoting = o.quote != "none";
+  MF_ASSIGN_OR_RETURN(const Dialect dialect, ChooseDialect(p->files.front().path, o.separator, o.quote != "none"));
   p->side.dialect = dialect;
   p->side.header = o.header;
   p->side.bytes = 0;
@@ -162,13 +143,7 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
   } else {
     return Status::BadInput(p->label + " " + p->spec + " is empty: no header line to name its columns");
   }
-  std::unordered_map<std::string_view, size_t> seen;  // name -> first column (wide files have thousands)
-  for (size_t i = 0; i < columns.size(); ++i) {
-    auto [at, fresh] = seen.emplace(columns[i], i);
-    if (!fresh)
-      return Status::BadInput(p->files.front().path + ":1: column '" + columns[i] + "' appears twice (columns " +
-                              std::to_string(at->second + 1) + " and " + std::to_string(i + 1) + ")");
-  }
+  MF_RETURN_IF_ERROR(CheckDistinctNames(p->files.front().path, columns));
   if (required_columns && columns.size() != *required_columns) {
     return Status::BadInput(p->files.front().path + ":1: --compat " + o.compat + " needs exactly " +
                             std::to_string(*required_columns) + " columns, found " + std::to_string(columns.size()));

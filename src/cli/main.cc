@@ -7,6 +7,7 @@
 #include "cli/clean_command.h"
 #include "cli/dataset_command.h"
 #include "cli/join_command.h"
+#include "cli/upsert_command.h"
 #include "common/interrupt.h"
 
 namespace {
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
   CLI::App* clean = mergeflow::AddCleanCommand(&app, &clean_options);
   mergeflow::DatasetCommandOptions dataset_options;
   CLI::App* dataset = mergeflow::AddDatasetCommand(&app, &dataset_options);
+  mergeflow::UpsertCommandOptions upsert_options;
+  CLI::App* upsert = mergeflow::AddUpsertCommand(&app, &upsert_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   try {
     mergeflow::Status status = clean->parsed()     ? mergeflow::RunCleanCommand(clean_options)
                                : dataset->parsed() ? mergeflow::RunDatasetCommand(dataset_options, dataset)
+                               : upsert->parsed()  ? mergeflow::RunUpsertCommand(upsert_options)
                                                    : mergeflow::RunJoinCommand(options, join);
     if (status.ok()) return 0;
     return Fail(status.message(), status.code() == mergeflow::Status::Code::kInvalidArgument ? 2 : 1);

@@ -27,12 +27,6 @@ void from_json(const nlohmann::json& j, PartInfo& part) {
   part = {j.at("name"), j.at("rows"), j.at("bytes"), j.at("checksum")};
 }
 
-void to_json(nlohmann::json& j, const BadRow& row) {
-  j = {{"file", row.file}, {"line", row.line}, {"error", row.message}};
-}
-
-void from_json(const nlohmann::json& j, BadRow& row) { row = {j.at("file"), j.at("line"), j.at("error")}; }
-
 void to_json(nlohmann::json& j, const RankLoad& load) {
   j = {{"input_bytes", load.input_bytes},       {"rows_read", load.rows_read},     {"sent_bytes", load.sent_bytes},
        {"received_bytes", load.received_bytes}, {"rows_joined", load.rows_joined}, {"output_rows", load.output_rows}};

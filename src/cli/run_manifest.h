@@ -38,12 +38,10 @@ struct RunRecord {
   uint64_t memory_limit = 0;
 };
 
-// The JSON forms of a part, a bad row and a rank's load, as the manifest
-// writes them (and as MPI ranks send them to rank 0).
+// The JSON forms of a part and a rank's load, as the manifest writes them
+// (and as MPI ranks send them to rank 0). A bad row's: text/bad_row_log.h.
 void to_json(nlohmann::json& j, const PartInfo& part);
 void from_json(const nlohmann::json& j, PartInfo& part);
-void to_json(nlohmann::json& j, const BadRow& row);
-void from_json(const nlohmann::json& j, BadRow& row);
 void to_json(nlohmann::json& j, const RankLoad& load);
 void from_json(const nlohmann::json& j, RankLoad& load);
 

@@ -54,7 +54,7 @@ std::string UtcTimestamp() {
   return text;
 }
 
-std::optional<int64_t> ParseUtcMillis(std::string_view text) {
+std::optional<UtcTime> ParseUtcTime(std::string_view text) {
   const bool compact = text.size() >= 9 && text[8] == 'T';
   size_t at = 0;
   std::tm utc{};
@@ -67,9 +67,11 @@ std::optional<int64_t> ParseUtcMillis(std::string_view text) {
   utc.tm_year = *year - 1900;
   utc.tm_mon = *month - 1;
   utc.tm_mday = *day;
-  int64_t millis = 0;
+  UtcTime time;
+  int offset_seconds = 0;
   if (at < text.size()) {
-    if (text[at++] != 'T') return std::nullopt;
+    if (text[at] != 'T' && (compact || text[at] != ' ')) return std::nullopt;
+    ++at;
     const auto hour = Digits(text, &at, 2);
     if (!hour || !Expect(text, &at, ':', compact)) return std::nullopt;
     const auto minute = Digits(text, &at, 2);
@@ -79,29 +81,43 @@ std::optional<int64_t> ParseUtcMillis(std::string_view text) {
     utc.tm_hour = *hour;
     utc.tm_min = *minute;
     utc.tm_sec = *second;
-    if (!compact && at < text.size() && text[at] == '.') {
+    if (!compact && at < text.size() && (text[at] == '.' || text[at] == ',')) {
       ++at;
-      int64_t scale = 100;
-      const size_t first = at;
-      while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-        millis += (text[at++] - '0') * scale;
-        scale /= 10;
+      int digits = 0;
+      for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, ++digits) {
+        if (digits == 9) return std::nullopt;
+        time.nanos = time.nanos * 10 + (text[at] - '0');
       }
-      if (at == first) return std::nullopt;
+      if (digits == 0) return std::nullopt;
+      for (; digits < 9; ++digits) time.nanos *= 10;
     }
-    if (at < text.size() && text[at] == 'Z')
+    if (at < text.size() && text[at] == 'Z') {
       ++at;
-    else if (compact)
+    } else if (compact) {
       return std::nullopt;
+    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+      const int sign = text[at++] == '-' ? -1 : 1;
+      const auto hours = Digits(text, &at, 2);
+      if (!hours || !Expect(text, &at, ':', false)) return std::nullopt;
+      const auto minutes = Digits(text, &at, 2);
+      if (!minutes || *hours > 23 || *minutes > 59) return std::nullopt;
+      offset_seconds = sign * (*hours * 3600 + *minutes * 60);
+    }
     if (at != text.size()) return std::nullopt;
   } else if (compact) {
     return std::nullopt;
   }
-  const std::time_t seconds = timegm(&utc);
+  time.seconds = static_cast<int64_t>(timegm(&utc)) - offset_seconds;
   // timegm normalises impossible dates (February 30th to March 2nd) in
   // place; refuse those.
   if (utc.tm_mday != *day || utc.tm_mon != *month - 1) return std::nullopt;
-  return static_cast<int64_t>(seconds) * 1000 + millis;
+  return time;
+}
+
+std::optional<int64_t> ParseUtcMillis(std::string_view text) {
+  const std::optional<UtcTime> time = ParseUtcTime(text);
+  if (!time) return std::nullopt;
+  return time->seconds * 1000 + time->nanos / 1000000;
 }
 
 Result<int64_t> ParseDurationSeconds(std::string_view text) {

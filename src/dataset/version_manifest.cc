@@ -11,22 +11,33 @@ Result<std::optional<VersionManifest>> ReadVersionManifest(FileSystem* fs, const
   const std::string path = JoinPath(VersionDir(dataset, version), "_SUCCESS");
   MF_ASSIGN_OR_RETURN(VersionedContents read, fs->ReadVersioned(path));
   if (!read.exists) return std::optional<VersionManifest>();
+  // A listed file: where it lives and what it holds.
+  auto file = [&](const nlohmann::json& entry) -> Result<VersionPart> {
+    VersionPart p;
+    p.version = entry.contains("version") ? entry.at("version").get<std::string>() : version;
+    if (!IsVersionId(p.version)) return Status::BadInput(path + ": a part names a bad version '" + p.version + "'");
+    const std::string name = entry.at("name");
+    if (name.empty() || name.find('/') != std::string::npos || name.front() == '.' || name.front() == '_')
+      return Status::BadInput(path + ": bad part name '" + name + "'");
+    p.path = JoinPath(VersionDir(dataset, p.version), name);
+    p.rows = entry.at("rows");
+    p.bytes = entry.at("bytes");
+    return p;
+  };
   auto parse = [&](const nlohmann::json& doc) -> Result<VersionManifest> {
     VersionManifest manifest;
     manifest.version = version;
-    for (const nlohmann::json& part : doc.at("parts")) {
-      VersionPart p;
-      p.version = part.contains("version") ? part.at("version").get<std::string>() : version;
-      if (!IsVersionId(p.version)) return Status::BadInput(path + ": a part names a bad version '" + p.version + "'");
-      const std::string name = part.at("name");
-      if (name.empty() || name.find('/') != std::string::npos || name.front() == '.' || name.front() == '_')
-        return Status::BadInput(path + ": bad part name '" + name + "'");
-      p.path = JoinPath(VersionDir(dataset, p.version), name);
-      p.rows = part.at("rows");
-      p.bytes = part.at("bytes");
-      manifest.rows += p.rows;
-      manifest.bytes += p.bytes;
-      manifest.parts.push_back(std::move(p));
+    for (const nlohmann::json& entry : doc.at("parts")) {
+      MF_ASSIGN_OR_RETURN(VersionPart part, file(entry));
+      manifest.rows += part.rows;
+      manifest.bytes += part.bytes;
+      manifest.parts.push_back(std::move(part));
+    }
+    if (doc.contains("tombstones")) {
+      for (const nlohmann::json& entry : doc.at("tombstones")) {
+        MF_ASSIGN_OR_RETURN(VersionPart part, file(entry));
+        manifest.tombstones.push_back(std::move(part));
+      }
     }
     return manifest;
   };

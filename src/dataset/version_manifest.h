@@ -29,6 +29,9 @@ struct VersionManifest {
   uint64_t rows = 0;   // of all parts
   uint64_t bytes = 0;  // of all parts
   std::vector<VersionPart> parts;
+  // Files the version needs that are not data: an upsert's tombstones
+  // (manifest field "tombstones", listed like parts).
+  std::vector<VersionPart> tombstones;
 };
 
 // The manifest of `version` of `dataset`; nullopt when the version has no

@@ -1,17 +1,20 @@
 #include "text/bad_row_log.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "io/file_system.h"
 #include "text/byte_classifier.h"
 
 namespace mergeflow {
 
-namespace {
+void to_json(nlohmann::json& j, const BadRow& row) {
+  j = {{"file", row.file}, {"line", row.line}, {"error", row.message}};
+}
 
-// The line number of byte `offset` of file `path`, counted by reading the
-// file up to there (for rows of a range that starts inside a file).
-uint64_t LineAt(const std::string& path, uint64_t offset) {
+void from_json(const nlohmann::json& j, BadRow& row) { row = {j.at("file"), j.at("line"), j.at("error")}; }
+
+uint64_t LineAtOffset(const std::string& path, uint64_t offset) {
   auto fs = FileSystemFor(path);
   if (!fs.ok()) return 0;
   auto stream = fs.value()->OpenInputStream(path, 0);
@@ -27,16 +30,15 @@ uint64_t LineAt(const std::string& path, uint64_t offset) {
   return line;
 }
 
-}  // namespace
-
 void BadRowLog::ResolveLine(Entry* e) {
-  if (e->row.line == 0 && e->file_offset != UINT64_MAX) e->row.line = LineAt(e->row.file, e->file_offset);
+  if (e->row.line == 0 && e->file_offset != UINT64_MAX) e->row.line = LineAtOffset(e->row.file, e->file_offset);
   e->file_offset = UINT64_MAX;
 }
 
 bool BadRowLog::Report(const Chunk& chunk, uint64_t offset, std::string message) {
   const std::string& path = reader_->files()[chunk.file_index].path;
-  Entry entry{chunk.id, offset, chunk.file_offset + offset, BadRow{path == "-" ? "<stdin>" : path, 0, std::move(message)}};
+  Entry entry{chunk.id, offset, chunk.file_offset + offset,
+              BadRow{path == "-" ? "<stdin>" : path, 0, std::move(message)}};
   const auto earlier = [](const Entry& a, const Entry& b) {
     return a.chunk != b.chunk ? a.chunk < b.chunk : a.offset < b.offset;
   };

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ struct BadRow {
 // report makes failed() true: workers stop taking chunks, and the chunks
 // already taken (all earlier in that order) finish, so FirstError() is the
 // first bad row in that order. Thread-safe.
+// The JSON form of a bad row in manifests: {"file", "line", "error"}.
+void to_json(nlohmann::json& j, const BadRow& row);
+void from_json(const nlohmann::json& j, BadRow& row);
+
+// The line number (from 1) of byte `offset` of file `path`, counted by
+// reading the file up to there; 0 when it cannot be read.
+uint64_t LineAtOffset(const std::string& path, uint64_t offset);
+
 class BadRowLog {
  public:
   static constexpr size_t kSamples = 5;

@@ -1,0 +1,459 @@
+#include "upsert/upsert.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/process_stats.h"
+#include "common/sha256.h"
+#include "common/utc_time.h"
+#include "dataset/dataset.h"
+#include "dataset/dataset_inputs.h"
+#include "io/output_committer.h"
+#include "io/part_files_sink.h"
+#include "join/key_encoder.h"
+#include "text/bad_row_log.h"
+#include "text/chunk_reader.h"
+#include "text/dialect_choice.h"
+#include "text/field_writer.h"
+#include "text/row_scanner.h"
+#include "upsert/change_set.h"
+
+namespace mergeflow {
+namespace {
+
+// What the current version holds, as an upsert needs it.
+struct CurrentState {
+  bool exists = false;
+  std::vector<std::string> columns;
+  bool bucketed = false;
+  uint32_t buckets = 0;
+  uint64_t generation = 0;                     // upserts applied so far
+  std::set<std::string> applied;               // SHA-256 of every change file applied so far
+  std::map<uint32_t, VersionPart> parts;       // by bucket (bucketed), or by position
+  std::map<uint32_t, VersionPart> tombstones;  // by bucket
+  std::vector<VersionPart> all_parts;
+};
+
+// The bucket in a part or tombstones file name ("part-00012.tsv": 12).
+std::optional<uint32_t> BucketInName(const std::string& path, const char* prefix) {
+  const std::string name = SplitParent(path).second;
+  if (!name.starts_with(prefix) || name.size() < std::strlen(prefix) + 5) return std::nullopt;
+  uint32_t bucket = 0;
+  for (size_t i = std::strlen(prefix); i < std::strlen(prefix) + 5; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    bucket = bucket * 10 + static_cast<uint32_t>(name[i] - '0');
+  }
+  return bucket;
+}
+
+Result<CurrentState> ReadCurrent(const Dataset& dataset, const UpsertOptions& o) {
+  CurrentState state;
+  MF_ASSIGN_OR_RETURN(std::optional<Dataset::PointerState> pointer, dataset.ReadPointer());
+  if (!pointer) return state;
+  MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.CurrentManifest());
+  state.exists = true;
+  state.all_parts = manifest.parts;
+  try {
+    const nlohmann::json doc = nlohmann::json::parse(manifest.text);
+    state.columns = doc.at("columns").get<std::vector<std::string>>();
+    if (doc.contains("upsert")) {
+      const nlohmann::json& u = doc.at("upsert");
+      state.bucketed = true;
+      state.buckets = u.at("buckets");
+      state.generation = u.at("generation");
+      for (const auto& sha : u.at("applied_changes")) state.applied.insert(sha.get<std::string>());
+      if (u.at("key").get<std::vector<std::string>>() != o.key)
+        return Status::InvalidArgument(dataset.root() + " keeps its rows in buckets by key " + u.at("key").dump() +
+                                       "; --key must name the same columns");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::BadInput(dataset.root() + ": the manifest of version " + manifest.version +
+                            " lacks what an upsert needs: " + e.what());
+  }
+  if (state.bucketed) {
+    for (const VersionPart& part : manifest.parts) {
+      const auto bucket = BucketInName(part.path, "part-");
+      if (!bucket || *bucket >= state.buckets)
+        return Status::BadInput(dataset.root() + ": part " + part.path + " names no bucket");
+      state.parts[*bucket] = part;
+    }
+    for (const VersionPart& file : manifest.tombstones) {
+      const auto bucket = BucketInName(file.path, "tombstones-");
+      if (!bucket) return Status::BadInput(dataset.root() + ": " + file.path + " names no bucket");
+      state.tombstones[*bucket] = file;
+    }
+  }
+  return state;
+}
+
+Result<std::string> FileSha256(const std::string& path) {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(path));
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> stream, fs->OpenInputStream(path, 0));
+  Sha256 hash;
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(size_t got, stream->Read(buffer.data(), buffer.size()));
+    if (got == 0) break;
+    hash.Update(std::string_view(buffer.data(), got));
+  }
+  return hash.HexDigest();
+}
+
+std::string RenderLine(const std::vector<std::string>& fields, char separator) {
+  std::string line;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line.push_back(separator);
+    AppendField(&line, fields[i], separator);
+  }
+  return line + "\n";
+}
+
+// A tombstone: a deleted key, the order value of its delete, and the
+// generation (upsert count) that deleted it.
+struct Tombstone {
+  std::string key_fields;  // rendered, as in Change
+  std::string order;       // encoded
+  std::string order_text;
+  uint64_t generation = 0;
+};
+using Tombstones = std::map<std::string, Tombstone>;  // by encoded key, sorted for a stable file
+
+// Reads a bucket's tombstones file, dropping those older than `oldest`.
+Status LoadTombstones(const VersionPart& file, const UpsertOptions& o, Dialect dialect, uint64_t oldest,
+                      Tombstones* out) {
+  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.path));
+  MF_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(fs, file.path));
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  KeyEncoder encoder(o.key.size(), true);
+  size_t start = text.find('\n') + 1;  // after the header
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    SplitFields(text.data() + start, end - start, text.find('"', start) < end, dialect, &fields, &scratch);
+    if (fields.size() != o.key.size() + 2) return Status::BadInput(file.path + ": not a tombstones file");
+    Tombstone t;
+    t.generation = std::strtoull(std::string(fields.back()).c_str(), nullptr, 10);
+    if (t.generation >= oldest) {
+      t.order_text = std::string(fields[o.key.size()]);
+      MF_ASSIGN_OR_RETURN(t.order, EncodeOrderValue(o.order_type, t.order_text));
+      std::vector<std::string_view> keys(fields.begin(), fields.begin() + o.key.size());
+      std::vector<std::string> key_texts(keys.begin(), keys.end());
+      t.key_fields = RenderLine(key_texts, dialect.separator);
+      t.key_fields.pop_back();
+      std::string_view key;
+      encoder.Encode(keys.data(), &key);
+      (*out)[std::string(key)] = std::move(t);
+    }
+    start = end + 1;
+  }
+  return Status::OK();
+}
+
+// Streams the current rows of `files` and decides each against its key's
+// change, writing what stays to the bucket's lane of `sink`.
+Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& current, const UpsertOptions& o,
+                       Dialect dialect, size_t added_columns, ChangeSet* changes, std::vector<Tombstones>* deleted,
+                       OutputSink* sink, UpsertCounts* counts) {
+  std::vector<uint32_t> key_fields;
+  for (const std::string& name : o.key) {
+    auto at = std::find(current.columns.begin(), current.columns.end(), name);
+    if (at == current.columns.end()) return Status::InvalidArgument("the dataset has no key column '" + name + "'");
+    key_fields.push_back(static_cast<uint32_t>(at - current.columns.begin()));
+  }
+  auto order_at = std::find(current.columns.begin(), current.columns.end(), o.order_column);
+  if (order_at == current.columns.end())
+    return Status::InvalidArgument("the dataset has no --order-by column '" + o.order_column + "'");
+  key_fields.push_back(static_cast<uint32_t>(order_at - current.columns.begin()));
+  const std::string padding(added_columns, dialect.separator);
+  std::vector<std::string> out(changes->buckets());
+  std::vector<uint64_t> out_rows(changes->buckets(), 0);
+  auto flush = [&](uint32_t b) -> Status {
+    Status status = sink->Write(static_cast<int>(b), out[b], out_rows[b]);
+    out[b].clear();
+    out_rows[b] = 0;
+    return status;
+  };
+  ChunkReader reader(files, dialect, o.chunk_bytes, o.threads, ChunkOrder::kAnyOrder);
+  RowScanner scanner(dialect, static_cast<uint32_t>(current.columns.size()), key_fields);
+  KeyEncoder encoder(o.key.size(), true);
+  BadRowLog log(false, &reader);
+  Chunk chunk;
+  Status failure;
+  struct Visitor {
+    std::function<void(const RowView&)> on_row;
+    BadRowLog* log;
+    Chunk* chunk;
+    uint64_t rows = 0;
+    void OnRow(const RowView& row) { on_row(row); }
+    bool OnBadRow(uint64_t offset, std::string message) { return log->Report(*chunk, offset, std::move(message)); }
+  };
+  auto keep = [&](uint32_t b, std::string_view row) {
+    out[b].append(row);
+    out[b].append(padding);
+    out[b].push_back('\n');
+    ++out_rows[b];
+    ++counts->unchanged;
+  };
+  auto on_row = [&](const RowView& row) {
+    if (!failure.ok()) return;
+    std::string_view key;
+    encoder.Encode(row.keys, &key);
+    const uint32_t b = BucketOf(key, changes->buckets());
+    auto& bucket = changes->bucket(b);
+    auto found = bucket.find(std::string(key));
+    const std::string_view stored(row.data, row.size);
+    if (found == bucket.end()) return keep(b, stored);
+    Change& change = found->second;
+    bool applies = o.commit_time;
+    if (!applies) {
+      Result<std::string> order = EncodeOrderValue(o.order_type, row.keys[o.key.size()]);
+      if (!order.ok()) {
+        failure = Status::BadInput(files[chunk.file_index].path + ": a stored row has a bad --order-by value '" +
+                                   std::string(row.keys[o.key.size()]) + "': " + order.status().message());
+        return;
+      }
+      applies = change.order >= order.value();
+    }
+    const bool duplicate = change.matched;  // the stored data holds the key twice
+    change.matched = true;
+    if (!applies) {
+      ++counts->stale_ignored;
+      return keep(b, stored);
+    }
+    if (duplicate) return;
+    if (change.op == 'D') {
+      ++counts->deleted;
+      (*deleted)[b][std::string(key)] = Tombstone{change.key_fields, change.order, change.order_text, 0};
+      return;
+    }
+    ++counts->updated;
+    out[b].append(change.row);
+    out[b].push_back('\n');
+    ++out_rows[b];
+  };
+  Visitor visitor{on_row, &log, &chunk};
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool more, reader.Next(&chunk));
+    if (!more) break;
+    scanner.Scan(chunk.data, chunk.size, chunk.starts_file, visitor);
+    reader.Recycle(std::move(chunk));
+    if (log.failed()) return log.FirstError();
+    MF_RETURN_IF_ERROR(failure);
+    for (uint32_t b = 0; b < out.size(); ++b) {
+      if (out[b].size() >= (1u << 20)) MF_RETURN_IF_ERROR(flush(b));
+    }
+  }
+  for (uint32_t b = 0; b < out.size(); ++b) {
+    if (!out[b].empty()) MF_RETURN_IF_ERROR(flush(b));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::string>& change_specs,
+                               const UpsertOptions& o, const std::string& run_id, bool publish) {
+  const std::string started_at = UtcTimestamp();
+  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(root));
+  MF_RETURN_IF_ERROR(dataset.Exists().status_or_ok());
+  MF_ASSIGN_OR_RETURN(CurrentState current, ReadCurrent(dataset, o));
+  UpsertResult result;
+
+  // The change files, less those this dataset has seen.
+  std::vector<FileInfo> files;
+  nlohmann::json change_list = nlohmann::json::array();
+  std::set<std::string> applied = current.applied;
+  for (const std::string& spec : change_specs) {
+    MF_ASSIGN_OR_RETURN(std::vector<FileInfo> listed, ResolveInputFiles(spec));
+    for (FileInfo& file : listed) {
+      MF_ASSIGN_OR_RETURN(std::string sha, FileSha256(file.path));
+      const bool seen = !applied.insert(sha).second;
+      change_list.push_back({{"path", file.path}, {"bytes", file.size}, {"sha256", sha}, {"skipped", seen}});
+      if (seen) {
+        result.skipped_files.push_back(file.path);
+      } else {
+        files.push_back(std::move(file));
+      }
+    }
+  }
+  if (files.empty()) return result;
+
+  // The columns: the dataset's, then those the change files add.
+  std::vector<std::string> columns = current.columns;
+  for (const FileInfo& file : files) {
+    MF_ASSIGN_OR_RETURN(std::vector<std::string> added, ChangeSet::NewColumns(o, file.path, columns));
+    columns.insert(columns.end(), added.begin(), added.end());
+  }
+  const size_t added_columns = columns.size() - current.columns.size();
+  const std::string first_data =
+      current.exists ? current.all_parts.empty() ? "" : current.all_parts[0].path : files[0].path;
+  MF_ASSIGN_OR_RETURN(const Dialect dialect, ChooseDialect(first_data, "", true));
+  const uint32_t buckets = current.bucketed ? current.buckets : o.buckets;
+  const uint64_t generation = current.generation + 1;
+
+  ChangeSet changes(o, buckets, dialect);
+  for (uint32_t i = 0; i < files.size(); ++i) MF_RETURN_IF_ERROR(changes.Read(files[i], i, columns));
+  result.counts.rejected = changes.counts().rejected;
+
+  // Which buckets are rewritten, and the stored rows to stream for them.
+  // New columns rewrite every bucket: a kept part would lack them.
+  std::vector<bool> rewrite(buckets, !current.bucketed || added_columns > 0);
+  std::vector<FileInfo> stored;
+  for (uint32_t b = 0; b < buckets; ++b) {
+    if (current.bucketed && !changes.bucket(b).empty()) rewrite[b] = true;
+  }
+  if (!current.bucketed) {
+    for (const VersionPart& part : current.all_parts) stored.push_back({part.path, true, false, part.bytes});
+  } else {
+    for (const auto& [b, part] : current.parts) {
+      if (rewrite[b]) stored.push_back({part.path, true, false, part.bytes});
+    }
+  }
+
+  const std::string version_dir = VersionDir(dataset.root(), run_id);
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(version_dir, run_id));
+  const std::string extension = dialect.separator == ',' ? "csv" : "tsv";
+  PartFilesSink sink(committer.get(), static_cast<int>(buckets), RenderLine(columns, dialect.separator), extension,
+                     Compression::kNone, PartNumbering{0, 1, !current.bucketed || rewrite[0]});
+  std::vector<Tombstones> deleted(buckets);
+  if (current.exists) {
+    MF_RETURN_IF_ERROR(
+        MergeStoredRows(stored, current, o, dialect, added_columns, &changes, &deleted, &sink, &result.counts));
+  }
+
+  // Inserts, and the tombstones of each rewritten bucket.
+  const uint64_t oldest = generation > o.tombstone_versions ? generation - o.tombstone_versions : 0;
+  nlohmann::json tombstone_list = nlohmann::json::array();
+  std::vector<std::string> tomb_header = o.key;
+  tomb_header.push_back(o.order_column);
+  tomb_header.push_back("_generation");
+  for (uint32_t b = 0; b < buckets; ++b) {
+    if (!rewrite[b]) continue;
+    Tombstones tombs;
+    if (auto at = current.tombstones.find(b); at != current.tombstones.end())
+      MF_RETURN_IF_ERROR(LoadTombstones(at->second, o, dialect, oldest, &tombs));
+    std::vector<std::pair<const std::string*, Change*>> left;
+    for (auto& [key, change] : changes.bucket(b)) {
+      if (!change.matched) left.emplace_back(&key, &change);
+    }
+    std::sort(left.begin(), left.end(), [](const auto& x, const auto& y) {
+      return x.second->file != y.second->file ? x.second->file < y.second->file : x.second->offset < y.second->offset;
+    });
+    std::string text;
+    uint64_t rows = 0;
+    for (auto& [key, change] : left) {
+      auto tomb = tombs.find(*key);
+      if (!o.commit_time && tomb != tombs.end() && change->order < tomb->second.order) {
+        ++result.counts.stale_ignored;
+        continue;
+      }
+      if (change->op == 'D') {
+        ++result.counts.delete_missing;
+        continue;
+      }
+      if (o.strict && change->op == 'U') {
+        const std::string& path = files[change->file].path;
+        return Status::BadInput(path + ":" + std::to_string(LineAtOffset(path, change->offset)) +
+                                ": update of a key that is not in the dataset (--strict)");
+      }
+      ++result.counts.inserted;
+      text += change->row;
+      text += '\n';
+      ++rows;
+      if (tomb != tombs.end()) tombs.erase(tomb);
+    }
+    if (rows > 0) MF_RETURN_IF_ERROR(sink.Write(static_cast<int>(b), text, rows));
+    for (auto& [key, tomb] : deleted[b]) {
+      tomb.generation = generation;
+      tombs[key] = tomb;
+    }
+    if (!tombs.empty()) {
+      std::string body = RenderLine(tomb_header, dialect.separator);
+      for (const auto& [key, tomb] : tombs) {
+        body += tomb.key_fields + dialect.separator;
+        AppendField(&body, tomb.order_text, dialect.separator);
+        body += dialect.separator + std::to_string(tomb.generation) + "\n";
+      }
+      char name[48];
+      std::snprintf(name, sizeof(name), "tombstones-%05u.%s", b, extension.c_str());
+      MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
+      MF_RETURN_IF_ERROR(file->Append(body));
+      MF_RETURN_IF_ERROR(file->Close());
+      tombstone_list.push_back({{"name", name}, {"rows", tombs.size()}, {"bytes", body.size()}});
+    }
+    ++result.buckets_rewritten;
+  }
+  MF_RETURN_IF_ERROR(sink.Finish());
+
+  // The manifest: rewritten parts, then the parents' parts of untouched buckets.
+  nlohmann::json parts = nlohmann::json::array();
+  uint64_t total_rows = 0;
+  for (const PartInfo& part : sink.parts()) {
+    parts.push_back({{"name", part.name}, {"rows", part.rows}, {"bytes", part.bytes}, {"checksum", part.checksum}});
+    total_rows += part.rows;
+  }
+  for (uint32_t b = 0; b < buckets; ++b) {
+    if (rewrite[b]) continue;
+    if (auto at = current.parts.find(b); at != current.parts.end()) {
+      const VersionPart& kept = at->second;
+      parts.push_back({{"name", SplitParent(kept.path).second},
+                       {"rows", kept.rows},
+                       {"bytes", kept.bytes},
+                       {"version", kept.version}});
+      total_rows += kept.rows;
+      result.counts.unchanged += kept.rows;
+    }
+    if (auto at = current.tombstones.find(b); at != current.tombstones.end()) {
+      tombstone_list.push_back({{"name", SplitParent(at->second.path).second},
+                                {"rows", at->second.rows},
+                                {"bytes", at->second.bytes},
+                                {"version", at->second.version}});
+    }
+  }
+  const UpsertCounts& c = result.counts;
+  const nlohmann::json manifest = {
+      {"manifest", "mergeflow/1"},
+      {"mergeflow_version", MERGEFLOW_VERSION},
+      {"run_id", run_id},
+      {"started_at", started_at},
+      {"finished_at", UtcTimestamp()},
+      {"operation", "upsert"},
+      {"columns", columns},
+      {"rows", {{"changes", changes.counts().rows}, {"output", total_rows}}},
+      {"counts",
+       {{"inserted", c.inserted},
+        {"updated", c.updated},
+        {"deleted", c.deleted},
+        {"unchanged", c.unchanged},
+        {"stale_ignored", c.stale_ignored},
+        {"delete_missing", c.delete_missing},
+        {"rejected", c.rejected}}},
+      {"bad_rows", {{"skipped", c.rejected}, {"first", changes.counts().rejected_samples}}},
+      {"changes", change_list},
+      {"upsert",
+       {{"key", o.key},
+        {"order_by", {{"column", o.order_column}, {"type", OrderTypeName(o.order_type)}}},
+        {"merge_mode", o.commit_time ? "commit-time" : "event-time"},
+        {"tombstone_versions", o.tombstone_versions},
+        {"buckets", buckets},
+        {"buckets_rewritten", result.buckets_rewritten},
+        {"generation", generation},
+        {"applied_changes", applied}}},
+      {"parts", parts},
+      {"tombstones", tombstone_list},
+      {"peak_memory_bytes", PeakResidentBytes()},
+  };
+  MF_RETURN_IF_ERROR(committer->Commit(manifest.dump(2) + "\n"));
+  result.version = run_id;
+  result.buckets = buckets;
+  if (publish) MF_RETURN_IF_ERROR(dataset.Publish(run_id, "upsert", run_id).status_or_ok());
+  return result;
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,249 @@
+// End-to-end tests of `mergeflow upsert`: the hard cases of CDC merges (after
+// the cases Hudi's AWS DMS payload tests and Delta's MERGE INTO suite cover,
+// as DESIGN.md section 6 decides them), bad input, replays, buckets, and S3.
+// tests/oracle/upsert_oracle.py checks random change streams against a
+// reference; these pin down each rule by name.
+#include <gtest/gtest.h>
+
+#include "e2e/cli_runner.h"
+#include "e2e/s3_server.h"
+
+namespace mergeflow {
+namespace {
+
+using testing::ReadFile;
+using testing::RunScript;
+using testing::S3ServerTest;
+using testing::TempDir;
+
+// The prelude: `up FILES... [FLAGS]` upserts into ds by id ordered by ts:int,
+// `rows` prints the current rows (an independent reader), `count NAME` one
+// manifest count of the current version.
+std::string Prelude() {
+  return std::string("set -e\nREAD='") + MERGEFLOW_SOURCE_DIR +
+         "/tests/dataset/read_dataset.py'\n"
+         "up() { $MERGEFLOW upsert ds \"$@\" --key id --order-by ts:int -q; }\n"
+         "rows() { $READ ds; }\n"
+         "count() { /usr/bin/python3 -c \"import json,sys; d=sys.argv[1]; "
+         "v=json.load(open(d+'/_LATEST.json'))['version']; "
+         "print(json.load(open(d+'/_versions/'+v+'/_SUCCESS'))['counts'][sys.argv[2]])\" ds \"$1\"; }\n";
+}
+
+class UpsertTest : public ::testing::Test {
+ protected:
+  int Script(const std::string& body) { return RunScript(dir_, Prelude() + body); }
+  TempDir dir_;
+};
+
+TEST_F(UpsertTest, DmsInsertsUpdatesAndDeletesApplyInOrder) {
+  ASSERT_EQ(
+      Script("printf 'Op,id,ts,name\\nI,1,1,a\\nI,2,1,b\\nI,3,1,c\\n' > c1.csv\n"
+             "printf 'Op,id,ts,name\\nU,1,2,A\\nD,2,2,\\nI,4,2,d\\n' > c2.csv\n"
+             "up c1.csv\n"
+             "test \"$(count inserted)\" = 3\n"
+             "up c2.csv\n"
+             "test \"$(rows)\" = \"$(printf '1,2,A\\n3,1,c\\n4,2,d')\"\n"
+             "for n in inserted:1 updated:1 deleted:1 unchanged:1 stale_ignored:0 delete_missing:0; do\n"
+             "  test \"$(count ${n%:*})\" = ${n#*:}\n"
+             "done\n"
+             // The op column is not stored.
+             "head -1 ds/_versions/*/part-*.csv | grep -v '==>' | grep -v '^$' | sort -u | grep -qx 'id,ts,name'\n"),
+      0);
+}
+
+TEST_F(UpsertTest, WithinACallTheGreatestOrderWinsAndTiesGoToTheLaterFileThenLine) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,5,first\\nU,1,9,newest\\nU,1,3,older\\nU,2,4,x\\nU,2,4,y\\n' > a.csv\n"
+                   "printf 'Op,id,ts,name\\nU,2,4,z\\n' > b.csv\n"
+                   "up a.csv b.csv\n"
+                   "test \"$(rows)\" = \"$(printf '1,9,newest\\n2,4,z')\"\n"
+                   "test \"$(count inserted)\" = 2\n"),
+            0);
+}
+
+TEST_F(UpsertTest, ADeleteNewerThanAnUpdateInTheSameCallWinsAndAnOlderOneLoses) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,1,a\\nI,2,1,b\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,2,A\\nD,1,3,\\nD,2,2,\\nU,2,3,B\\n' > c2.csv\n"
+                   "up c1.csv; up c2.csv\n"
+                   "test \"$(rows)\" = '2,3,B'\n"
+                   "test \"$(count deleted)\" = 1\n"
+                   "test \"$(count updated)\" = 1\n"),
+            0);
+}
+
+TEST_F(UpsertTest, EventTimeIgnoresOlderChangesAndCommitTimeAppliesThem) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,10,new\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,9,old\\n' > c2.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,10,same\\n' > c3.csv\n"
+                   "up c1.csv; up c2.csv\n"
+                   "test \"$(rows)\" = '1,10,new'\n"
+                   "test \"$(count stale_ignored)\" = 1\n"
+                   // An equal order value applies (>=).
+                   "up c3.csv\n"
+                   "test \"$(rows)\" = '1,10,same'\n"
+                   "printf 'Op,id,ts,name\\nU,1,9,older\\n' > c4.csv\n"
+                   "$MERGEFLOW upsert ds c4.csv --key id --order-by ts:int --merge-mode commit-time -q\n"
+                   "test \"$(rows)\" = '1,9,older'\n"),
+            0);
+}
+
+TEST_F(UpsertTest, ATombstoneKeepsALateOlderUpdateFromBringingADeletedRowBack) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,1,a\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nD,1,5,\\n' > c2.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,4,late\\n' > c3.csv\n"
+                   "printf 'Op,id,ts,name\\nI,1,6,back\\n' > c4.csv\n"
+                   "up c1.csv; up c2.csv; up c3.csv\n"
+                   "test -z \"$(rows)\"\n"
+                   "test \"$(count stale_ignored)\" = 1\n"
+                   // A newer insert after the delete brings it back.
+                   "up c4.csv\n"
+                   "test \"$(rows)\" = '1,6,back'\n"),
+            0);
+}
+
+TEST_F(UpsertTest, TombstonesExpireAfterTombstoneVersions) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,1,a\\nI,2,1,b\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nD,1,5,\\n' > c2.csv\n"
+                   "printf 'Op,id,ts,name\\nU,2,2,x\\n' > c3.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,4,late\\n' > c4.csv\n"
+                   "T='--tombstone-versions 1'\n"
+                   "up c1.csv $T; up c2.csv $T; up c3.csv $T; up c4.csv $T\n"
+                   "test \"$(rows)\" = \"$(printf '1,4,late\\n2,2,x')\"\n"),
+            0);
+}
+
+TEST_F(UpsertTest, MissingKeysUpdatesInsertDeletesCountAndStrictRefuses) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nU,7,1,new\\nD,8,1,\\n' > c1.csv\n"
+                   "up c1.csv\n"
+                   "test \"$(rows)\" = '7,1,new'\n"
+                   "test \"$(count delete_missing)\" = 1\n"
+                   "cp ds/_LATEST.json before\n"
+                   "printf 'Op,id,ts,name\\nU,7,2,ok\\nU,9,1,missing\\n' > c2.csv\n"
+                   "set +e; up c2.csv --strict 2> err; echo $? > rc; set -e\n"
+                   "test $(cat rc) = 1\n"
+                   "grep -qx 'mergeflow: error: c2.csv:3: update of a key that is not in the dataset (--strict)' err\n"
+                   "cmp before ds/_LATEST.json\n"),
+            0);
+}
+
+TEST_F(UpsertTest, ColumnsMatchByNameNewOnesAreAddedAndLoadFilesAreInserts) {
+  ASSERT_EQ(Script("printf 'id,ts,name\\n1,1,a\\n2,1,b\\n' > LOAD00000001.csv\n"
+                   "printf 'name,Op,ts,id,email\\nB,u,2,2,b@x\\n' > c1.csv\n"
+                   "up LOAD00000001.csv --buckets 4\n"
+                   "up c1.csv\n"
+                   "test \"$(rows)\" = \"$(printf '1,1,a,\\n2,2,B,b@x')\"\n"
+                   // Every bucket got the new column, so none was kept by reference.
+                   "! grep -q '\"version\"' ds/_versions/$(/usr/bin/python3 -c \"import json; "
+                   "print(json.load(open('ds/_LATEST.json'))['version'])\")/_SUCCESS\n"),
+            0);
+}
+
+TEST_F(UpsertTest, BadChangeRowsNameFileAndLineAndPublishNothingUnlessSkipped) {
+  ASSERT_EQ(
+      Script("printf 'Op,id,ts,name\\nI,1,1,a\\n' > c1.csv\n"
+             "up c1.csv\n"
+             "cp ds/_LATEST.json before\n"
+             "printf 'Op,id,ts,name\\nI,2,1,b\\nX,3,1,c\\n' > op.csv\n"
+             "printf 'Op,id,ts,name\\nI,,1,b\\n' > key.csv\n"
+             "printf 'Op,id,ts,name\\nI,2,,b\\n' > empty.csv\n"
+             "printf 'Op,id,ts,name\\nI,2,1.5,b\\n' > order.csv\n"
+             "printf 'Op,id,ts,name\\nI,2,1\\n' > fields.csv\n"
+             "set +e\n"
+             "for f in op key empty order fields; do up $f.csv 2> $f.err; echo $? > $f.rc; done\n"
+             "set -e\n"
+             "grep -qx \"mergeflow: error: op.csv:3: unknown op 'X' in column Op (I, U or D)\" op.err\n"
+             "grep -qx \"mergeflow: error: key.csv:2: empty key column 'id'\" key.err\n"
+             "grep -q \"^mergeflow: error: empty.csv:2: bad --order-by value '' in column ts\" empty.err\n"
+             "grep -q \"^mergeflow: error: order.csv:2: bad --order-by value '1.5' in column ts: not an integer\" "
+             "order.err\n"
+             "grep -q '^mergeflow: error: fields.csv:2: expected 4 fields, found 3' fields.err\n"
+             "for f in op key empty order fields; do test $(cat $f.rc) = 1; test $(wc -l < $f.err) = 1; done\n"
+             "cmp before ds/_LATEST.json\n"
+             "up op.csv --bad-rows skip\n"
+             "test \"$(count rejected)\" = 1\n"
+             "test \"$(rows)\" = \"$(printf '1,1,a\\n2,1,b')\"\n"),
+      0);
+}
+
+TEST_F(UpsertTest, ReplayedChangeFilesAreSkipped) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,1,a\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,2,b\\n' > c2.csv\n"
+                   "up c1.csv; up c2.csv\n"
+                   "cp ds/_LATEST.json before\n"
+                   "$MERGEFLOW upsert ds c1.csv c2.csv --key id --order-by ts:int 2> err\n"
+                   "grep -q 'nothing to apply: every change file was applied before' err\n"
+                   "cmp before ds/_LATEST.json\n"
+                   // A copy under another name is the same change file.
+                   "cp c1.csv again.csv; printf 'Op,id,ts,name\\nI,5,1,e\\n' > c3.csv\n"
+                   "up again.csv c3.csv\n"
+                   "test \"$(rows)\" = \"$(printf '1,2,b\\n5,1,e')\"\n"),
+            0);
+}
+
+TEST_F(UpsertTest, OrderTypesCompareAsValues) {
+  ASSERT_EQ(
+      Script("printf 'Op,id,ts,name\\nI,1,2026-01-01 10:00:00,a\\nI,2,9.5,b\\n' > c1.csv\n"
+             // 09:30 at -02:00 is 11:30 UTC: newer. 10.25 > 9.5 as decimals, not as text.
+             "printf 'Op,id,ts,name\\nU,1,2026-01-01T09:30:00-02:00,tz\\n' > t.csv\n"
+             "$MERGEFLOW upsert ts c1.csv --key id --order-by ts:string -q\n"
+             "printf 'Op,id,ts,name\\nI,1,9,a\\nI,2,10,b\\n' > i1.csv\n"
+             "printf 'Op,id,ts,name\\nU,1,10,int\\nU,2,9,no\\n' > i2.csv\n"
+             "$MERGEFLOW upsert n i1.csv --key id --order-by ts:int -q\n"
+             "$MERGEFLOW upsert n i2.csv --key id --order-by ts:int -q\n"
+             "test \"$($READ n)\" = \"$(printf '1,10,int\\n2,10,b')\"\n"
+             "printf 'Op,id,ts,name\\nI,1,2026-01-01 10:00:00,a\\n' > t1.csv\n"
+             "$MERGEFLOW upsert t t1.csv --key id --order-by ts:timestamp -q\n"
+             "$MERGEFLOW upsert t t.csv --key id --order-by ts:timestamp -q\n"
+             "test \"$($READ t)\" = '1,2026-01-01T09:30:00-02:00,tz'\n"
+             "printf 'Op,id,ts,name\\nI,1,9.5,a\\n' > d1.csv; printf 'Op,id,ts,name\\nU,1,10.25,dec\\n' > d2.csv\n"
+             "$MERGEFLOW upsert d d1.csv --key id --order-by ts:decimal -q\n"
+             "$MERGEFLOW upsert d d2.csv --key id --order-by ts:decimal -q\n"
+             "test \"$($READ d)\" = '1,10.25,dec'\n"),
+      0);
+}
+
+TEST_F(UpsertTest, OnlyTouchedBucketsAreRewrittenAndTheRestAreKeptByReference) {
+  ASSERT_EQ(Script("(echo 'Op,id,ts,name'; for i in $(seq 1 2000); do echo \"I,$i,1,v$i\"; done) > load.csv\n"
+                   "up load.csv --buckets 16\n"
+                   "printf 'Op,id,ts,name\\nU,7,2,seven\\n' > one.csv\n"
+                   "$MERGEFLOW upsert ds one.csv --key id --order-by ts:int 2> err\n"
+                   "grep -q '1 updated, 0 deleted, 1999 unchanged, .*; 1 of 16 buckets rewritten' err\n"
+                   "v=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
+                   "test $(ls ds/_versions/$v | grep -c '^part-') = 1\n"
+                   "test $(grep -c '\"version\"' ds/_versions/$v/_SUCCESS) = 15\n"
+                   "test $(rows | wc -l) = 2000\n"
+                   "rows | grep -qx '7,2,seven'\n"
+                   // gc keeps the parts the current version still lists.
+                   "$MERGEFLOW dataset gc ds --keep 1 --apply > /dev/null\n"
+                   "test $(rows | wc -l) = 2000\n"),
+            0);
+}
+
+TEST_F(UpsertTest, AnUpsertIntoADatasetWrittenByJoinBucketsIt) {
+  ASSERT_EQ(Script("printf 'id\\tts\\tname\\n1\\t1\\ta\\n2\\t1\\tb\\n' > l.tsv\n"
+                   "printf 'id\\tzone\\n1\\teu\\n2\\tus\\n' > r.tsv\n"
+                   "$MERGEFLOW join l.tsv r.tsv -o ds --dataset -q\n"
+                   "printf 'Op\\tid\\tts\\tname\\tzone\\nU\\t2\\t2\\tB\\tasia\\n' > c.tsv\n"
+                   "up c.tsv\n"
+                   "test \"$(rows)\" = \"$(printf '1\\t1\\ta\\teu\\n2\\t2\\tB\\tasia')\"\n"),
+            0);
+}
+
+class S3UpsertTest : public S3ServerTest {};
+
+TEST_F(S3UpsertTest, UpsertsIntoS3AndAwsCliReadsTheResult) {
+  ASSERT_EQ(Script(std::string("READ='") + MERGEFLOW_SOURCE_DIR +
+                   "/tests/dataset/read_dataset.py'\n"
+                   "printf 'Op,id,ts,name\\nI,1,1,a\\nI,2,1,b\\nI,3,1,c\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,2,A\\nD,2,2,\\n' > c2.csv\n"
+                   "$AWS s3 cp c2.csv s3://$B/changes/c2.csv --quiet\n"
+                   "$MERGEFLOW upsert s3://$B/ds c1.csv --key id --order-by ts:int --buckets 4 -q\n"
+                   "$MERGEFLOW upsert s3://$B/ds s3://$B/changes/c2.csv --key id --order-by ts:int -q\n"
+                   "$AWS s3 cp s3://$B/ds dl --recursive --quiet\n"
+                   "test \"$($READ dl)\" = \"$(printf '1,2,A\\n3,1,c')\"\n"
+                   "$MERGEFLOW dataset log s3://$B/ds | grep -c upsert | grep -qx 2\n"
+                   "test $(open_uploads) = 0\n"),
+            0);
+}
+
+}  // namespace
+}  // namespace mergeflow
