@@ -30,6 +30,9 @@ Result<std::vector<FileInfo>> ResolveInputFiles(const std::string& spec) {
     if (!literal.exists) return Status::IOError("cannot read " + spec + ": " + dataset.root() + " is not a dataset");
   }
   MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(spec));
+  // Only a directory can be a dataset: a file costs no more look-ups.
+  MF_ASSIGN_OR_RETURN(FileInfo info, dataset.fs()->GetFileInfo(spec));
+  if (!info.exists || !info.is_directory) return ListInputFiles(spec);
   MF_ASSIGN_OR_RETURN(FileInfo pointer, dataset.fs()->GetFileInfo(PointerPath(dataset.root())));
   if (pointer.exists) {
     MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.CurrentManifest());
