@@ -4,10 +4,12 @@
 # succeeds and leaves nothing behind. In turn, each kill hits:
 #  - publish: `join -o DATASET --dataset` writing and publishing a new version;
 #  - rollback: `dataset rollback --to OLD` from the new version;
+#  - upsert: `upsert` of a change file (updates, deletes, inserts) into it;
 #  - gc: `dataset gc --keep 1 --apply` over a pile of versions.
 # After each kill an independent reader (tests/dataset/read_dataset.py, after
 # a download with awscli on S3) must read DATASET as exactly the old or the
-# new version (gc: exactly the current one); the command is then run again
+# new version (gc: exactly the current one; upsert: the old or the upserted
+# one); the command is then run again
 # and must succeed, and `dataset gc --apply` must leave no staging
 # directory, run marker, temporary file or open upload behind.
 # Modes: local, s3 (needs MERGEFLOW_TEST_S3_ENDPOINT and the test keys).
@@ -118,7 +120,19 @@ for mode in ${modes//,/ }; do
   cmp -s old.rows new.rows && { echo "kill_dataset.sh: the old and new versions do not differ" >&2; exit 1; }
   publish_ms=$(elapsed_ms write_version left)
   rollback_ms=$(elapsed_ms $mergeflow dataset rollback "$ds" --to "$old")
-  for op in publish rollback gc; do
+  # A change file for the old version: updates, deletes and inserts.
+  { printf 'Op\t%s\n' "$($mergeflow join l.tsv r.tsv -q | head -n 1)"
+    head -n 2000 old.rows | awk -F'\t' -v OFS='\t' '{ $NF = "changed"; print "U", $0 }'
+    sed -n '2001,2500p' old.rows | awk -v OFS='\t' '{ print "D", $0 }'
+    head -n 300 old.rows | awk -F'\t' -v OFS='\t' '{ $1 = $1 "new"; print "I", $0 }'
+  } > changes.tsv
+  upsert_cmd=($mergeflow upsert "$ds" changes.tsv --key id --order-by id --merge-mode commit-time -q)
+  "${upsert_cmd[@]}"
+  read_current > upserted.rows
+  $mergeflow dataset rollback "$ds" --to "$old" > /dev/null
+  upsert_ms=$(elapsed_ms "${upsert_cmd[@]}")
+  $mergeflow dataset rollback "$ds" --to "$old" > /dev/null
+  for op in publish rollback upsert gc; do
     n_old=0 n_new=0
     for ((k = 1; k <= kills; k++)); do
       case $op in
@@ -127,6 +141,7 @@ for mode in ${modes//,/ }; do
           $mergeflow dataset publish "$ds" "$new" > /dev/null
           run_and_kill "$rollback_ms" $mergeflow dataset rollback "$ds" --to "$old"
           ;;
+        upsert) run_and_kill "$upsert_ms" "${upsert_cmd[@]}" ;;
         gc)
           write_version left --no-publish > /dev/null
           gc_ms=$(elapsed_ms $mergeflow dataset gc "$ds" --keep 1)
@@ -136,7 +151,9 @@ for mode in ${modes//,/ }; do
       read_current > after.rows 2> reader.err || fail "a reader cannot read the dataset: $(cat reader.err)"
       if cmp -s after.rows old.rows; then
         ((n_old += 1))
-      elif cmp -s after.rows new.rows && [[ $op != gc ]]; then
+      elif [[ $op == upsert ]] && cmp -s after.rows upserted.rows; then
+        ((n_new += 1))
+      elif cmp -s after.rows new.rows && [[ $op != gc && $op != upsert ]]; then
         ((n_new += 1))
       else
         fail "a reader sees neither the old nor the new version"
@@ -147,6 +164,10 @@ for mode in ${modes//,/ }; do
         rollback)
           $mergeflow dataset publish "$ds" "$new" > /dev/null 2> rerun.err ||
             fail "publishing after the kill failed: $(cat rerun.err)"
+          ;;
+        upsert)
+          "${upsert_cmd[@]}" 2> rerun.err || fail "the upsert after the kill failed: $(cat rerun.err)"
+          read_current > after.rows && cmp -s after.rows upserted.rows || fail "the upsert after the kill differs"
           ;;
         gc) $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc after the kill failed: $(cat rerun.err)" ;;
       esac
