@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 
 #include "join/key_encoder.h"
 #include "text/chunk_reader.h"
@@ -10,6 +9,7 @@
 #include "text/field_writer.h"
 #include "text/header_reader.h"
 #include "text/row_scanner.h"
+#include "text/scan_rows.h"
 
 namespace mergeflow {
 namespace {
@@ -103,20 +103,7 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
   std::vector<std::string_view> fields;
   std::vector<std::string_view> key_values(options_.key.size());
   std::string scratch;
-  Chunk chunk;
-  struct Visitor {
-    ChangeSet* self;
-    Chunk* chunk;
-    std::function<void(const RowView&)> on_row;
-    BadRowLog* log;
-    uint64_t rows = 0;
-    void OnRow(const RowView& row) {
-      ++rows;
-      on_row(row);
-    }
-    bool OnBadRow(uint64_t offset, std::string message) { return log->Report(*chunk, offset, std::move(message)); }
-  };
-  auto on_row = [&](const RowView& row) {
+  auto on_row = [&](const RowView& row, const Chunk& chunk) {
     SplitFields(row.data, row.size, row.quoted, dialect, &fields, &scratch);
     Change change;
     change.file = index;
@@ -165,18 +152,12 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
       at->second = std::move(change);
     }
   };
-  Visitor visitor{this, &chunk, on_row, &log};
-  for (;;) {
-    MF_ASSIGN_OR_RETURN(bool more, reader.Next(&chunk));
-    if (!more) break;
-    scanner.Scan(chunk.data, chunk.size, chunk.starts_file, visitor);
-    reader.Recycle(std::move(chunk));
-    if (log.failed()) return log.FirstError();
-    if (options_.memory_limit != 0 && held_bytes_ > options_.memory_limit)
-      return Status::IOError("the changes take more than --memory-limit (" + std::to_string(held_bytes_ >> 20) +
-                             " MiB so far, at " + file.path + "): give more memory or fewer change files per call");
-  }
-  counts_.rows += visitor.rows;
+  auto after_chunk = [&]() -> Status {
+    if (options_.memory_limit == 0 || held_bytes_ <= options_.memory_limit) return Status::OK();
+    return Status::IOError("the changes take more than --memory-limit (" + std::to_string(held_bytes_ >> 20) +
+                           " MiB so far, at " + file.path + "): give more memory or fewer change files per call");
+  };
+  MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &counts_.rows));
   counts_.rejected += log.count();
   for (BadRow& row : log.samples()) {
     if (counts_.rejected_samples.size() < BadRowLog::kSamples) counts_.rejected_samples.push_back(std::move(row));

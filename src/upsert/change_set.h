@@ -63,6 +63,8 @@ class ChangeSet {
   uint32_t buckets() const { return static_cast<uint32_t>(by_bucket_.size()); }
   // The reduced changes of `bucket`, by encoded key (KeyHash's input).
   std::unordered_map<std::string, Change>& bucket(uint32_t b) { return by_bucket_[b]; }
+  // Whether any change falls in bucket `b`.
+  bool touches(uint32_t b) const { return !by_bucket_[b].empty(); }
   const ChangeCounts& counts() const { return counts_; }
   uint64_t distinct_keys() const;
 

@@ -21,6 +21,7 @@
 #include "text/dialect_choice.h"
 #include "text/field_writer.h"
 #include "text/row_scanner.h"
+#include "text/scan_rows.h"
 #include "upsert/change_set.h"
 
 namespace mergeflow {
@@ -183,16 +184,7 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
   RowScanner scanner(dialect, static_cast<uint32_t>(current.columns.size()), key_fields);
   KeyEncoder encoder(o.key.size(), true);
   BadRowLog log(false, &reader);
-  Chunk chunk;
   Status failure;
-  struct Visitor {
-    std::function<void(const RowView&)> on_row;
-    BadRowLog* log;
-    Chunk* chunk;
-    uint64_t rows = 0;
-    void OnRow(const RowView& row) { on_row(row); }
-    bool OnBadRow(uint64_t offset, std::string message) { return log->Report(*chunk, offset, std::move(message)); }
-  };
   auto keep = [&](uint32_t b, std::string_view row) {
     out[b].append(row);
     out[b].append(padding);
@@ -200,7 +192,7 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
     ++out_rows[b];
     ++counts->unchanged;
   };
-  auto on_row = [&](const RowView& row) {
+  auto on_row = [&](const RowView& row, const Chunk& chunk) {
     if (!failure.ok()) return;
     std::string_view key;
     encoder.Encode(row.keys, &key);
@@ -237,186 +229,194 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
     out[b].push_back('\n');
     ++out_rows[b];
   };
-  Visitor visitor{on_row, &log, &chunk};
-  for (;;) {
-    MF_ASSIGN_OR_RETURN(bool more, reader.Next(&chunk));
-    if (!more) break;
-    scanner.Scan(chunk.data, chunk.size, chunk.starts_file, visitor);
-    reader.Recycle(std::move(chunk));
-    if (log.failed()) return log.FirstError();
+  auto after_chunk = [&]() -> Status {
     MF_RETURN_IF_ERROR(failure);
     for (uint32_t b = 0; b < out.size(); ++b) {
       if (out[b].size() >= (1u << 20)) MF_RETURN_IF_ERROR(flush(b));
     }
-  }
+    return Status::OK();
+  };
+  uint64_t rows = 0;
+  MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &rows));
   for (uint32_t b = 0; b < out.size(); ++b) {
     if (!out[b].empty()) MF_RETURN_IF_ERROR(flush(b));
   }
   return Status::OK();
 }
 
-}  // namespace
-
-Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::string>& change_specs,
-                               const UpsertOptions& o, const std::string& run_id, bool publish) {
-  const std::string started_at = UtcTimestamp();
-  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(root));
-  MF_RETURN_IF_ERROR(dataset.Exists().status_or_ok());
-  MF_ASSIGN_OR_RETURN(CurrentState current, ReadCurrent(dataset, o));
-  UpsertResult result;
-
-  // The change files, less those this dataset has seen.
-  std::vector<FileInfo> files;
+// One upsert while it runs: what the steps below share.
+struct UpsertRun {
+  const UpsertOptions& o;
+  CurrentState current;
+  std::vector<FileInfo> files;  // the change files to apply
   nlohmann::json change_list = nlohmann::json::array();
-  std::set<std::string> applied = current.applied;
-  for (const std::string& spec : change_specs) {
+  std::set<std::string> applied;  // every change file applied, these included
+  std::vector<std::string> columns;
+  Dialect dialect;
+  std::string extension;
+  uint32_t buckets = 0;
+  uint64_t generation = 0;
+  std::vector<bool> rewrite;  // per bucket
+  nlohmann::json tombstone_list = nlohmann::json::array();
+  UpsertResult result;
+};
+
+// Lists the change files of `specs`, less those applied before.
+Status ListChangeFiles(const std::vector<std::string>& specs, UpsertRun* run) {
+  run->applied = run->current.applied;
+  for (const std::string& spec : specs) {
     MF_ASSIGN_OR_RETURN(std::vector<FileInfo> listed, ResolveInputFiles(spec));
     for (FileInfo& file : listed) {
       MF_ASSIGN_OR_RETURN(std::string sha, FileSha256(file.path));
-      const bool seen = !applied.insert(sha).second;
-      change_list.push_back({{"path", file.path}, {"bytes", file.size}, {"sha256", sha}, {"skipped", seen}});
+      const bool seen = !run->applied.insert(sha).second;
+      run->change_list.push_back({{"path", file.path}, {"bytes", file.size}, {"sha256", sha}, {"skipped", seen}});
       if (seen) {
-        result.skipped_files.push_back(file.path);
+        run->result.skipped_files.push_back(file.path);
       } else {
-        files.push_back(std::move(file));
+        run->files.push_back(std::move(file));
       }
     }
   }
-  if (files.empty()) return result;
+  return Status::OK();
+}
 
-  // The columns: the dataset's, then those the change files add.
-  std::vector<std::string> columns = current.columns;
-  for (const FileInfo& file : files) {
-    MF_ASSIGN_OR_RETURN(std::vector<std::string> added, ChangeSet::NewColumns(o, file.path, columns));
-    columns.insert(columns.end(), added.begin(), added.end());
+// The columns (the dataset's, then those the change files add), the
+// dialect and the buckets of the new version.
+Status PlanColumns(UpsertRun* run) {
+  run->columns = run->current.columns;
+  for (const FileInfo& file : run->files) {
+    MF_ASSIGN_OR_RETURN(std::vector<std::string> added, ChangeSet::NewColumns(run->o, file.path, run->columns));
+    run->columns.insert(run->columns.end(), added.begin(), added.end());
   }
-  const size_t added_columns = columns.size() - current.columns.size();
-  const std::string first_data =
-      current.exists ? current.all_parts.empty() ? "" : current.all_parts[0].path : files[0].path;
-  MF_ASSIGN_OR_RETURN(const Dialect dialect, ChooseDialect(first_data, "", true));
-  const uint32_t buckets = current.bucketed ? current.buckets : o.buckets;
-  const uint64_t generation = current.generation + 1;
+  const std::string& first_data = !run->current.exists             ? run->files[0].path
+                                  : run->current.all_parts.empty() ? std::string()
+                                                                   : run->current.all_parts[0].path;
+  MF_ASSIGN_OR_RETURN(run->dialect, ChooseDialect(first_data, "", true));
+  run->extension = run->dialect.separator == ',' ? "csv" : "tsv";
+  run->buckets = run->current.bucketed ? run->current.buckets : run->o.buckets;
+  run->generation = run->current.generation + 1;
+  return Status::OK();
+}
 
-  ChangeSet changes(o, buckets, dialect);
-  for (uint32_t i = 0; i < files.size(); ++i) MF_RETURN_IF_ERROR(changes.Read(files[i], i, columns));
-  result.counts.rejected = changes.counts().rejected;
+// Which buckets are rewritten: those the changes touch; all of them for a
+// dataset not yet in buckets, or when columns were added (a kept part would
+// lack them).
+void PlanRewrites(const ChangeSet& changes, UpsertRun* run) {
+  const bool all = !run->current.bucketed || run->columns.size() > run->current.columns.size();
+  run->rewrite.assign(run->buckets, all);
+  for (uint32_t b = 0; b < run->buckets; ++b) {
+    if (changes.touches(b)) run->rewrite[b] = true;
+  }
+}
 
-  // Which buckets are rewritten, and the stored rows to stream for them.
-  // New columns rewrite every bucket: a kept part would lack them.
-  std::vector<bool> rewrite(buckets, !current.bucketed || added_columns > 0);
+// The stored parts of the buckets that are rewritten.
+std::vector<FileInfo> StoredPartsToMerge(const UpsertRun& run) {
   std::vector<FileInfo> stored;
-  for (uint32_t b = 0; b < buckets; ++b) {
-    if (current.bucketed && !changes.bucket(b).empty()) rewrite[b] = true;
-  }
-  if (!current.bucketed) {
-    for (const VersionPart& part : current.all_parts) stored.push_back({part.path, true, false, part.bytes});
+  if (!run.current.bucketed) {
+    for (const VersionPart& part : run.current.all_parts) stored.push_back({part.path, true, false, part.bytes});
   } else {
-    for (const auto& [b, part] : current.parts) {
-      if (rewrite[b]) stored.push_back({part.path, true, false, part.bytes});
+    for (const auto& [b, part] : run.current.parts) {
+      if (run.rewrite[b]) stored.push_back({part.path, true, false, part.bytes});
     }
   }
+  return stored;
+}
 
-  const std::string version_dir = VersionDir(dataset.root(), run_id);
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(version_dir, run_id));
-  const std::string extension = dialect.separator == ',' ? "csv" : "tsv";
-  PartFilesSink sink(committer.get(), static_cast<int>(buckets), RenderLine(columns, dialect.separator), extension,
-                     Compression::kNone, PartNumbering{0, 1, !current.bucketed || rewrite[0]});
-  std::vector<Tombstones> deleted(buckets);
-  if (current.exists) {
-    MF_RETURN_IF_ERROR(
-        MergeStoredRows(stored, current, o, dialect, added_columns, &changes, &deleted, &sink, &result.counts));
+Status WriteTombstones(uint32_t bucket, const Tombstones& tombs, OutputCommitter* committer, UpsertRun* run) {
+  std::vector<std::string> header = run->o.key;
+  header.push_back(run->o.order_column);
+  header.push_back("_generation");
+  const char separator = run->dialect.separator;
+  std::string body = RenderLine(header, separator);
+  for (const auto& [key, tomb] : tombs) {
+    body += tomb.key_fields + separator;
+    AppendField(&body, tomb.order_text, separator);
+    body += separator + std::to_string(tomb.generation) + "\n";
   }
+  char name[48];
+  std::snprintf(name, sizeof(name), "tombstones-%05u.%s", bucket, run->extension.c_str());
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
+  MF_RETURN_IF_ERROR(file->Append(body));
+  MF_RETURN_IF_ERROR(file->Close());
+  run->tombstone_list.push_back({{"name", name}, {"rows", tombs.size()}, {"bytes", body.size()}});
+  return Status::OK();
+}
 
-  // Inserts, and the tombstones of each rewritten bucket.
-  const uint64_t oldest = generation > o.tombstone_versions ? generation - o.tombstone_versions : 0;
-  nlohmann::json tombstone_list = nlohmann::json::array();
-  std::vector<std::string> tomb_header = o.key;
-  tomb_header.push_back(o.order_column);
-  tomb_header.push_back("_generation");
-  for (uint32_t b = 0; b < buckets; ++b) {
-    if (!rewrite[b]) continue;
-    Tombstones tombs;
-    if (auto at = current.tombstones.find(b); at != current.tombstones.end())
-      MF_RETURN_IF_ERROR(LoadTombstones(at->second, o, dialect, oldest, &tombs));
-    std::vector<std::pair<const std::string*, Change*>> left;
-    for (auto& [key, change] : changes.bucket(b)) {
-      if (!change.matched) left.emplace_back(&key, &change);
-    }
-    std::sort(left.begin(), left.end(), [](const auto& x, const auto& y) {
-      return x.second->file != y.second->file ? x.second->file < y.second->file : x.second->offset < y.second->offset;
-    });
-    std::string text;
-    uint64_t rows = 0;
-    for (auto& [key, change] : left) {
-      auto tomb = tombs.find(*key);
-      if (!o.commit_time && tomb != tombs.end() && change->order < tomb->second.order) {
-        ++result.counts.stale_ignored;
-        continue;
-      }
-      if (change->op == 'D') {
-        ++result.counts.delete_missing;
-        continue;
-      }
-      if (o.strict && change->op == 'U') {
-        const std::string& path = files[change->file].path;
-        return Status::BadInput(path + ":" + std::to_string(LineAtOffset(path, change->offset)) +
-                                ": update of a key that is not in the dataset (--strict)");
-      }
-      ++result.counts.inserted;
+// Decides the changes of rewritten bucket `b` that met no stored row
+// (inserts, unless a tombstone or --strict says otherwise), in the order
+// they came, and writes the bucket's tombstones: the live ones it had, less
+// the keys inserted again, plus `deleted`.
+Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, OutputSink* sink,
+                    OutputCommitter* committer, UpsertRun* run) {
+  const UpsertOptions& o = run->o;
+  UpsertCounts& counts = run->result.counts;
+  Tombstones tombs;
+  const uint64_t oldest = run->generation > o.tombstone_versions ? run->generation - o.tombstone_versions : 0;
+  if (auto at = run->current.tombstones.find(b); at != run->current.tombstones.end())
+    MF_RETURN_IF_ERROR(LoadTombstones(at->second, o, run->dialect, oldest, &tombs));
+  std::vector<std::pair<const std::string*, Change*>> left;
+  for (auto& [key, change] : changes->bucket(b)) {
+    if (!change.matched) left.emplace_back(&key, &change);
+  }
+  std::sort(left.begin(), left.end(), [](const auto& x, const auto& y) {
+    return x.second->file != y.second->file ? x.second->file < y.second->file : x.second->offset < y.second->offset;
+  });
+  std::string text;
+  uint64_t rows = 0;
+  for (auto& [key, change] : left) {
+    auto tomb = tombs.find(*key);
+    if (!o.commit_time && tomb != tombs.end() && change->order < tomb->second.order) {
+      ++counts.stale_ignored;
+    } else if (change->op == 'D') {
+      ++counts.delete_missing;
+    } else if (o.strict && change->op == 'U') {
+      const std::string& path = run->files[change->file].path;
+      return Status::BadInput(path + ":" + std::to_string(LineAtOffset(path, change->offset)) +
+                              ": update of a key that is not in the dataset (--strict)");
+    } else {
+      ++counts.inserted;
       text += change->row;
       text += '\n';
       ++rows;
       if (tomb != tombs.end()) tombs.erase(tomb);
     }
-    if (rows > 0) MF_RETURN_IF_ERROR(sink.Write(static_cast<int>(b), text, rows));
-    for (auto& [key, tomb] : deleted[b]) {
-      tomb.generation = generation;
-      tombs[key] = tomb;
-    }
-    if (!tombs.empty()) {
-      std::string body = RenderLine(tomb_header, dialect.separator);
-      for (const auto& [key, tomb] : tombs) {
-        body += tomb.key_fields + dialect.separator;
-        AppendField(&body, tomb.order_text, dialect.separator);
-        body += dialect.separator + std::to_string(tomb.generation) + "\n";
-      }
-      char name[48];
-      std::snprintf(name, sizeof(name), "tombstones-%05u.%s", b, extension.c_str());
-      MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
-      MF_RETURN_IF_ERROR(file->Append(body));
-      MF_RETURN_IF_ERROR(file->Close());
-      tombstone_list.push_back({{"name", name}, {"rows", tombs.size()}, {"bytes", body.size()}});
-    }
-    ++result.buckets_rewritten;
   }
-  MF_RETURN_IF_ERROR(sink.Finish());
+  if (rows > 0) MF_RETURN_IF_ERROR(sink->Write(static_cast<int>(b), text, rows));
+  for (const auto& [key, tomb] : deleted) {
+    tombs[key] = tomb;
+    tombs[key].generation = run->generation;
+  }
+  if (!tombs.empty()) MF_RETURN_IF_ERROR(WriteTombstones(b, tombs, committer, run));
+  ++run->result.buckets_rewritten;
+  return Status::OK();
+}
 
-  // The manifest: rewritten parts, then the parents' parts of untouched buckets.
+// The manifest of the new version: the parts written, then the parent's
+// parts (and tombstones) of the buckets kept, by reference.
+std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet& changes, const std::string& run_id,
+                           const std::string& started_at, UpsertRun* run) {
   nlohmann::json parts = nlohmann::json::array();
   uint64_t total_rows = 0;
-  for (const PartInfo& part : sink.parts()) {
+  for (const PartInfo& part : written) {
     parts.push_back({{"name", part.name}, {"rows", part.rows}, {"bytes", part.bytes}, {"checksum", part.checksum}});
     total_rows += part.rows;
   }
-  for (uint32_t b = 0; b < buckets; ++b) {
-    if (rewrite[b]) continue;
-    if (auto at = current.parts.find(b); at != current.parts.end()) {
-      const VersionPart& kept = at->second;
-      parts.push_back({{"name", SplitParent(kept.path).second},
-                       {"rows", kept.rows},
-                       {"bytes", kept.bytes},
-                       {"version", kept.version}});
-      total_rows += kept.rows;
-      result.counts.unchanged += kept.rows;
+  auto by_reference = [](const VersionPart& kept) {
+    return nlohmann::json{
+        {"name", SplitParent(kept.path).second}, {"rows", kept.rows}, {"bytes", kept.bytes}, {"version", kept.version}};
+  };
+  for (uint32_t b = 0; b < run->buckets; ++b) {
+    if (run->rewrite[b]) continue;
+    if (auto at = run->current.parts.find(b); at != run->current.parts.end()) {
+      parts.push_back(by_reference(at->second));
+      total_rows += at->second.rows;
+      run->result.counts.unchanged += at->second.rows;
     }
-    if (auto at = current.tombstones.find(b); at != current.tombstones.end()) {
-      tombstone_list.push_back({{"name", SplitParent(at->second.path).second},
-                                {"rows", at->second.rows},
-                                {"bytes", at->second.bytes},
-                                {"version", at->second.version}});
-    }
+    if (auto at = run->current.tombstones.find(b); at != run->current.tombstones.end())
+      run->tombstone_list.push_back(by_reference(at->second));
   }
-  const UpsertCounts& c = result.counts;
+  const UpsertCounts& c = run->result.counts;
+  const UpsertOptions& o = run->o;
   const nlohmann::json manifest = {
       {"manifest", "mergeflow/1"},
       {"mergeflow_version", MERGEFLOW_VERSION},
@@ -424,7 +424,7 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
       {"started_at", started_at},
       {"finished_at", UtcTimestamp()},
       {"operation", "upsert"},
-      {"columns", columns},
+      {"columns", run->columns},
       {"rows", {{"changes", changes.counts().rows}, {"output", total_rows}}},
       {"counts",
        {{"inserted", c.inserted},
@@ -435,25 +435,60 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
         {"delete_missing", c.delete_missing},
         {"rejected", c.rejected}}},
       {"bad_rows", {{"skipped", c.rejected}, {"first", changes.counts().rejected_samples}}},
-      {"changes", change_list},
+      {"changes", run->change_list},
       {"upsert",
        {{"key", o.key},
         {"order_by", {{"column", o.order_column}, {"type", OrderTypeName(o.order_type)}}},
         {"merge_mode", o.commit_time ? "commit-time" : "event-time"},
         {"tombstone_versions", o.tombstone_versions},
-        {"buckets", buckets},
-        {"buckets_rewritten", result.buckets_rewritten},
-        {"generation", generation},
-        {"applied_changes", applied}}},
+        {"buckets", run->buckets},
+        {"buckets_rewritten", run->result.buckets_rewritten},
+        {"generation", run->generation},
+        {"applied_changes", run->applied}}},
       {"parts", parts},
-      {"tombstones", tombstone_list},
+      {"tombstones", run->tombstone_list},
       {"peak_memory_bytes", PeakResidentBytes()},
   };
-  MF_RETURN_IF_ERROR(committer->Commit(manifest.dump(2) + "\n"));
-  result.version = run_id;
-  result.buckets = buckets;
+  return manifest.dump(2) + "\n";
+}
+
+}  // namespace
+
+Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::string>& change_specs,
+                               const UpsertOptions& o, const std::string& run_id, bool publish) {
+  const std::string started_at = UtcTimestamp();
+  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(root));
+  MF_RETURN_IF_ERROR(dataset.Exists().status_or_ok());
+  UpsertRun run{o};
+  MF_ASSIGN_OR_RETURN(run.current, ReadCurrent(dataset, o));
+  MF_RETURN_IF_ERROR(ListChangeFiles(change_specs, &run));
+  if (run.files.empty()) return run.result;
+  MF_RETURN_IF_ERROR(PlanColumns(&run));
+
+  ChangeSet changes(o, run.buckets, run.dialect);
+  for (uint32_t i = 0; i < run.files.size(); ++i) MF_RETURN_IF_ERROR(changes.Read(run.files[i], i, run.columns));
+  run.result.counts.rejected = changes.counts().rejected;
+  PlanRewrites(changes, &run);
+
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer,
+                      OutputCommitter::Start(VersionDir(dataset.root(), run_id), run_id));
+  PartFilesSink sink(committer.get(), static_cast<int>(run.buckets), RenderLine(run.columns, run.dialect.separator),
+                     run.extension, Compression::kNone, PartNumbering{0, 1, run.rewrite[0]});
+  std::vector<Tombstones> deleted(run.buckets);
+  if (run.current.exists) {
+    MF_RETURN_IF_ERROR(MergeStoredRows(StoredPartsToMerge(run), run.current, o, run.dialect,
+                                       run.columns.size() - run.current.columns.size(), &changes, &deleted, &sink,
+                                       &run.result.counts));
+  }
+  for (uint32_t b = 0; b < run.buckets; ++b) {
+    if (run.rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, &changes, deleted[b], &sink, committer.get(), &run));
+  }
+  MF_RETURN_IF_ERROR(sink.Finish());
+  MF_RETURN_IF_ERROR(committer->Commit(UpsertManifest(sink.parts(), changes, run_id, started_at, &run)));
+  run.result.version = run_id;
+  run.result.buckets = run.buckets;
   if (publish) MF_RETURN_IF_ERROR(dataset.Publish(run_id, "upsert", run_id).status_or_ok());
-  return result;
+  return run.result;
 }
 
 }  // namespace mergeflow
