@@ -35,7 +35,9 @@ CLI::App* AddUpsertCommand(CLI::App* app, UpsertCommandOptions* o) {
   upsert->add_option("--sep", o->separator, "Delimiter of the change files (default: tab; comma for .csv)");
   upsert->add_option("--quote", o->quote, "rfc4180 (default) or none")->check(CLI::IsMember({"rfc4180", "none"}));
   upsert->add_option("--threads", o->threads, "Reading threads (default: all cores)")->check(CLI::Range(1, 4096));
-  upsert->add_option("--memory-limit", o->memory_limit, "Memory the changes may hold (default: 80%)");
+  upsert->add_option("--memory-limit", o->memory_limit,
+                     "Memory the changes may hold; beyond it they spill to disk by bucket group (default: 80%)");
+  upsert->add_option("--temp-dir", o->temp_dir, "Where changes spill (default: $TMPDIR or /tmp)");
   upsert->add_flag("-q,--quiet", o->quiet, "Print nothing but errors (and --no-publish's id)");
   return upsert;
 }
@@ -64,6 +66,7 @@ Status RunUpsertCommand(const UpsertCommandOptions& c) {
   if (!c.memory_limit.empty()) {
     MF_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(c.memory_limit, available));
   }
+  o.temp_dir = c.temp_dir;
   const std::string run_id = NewRunId();
   MF_ASSIGN_OR_RETURN(UpsertResult r, RunUpsert(c.dataset, c.changes, o, run_id, !c.no_publish));
   for (const std::string& path : r.skipped_files)

@@ -26,6 +26,7 @@ struct UpsertCommandOptions {
   std::string quote = "rfc4180";
   int threads = 0;
   std::string memory_limit;
+  std::string temp_dir;
   bool quiet = false;
 };
 

@@ -68,7 +68,22 @@ uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets) {
 }
 
 ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out)
-    : options_(options), out_(out), by_bucket_(buckets) {}
+    : options_(options), out_(out), by_bucket_(buckets), touched_(buckets, false) {}
+
+Status ChangeSet::Offer(uint32_t bucket, std::string_view key, Change change) {
+  touched_[bucket] = true;
+  auto held = [](const Change& c) {
+    return c.row.size() + c.order.size() + c.order_text.size() + c.key_fields.size() + 96;
+  };
+  auto [at, fresh] = by_bucket_[bucket].try_emplace(std::string(key));
+  if (fresh || ChangeWins(change, at->second)) {
+    held_bytes_ += held(change) + (fresh ? key.size() : 0) - (fresh ? 0 : held(at->second));
+    at->second = std::move(change);
+  }
+  if (options_.memory_limit == 0 || held_bytes_ <= options_.memory_limit) return Status::OK();
+  return Status::IOError("the changes of one bucket group take more than --memory-limit (" +
+                         std::to_string(held_bytes_ >> 20) + " MiB): give more memory");
+}
 
 uint64_t ChangeSet::distinct_keys() const {
   uint64_t keys = 0;
@@ -92,7 +107,8 @@ Result<std::vector<std::string>> ChangeSet::NewColumns(const UpsertOptions& opti
   return added;
 }
 
-Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns) {
+Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns,
+                       const Sink* sink) {
   MF_ASSIGN_OR_RETURN(Dialect dialect, ChooseDialect(file.path, options_.separator, options_.quoting));
   ChunkReader reader({file}, dialect, options_.chunk_bytes, 1, ChunkOrder::kFileOrder);
   MF_ASSIGN_OR_RETURN(std::vector<std::string> header, ReadHeader(file.path, &reader, dialect));
@@ -103,6 +119,7 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
   std::vector<std::string_view> fields;
   std::vector<std::string_view> key_values(options_.key.size());
   std::string scratch;
+  Status failure;  // of handing a change on
   auto on_row = [&](const RowView& row, const Chunk& chunk) {
     SplitFields(row.data, row.size, row.quoted, dialect, &fields, &scratch);
     Change change;
@@ -142,21 +159,12 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
     }
     std::string_view key;
     encoder.Encode(key_values.data(), &key);
-    auto& bucket = by_bucket_[BucketOf(key, buckets())];
-    auto held = [](const Change& c) {
-      return c.row.size() + c.order.size() + c.order_text.size() + c.key_fields.size() + 96;
-    };
-    auto [at, fresh] = bucket.try_emplace(std::string(key));
-    if (fresh || ChangeWins(change, at->second)) {
-      held_bytes_ += held(change) + (fresh ? key.size() : 0) - (fresh ? 0 : held(at->second));
-      at->second = std::move(change);
-    }
+    const uint32_t b = BucketOf(key, buckets());
+    touched_[b] = true;
+    Status kept = sink != nullptr ? (*sink)(b, key, std::move(change)) : Offer(b, key, std::move(change));
+    if (!kept.ok() && failure.ok()) failure = std::move(kept);
   };
-  auto after_chunk = [&]() -> Status {
-    if (options_.memory_limit == 0 || held_bytes_ <= options_.memory_limit) return Status::OK();
-    return Status::IOError("the changes take more than --memory-limit (" + std::to_string(held_bytes_ >> 20) +
-                           " MiB so far, at " + file.path + "): give more memory or fewer change files per call");
-  };
+  auto after_chunk = [&]() { return failure; };
   MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &counts_.rows));
   counts_.rejected += log.count();
   for (BadRow& row : log.samples()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,18 +54,27 @@ class ChangeSet {
   static Result<std::vector<std::string>> NewColumns(const UpsertOptions& options, const std::string& path,
                                                      const std::vector<std::string>& columns);
 
+  // Where Read sends each change instead of reducing it here: a sink may
+  // keep it elsewhere (spill it to disk by bucket group).
+  using Sink = std::function<Status(uint32_t bucket, std::string_view key, Change change)>;
+
   // Reads change file `file` (index `index` on the command line) whose rows
-  // are rendered in `columns`. A bad row (unknown op, empty key, empty or
-  // unparsable order value, wrong field count) is BadInput "file:line: ..."
-  // unless options.skip_bad_rows, which counts it instead. IOError when the
-  // reduced changes outgrow options.memory_limit.
-  Status Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns);
+  // are rendered in `columns`, reducing each change here (Offer) or handing
+  // it to `sink`. A bad row (unknown op, empty key, empty or unparsable
+  // order value, wrong field count) is BadInput "file:line: ..." unless
+  // options.skip_bad_rows, which counts it instead.
+  Status Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns,
+              const Sink* sink = nullptr);
+
+  // Keeps `change` for `key` in `bucket` if it wins over the change held
+  // there. IOError when the changes held outgrow options.memory_limit.
+  Status Offer(uint32_t bucket, std::string_view key, Change change);
 
   uint32_t buckets() const { return static_cast<uint32_t>(by_bucket_.size()); }
   // The reduced changes of `bucket`, by encoded key (KeyHash's input).
   std::unordered_map<std::string, Change>& bucket(uint32_t b) { return by_bucket_[b]; }
-  // Whether any change falls in bucket `b`.
-  bool touches(uint32_t b) const { return !by_bucket_[b].empty(); }
+  // Whether any change read or offered falls in bucket `b`.
+  bool touches(uint32_t b) const { return touched_[b]; }
   const ChangeCounts& counts() const { return counts_; }
   uint64_t distinct_keys() const;
 
@@ -72,6 +82,7 @@ class ChangeSet {
   const UpsertOptions& options_;
   Dialect out_;
   std::vector<std::unordered_map<std::string, Change>> by_bucket_;
+  std::vector<bool> touched_;
   ChangeCounts counts_;
   uint64_t held_bytes_ = 0;
 };

@@ -15,13 +15,16 @@
 #include "dataset/dataset_inputs.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
+#include "io/temp_directory.h"
 #include "join/key_encoder.h"
+#include "join/spill_files.h"
 #include "text/bad_row_log.h"
 #include "text/chunk_reader.h"
 #include "text/dialect_choice.h"
 #include "text/field_writer.h"
 #include "text/row_scanner.h"
 #include "text/scan_rows.h"
+#include "upsert/change_record.h"
 #include "upsert/change_set.h"
 
 namespace mergeflow {
@@ -159,7 +162,8 @@ Status LoadTombstones(const VersionPart& file, const UpsertOptions& o, Dialect d
 // Streams the current rows of `files` and decides each against its key's
 // change, writing what stays to the bucket's lane of `sink`.
 Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& current, const UpsertOptions& o,
-                       Dialect dialect, size_t added_columns, ChangeSet* changes, std::vector<Tombstones>* deleted,
+                       Dialect dialect, size_t added_columns, ChangeSet* changes,
+                       const std::function<bool(uint32_t)>& in_group, std::vector<Tombstones>* deleted,
                        OutputSink* sink, UpsertCounts* counts) {
   std::vector<uint32_t> key_fields;
   for (const std::string& name : o.key) {
@@ -197,6 +201,7 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
     std::string_view key;
     encoder.Encode(row.keys, &key);
     const uint32_t b = BucketOf(key, changes->buckets());
+    if (!in_group(b)) return;  // another group's, merged in its turn
     auto& bucket = changes->bucket(b);
     auto found = bucket.find(std::string(key));
     const std::string_view stored(row.data, row.size);
@@ -309,18 +314,73 @@ void PlanRewrites(const ChangeSet& changes, UpsertRun* run) {
   }
 }
 
-// The stored parts of the buckets that are rewritten.
-std::vector<FileInfo> StoredPartsToMerge(const UpsertRun& run) {
+// The stored parts that hold the rewritten buckets of a group: all of them
+// for a dataset not yet in buckets.
+std::vector<FileInfo> StoredPartsToMerge(const UpsertRun& run, const std::function<bool(uint32_t)>& in_group) {
   std::vector<FileInfo> stored;
   if (!run.current.bucketed) {
     for (const VersionPart& part : run.current.all_parts) stored.push_back({part.path, true, false, part.bytes});
   } else {
     for (const auto& [b, part] : run.current.parts) {
-      if (run.rewrite[b]) stored.push_back({part.path, true, false, part.bytes});
+      if (run.rewrite[b] && in_group(b)) stored.push_back({part.path, true, false, part.bytes});
     }
   }
   return stored;
 }
+
+// How many groups of buckets the changes are reduced in, one group at a
+// time: one when the change files fit in half the memory limit once parsed
+// (up to eight times their size: short rows cost more in bookkeeping than
+// in bytes).
+uint32_t BucketGroups(const UpsertRun& run) {
+  if (run.o.memory_limit == 0) return 1;
+  uint64_t bytes = 0;
+  for (const FileInfo& file : run.files) bytes += file.size;
+  const uint64_t budget = std::max<uint64_t>(run.o.memory_limit / 2, 1);
+  return static_cast<uint32_t>(std::clamp<uint64_t>((bytes * 8 + budget - 1) / budget, 1, run.buckets));
+}
+
+// Changes spilled by bucket group, and how to reduce one group's.
+class SpilledChanges {
+ public:
+  static Result<std::unique_ptr<SpilledChanges>> Create(const UpsertOptions& o, uint32_t groups,
+                                                        const std::string& run_id) {
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<TempDirectory> dir,
+                        TempDirectory::Create(o.temp_dir, "mergeflow-upsert-" + run_id));
+    return std::unique_ptr<SpilledChanges>(new SpilledChanges(std::move(dir), groups));
+  }
+  // The sink that spills what ChangeSet::Read reads.
+  ChangeSet::Sink sink() {
+    return [this](uint32_t bucket, std::string_view key, Change change) {
+      record_.clear();
+      EncodeChange(change, &record_);
+      BuildRow row;
+      row.row = record_.data();
+      row.row_size_and_flags = static_cast<uint32_t>(record_.size());
+      return files_.Append(0, bucket % groups_, row, key, false);
+    };
+  }
+  Status Finish() { return files_.Finish(); }
+  // Offers the changes of group `g` to `into`.
+  Status Reduce(uint32_t g, ChangeSet* into) {
+    MF_ASSIGN_OR_RETURN(std::vector<BuildRow> rows, files_.Load(g, &buffer_));
+    for (const BuildRow& row : rows) {
+      MF_ASSIGN_OR_RETURN(Change change, DecodeChange(std::string_view(row.row, row.row_size())));
+      MF_RETURN_IF_ERROR(into->Offer(BucketOf(row.key_view(), into->buckets()), row.key_view(), std::move(change)));
+    }
+    files_.Remove(g);
+    return Status::OK();
+  }
+
+ private:
+  SpilledChanges(std::unique_ptr<TempDirectory> dir, uint32_t groups)
+      : dir_(std::move(dir)), groups_(groups), files_(dir_->fs(), dir_->path(), "changes", groups, 1, 1 << 20) {}
+  std::unique_ptr<TempDirectory> dir_;
+  uint32_t groups_;
+  SpillFiles files_;
+  std::string record_;
+  LargeBuffer buffer_;
+};
 
 Status WriteTombstones(uint32_t bucket, const Tombstones& tombs, OutputCommitter* committer, UpsertRun* run) {
   std::vector<std::string> header = run->o.key;
@@ -443,6 +503,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet
         {"tombstone_versions", o.tombstone_versions},
         {"buckets", run->buckets},
         {"buckets_rewritten", run->result.buckets_rewritten},
+        {"bucket_groups", run->result.bucket_groups},
         {"generation", run->generation},
         {"applied_changes", run->applied}}},
       {"parts", parts},
@@ -465,8 +526,19 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   if (run.files.empty()) return run.result;
   MF_RETURN_IF_ERROR(PlanColumns(&run));
 
+  // Read the changes: reduced here when they fit, else spilled by bucket
+  // group and reduced one group at a time.
+  const uint32_t groups = BucketGroups(run);
+  run.result.bucket_groups = groups;
+  std::unique_ptr<SpilledChanges> spilled;
+  if (groups > 1) {
+    MF_ASSIGN_OR_RETURN(spilled, SpilledChanges::Create(o, groups, run_id));
+  }
+  const ChangeSet::Sink spill = spilled ? spilled->sink() : ChangeSet::Sink();
   ChangeSet changes(o, run.buckets, run.dialect);
-  for (uint32_t i = 0; i < run.files.size(); ++i) MF_RETURN_IF_ERROR(changes.Read(run.files[i], i, run.columns));
+  for (uint32_t i = 0; i < run.files.size(); ++i)
+    MF_RETURN_IF_ERROR(changes.Read(run.files[i], i, run.columns, spilled ? &spill : nullptr));
+  if (spilled) MF_RETURN_IF_ERROR(spilled->Finish());
   run.result.counts.rejected = changes.counts().rejected;
   PlanRewrites(changes, &run);
 
@@ -475,13 +547,19 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   PartFilesSink sink(committer.get(), static_cast<int>(run.buckets), RenderLine(run.columns, run.dialect.separator),
                      run.extension, Compression::kNone, PartNumbering{0, 1, run.rewrite[0]});
   std::vector<Tombstones> deleted(run.buckets);
-  if (run.current.exists) {
-    MF_RETURN_IF_ERROR(MergeStoredRows(StoredPartsToMerge(run), run.current, o, run.dialect,
-                                       run.columns.size() - run.current.columns.size(), &changes, &deleted, &sink,
-                                       &run.result.counts));
-  }
-  for (uint32_t b = 0; b < run.buckets; ++b) {
-    if (run.rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, &changes, deleted[b], &sink, committer.get(), &run));
+  for (uint32_t g = 0; g < groups; ++g) {
+    const auto in_group = [&](uint32_t b) { return b % groups == g; };
+    ChangeSet group(o, run.buckets, run.dialect);
+    if (spilled) MF_RETURN_IF_ERROR(spilled->Reduce(g, &group));
+    ChangeSet* held = spilled ? &group : &changes;
+    if (run.current.exists) {
+      MF_RETURN_IF_ERROR(MergeStoredRows(StoredPartsToMerge(run, in_group), run.current, o, run.dialect,
+                                         run.columns.size() - run.current.columns.size(), held, in_group, &deleted,
+                                         &sink, &run.result.counts));
+    }
+    for (uint32_t b = g; b < run.buckets; b += groups) {
+      if (run.rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], &sink, committer.get(), &run));
+    }
   }
   MF_RETURN_IF_ERROR(sink.Finish());
   MF_RETURN_IF_ERROR(committer->Commit(UpsertManifest(sink.parts(), changes, run_id, started_at, &run)));

@@ -23,6 +23,7 @@ struct UpsertOptions {
   bool quoting = true;
   int threads = 1;
   uint64_t memory_limit = 0;  // bytes the reduced changes may hold; 0: no limit
+  std::string temp_dir;       // where changes spill when they do not fit in memory
   size_t chunk_bytes = 4 << 20;
 };
 

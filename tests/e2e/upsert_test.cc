@@ -228,6 +228,35 @@ TEST_F(UpsertTest, AnUpsertIntoADatasetWrittenByJoinBucketsIt) {
             0);
 }
 
+TEST_F(UpsertTest, ChangesLargerThanMemorySpillByBucketGroupAndGiveTheSameVersion) {
+  ASSERT_EQ(
+      Script(
+          "/usr/bin/python3 - <<'PY'\n"
+          "import random\n"
+          "r = random.Random(3)\n"
+          "with open('load.csv', 'w') as f:\n"
+          "    f.write('id,ts,name,city\\n')\n"
+          "    for i in range(100000): f.write(f'{i},1,n{i},c{r.randrange(100)}\\n')\n"
+          "with open('changes.csv', 'w') as f:\n"
+          "    f.write('Op,id,ts,name,city\\n')\n"
+          "    for i in range(80000):\n"
+          "        f.write(f'{r.choice(\"IUUD\")},{r.randrange(150000)},{r.randrange(5)},x{i},c{r.randrange(9)}\\n')\n"
+          "PY\n"
+          "for m in memory spill; do\n"
+          "  limit=; [ $m = spill ] && limit='--memory-limit 4M'\n"
+          "  $MERGEFLOW upsert $m load.csv --key id --order-by ts:int -q $limit\n"
+          "  $MERGEFLOW upsert $m changes.csv --key id --order-by ts:int $limit 2> $m.err\n"
+          "  $READ $m > $m.rows\n"
+          "  sed 's/.*version [^:]*: //' $m.err > $m.counts\n"
+          "done\n"
+          "cmp memory.rows spill.rows\n"
+          "cmp memory.counts spill.counts\n"
+          "grep -q '\"bucket_groups\": 1,' memory/_versions/*/_SUCCESS\n"
+          "! grep -q '\"bucket_groups\": 1,' spill/_versions/*/_SUCCESS\n"
+          "test -z \"$(ls ${TMPDIR:-/tmp} | grep mergeflow-upsert- || true)\"\n"),
+      0);
+}
+
 class S3UpsertTest : public S3ServerTest {};
 
 TEST_F(S3UpsertTest, UpsertsIntoS3AndAwsCliReadsTheResult) {

@@ -15,7 +15,8 @@ need quoting, a replayed file, and with --bad-rows skip a few bad rows.
 After every call the dataset, read by an independent reader
 (tests/dataset/read_dataset.py), must equal the reference's rows, and the
 manifest's counts the reference's counts. --extra ARGS go to every
-`mergeflow upsert` (e.g. "--buckets 1 --threads 1").
+`mergeflow upsert` (e.g. "--buckets 1 --threads 1", or "--memory-limit 4K
+--buckets 64", which spills the changes and reduces them a group at a time).
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import argparse
