@@ -1,12 +1,12 @@
 #include "io/part_files_sink.h"
 
-#include "io/compressing_file.h"
-
 #include <unistd.h>
 #include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
+
+#include "io/compressing_file.h"
 
 namespace mergeflow {
 
@@ -77,14 +77,19 @@ Status PartFilesSink::Write(int lane, std::string_view text, uint64_t rows) {
   return lanes_[lane]->file->Append(text);
 }
 
+Status PartFilesSink::FinishLane(int lane) {
+  if (lane == 0 && numbering_.always_first && lanes_[0] == nullptr && !first_finished_) MF_RETURN_IF_ERROR(Open(0));
+  if (lane == 0) first_finished_ = true;
+  std::unique_ptr<Lane>& state = lanes_[lane];
+  if (state == nullptr) return Status::OK();
+  MF_RETURN_IF_ERROR(state->file->Close());
+  finished_.push_back(state->info);
+  state.reset();
+  return Status::OK();
+}
+
 Status PartFilesSink::Finish() {
-  if (numbering_.always_first && !lanes_.empty() && lanes_[0] == nullptr) MF_RETURN_IF_ERROR(Open(0));
-  for (auto& lane : lanes_) {
-    if (lane == nullptr) continue;
-    MF_RETURN_IF_ERROR(lane->file->Close());
-    finished_.push_back(lane->info);
-    lane.reset();
-  }
+  for (size_t lane = 0; lane < lanes_.size(); ++lane) MF_RETURN_IF_ERROR(FinishLane(static_cast<int>(lane)));
   return Status::OK();
 }
 

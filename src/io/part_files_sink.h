@@ -31,6 +31,9 @@ class PartFilesSink : public OutputSink {
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
+  // Closes `lane`'s part now (if it has one), so that a writer of many lanes
+  // one after another keeps few files open. REQUIRES: no Write to it after.
+  Status FinishLane(int lane);
   Status Finish() override;
   std::vector<PartInfo> parts() const override;
 
@@ -45,6 +48,7 @@ class PartFilesSink : public OutputSink {
   PartNumbering numbering_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
+  bool first_finished_ = false;  // lane 0 was finished (made, if always_first)
 };
 
 // Writes everything to standard output (lanes share it; the header once).
@@ -52,6 +56,9 @@ class StdoutSink : public OutputSink {
  public:
   explicit StdoutSink(std::string header);
   Status Write(int lane, std::string_view text, uint64_t rows) override;
+  // Closes `lane`'s part now (if it has one), so that a writer of many lanes
+  // one after another keeps few files open. REQUIRES: no Write to it after.
+  Status FinishLane(int lane);
   Status Finish() override;
   std::vector<PartInfo> parts() const override { return {}; }
 

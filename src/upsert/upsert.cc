@@ -340,6 +340,9 @@ uint32_t BucketGroups(const UpsertRun& run) {
   return static_cast<uint32_t>(std::clamp<uint64_t>((bytes * 8 + budget - 1) / budget, 1, run.buckets));
 }
 
+// Buckets whose parts one group may hold open at once.
+constexpr uint32_t kOpenBucketsPerGroup = 512;
+
 // Changes spilled by bucket group, and how to reduce one group's.
 class SpilledChanges {
  public:
@@ -528,10 +531,13 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
 
   // Read the changes: reduced here when they fit, else spilled by bucket
   // group and reduced one group at a time.
-  const uint32_t groups = BucketGroups(run);
+  // Groups of buckets, merged one after another: as memory needs (the
+  // changes then spill), and so that a group holds few parts open.
+  const uint32_t memory_groups = BucketGroups(run);
+  const uint32_t groups = std::max(memory_groups, (run.buckets + kOpenBucketsPerGroup - 1) / kOpenBucketsPerGroup);
   run.result.bucket_groups = groups;
   std::unique_ptr<SpilledChanges> spilled;
-  if (groups > 1) {
+  if (memory_groups > 1) {
     MF_ASSIGN_OR_RETURN(spilled, SpilledChanges::Create(o, groups, run_id));
   }
   const ChangeSet::Sink spill = spilled ? spilled->sink() : ChangeSet::Sink();
@@ -559,6 +565,7 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
     }
     for (uint32_t b = g; b < run.buckets; b += groups) {
       if (run.rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], &sink, committer.get(), &run));
+      MF_RETURN_IF_ERROR(sink.FinishLane(static_cast<int>(b)));
     }
   }
   MF_RETURN_IF_ERROR(sink.Finish());

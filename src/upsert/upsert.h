@@ -35,7 +35,7 @@ struct UpsertResult {
   std::vector<std::string> skipped_files;  // change files applied to this dataset before
   uint32_t buckets_rewritten = 0;
   uint32_t buckets = 0;
-  uint32_t bucket_groups = 1;  // above 1: the changes spilled and were reduced a group of buckets at a time
+  uint32_t bucket_groups = 1;  // groups of buckets merged one after another (memory, open files)
 };
 
 // Applies `change_files` to `dataset` (created when it is not a dataset yet)
