@@ -30,7 +30,7 @@ stage "optimised build: unit and end-to-end tests"
 stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
 tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
 stage "optimised build: SIGKILL of dataset publish, rollback and gc (local, S3)"
-tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
+tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-5}" build
 stage "optimised build: malformed-input corpus"
 tests/corpus/run_malformed.sh build/mergeflow
 stage "libFuzzer targets, 60 s each (clang, ASan+UBSan)"

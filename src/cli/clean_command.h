@@ -1,6 +1,7 @@
 // `mergeflow clean OUT`: removes what killed runs left behind for output OUT
 // (staging directories beside a local OUT, multipart uploads left open under
-// an s3:// OUT, their run markers) and the spill and shuffle directories of
+// an s3:// OUT, their run markers; for a dataset, those of its versions) and
+// the spill and shuffle directories of
 // killed runs in the temporary directory. Every run does the same for its own
 // output before it starts; this does it on demand.
 #pragma once

@@ -101,11 +101,18 @@ Result<GcPlan> PlanGc(const Dataset& dataset, const GcOptions& options) {
   return plan;
 }
 
-Result<GcPlan> ApplyGc(const Dataset& dataset, const GcOptions& options) {
+Result<size_t> ReclaimAbandonedVersions(const Dataset& dataset) {
   MF_ASSIGN_OR_RETURN(std::set<std::string> being_written, VersionsBeingWritten(dataset));
+  size_t reclaimed = 0;
   for (const std::string& version : being_written) {
-    MF_RETURN_IF_ERROR(OutputCommitter::ReclaimAbandoned(VersionDir(dataset.root(), version)).status_or_ok());
+    MF_ASSIGN_OR_RETURN(size_t count, OutputCommitter::ReclaimAbandoned(VersionDir(dataset.root(), version)));
+    reclaimed += count;
   }
+  return reclaimed;
+}
+
+Result<GcPlan> ApplyGc(const Dataset& dataset, const GcOptions& options) {
+  MF_RETURN_IF_ERROR(ReclaimAbandonedVersions(dataset).status_or_ok());
   MF_ASSIGN_OR_RETURN(GcPlan plan, PlanGc(dataset, options));
   for (const GcDecision& decision : plan.versions) {
     if (!decision.collect) continue;

@@ -38,6 +38,11 @@ struct GcPlan {
 // Decides what gc would remove now. Reads only.
 Result<GcPlan> PlanGc(const Dataset& dataset, const GcOptions& options);
 
+// Removes what killed runs left while writing versions of `dataset`
+// (staging directories, open uploads, run markers under `_versions/`), with
+// a Notice for each; returns how many. What live runs use stays.
+Result<size_t> ReclaimAbandonedVersions(const Dataset& dataset);
+
 // Reclaims what killed runs left under `_versions/`, plans, and removes what
 // the plan collects, version by version. Right before removing each version
 // it re-reads the pointer and the pins: when they moved since the plan, it

@@ -128,6 +128,26 @@ TEST_F(DatasetCliTest, MistakesAreOneLineErrorsAndChangeNothing) {
             0);
 }
 
+TEST_F(DatasetCliTest, CleanAndGcRemoveWhatAKilledWriterOfAVersionLeft) {
+  ASSERT_EQ(
+      Script("$MERGEFLOW join l.tsv r.tsv -o ds --dataset -q\n"
+             // A writer killed while it reads its input (a pipe that stays open).
+             "mkfifo left.fifo\n"
+             "$MERGEFLOW join left.fifo r.tsv -o ds --dataset -q --chunk-size 64K 2> /dev/null &\n"
+             "pid=$!\n"
+             "exec 3> left.fifo\n"
+             "cat l.tsv >&3\n"
+             "for i in $(seq 1 100); do ls -a ds/_versions | grep -q mergeflow-staging && break; sleep 0.05; done\n"
+             "kill -9 $pid; wait $pid || true\n"
+             "exec 3>&-\n"
+             "test -n \"$(ls -a ds/_versions | grep '^\\.')\"\n"
+             "$MERGEFLOW clean ds > out 2>&1\n"
+             "grep -q 'removed .*mergeflow-staging' out\n"
+             "test -z \"$(ls -a ds/_versions | grep '^\\.[^.]')\"\n"
+             "$READ ds > /dev/null\n"),
+      0);
+}
+
 TEST_F(DatasetCliTest, OfPublishersRacingOneWinsAndTheLogHoldsExactlyTheWinners) {
   ASSERT_EQ(
       Script("$MERGEFLOW join l.tsv r.tsv -o ds --dataset -q\n"
