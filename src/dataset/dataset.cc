@@ -154,12 +154,14 @@ Status Dataset::CheckConditionalWrites(const std::string& created, const std::st
                          "so publishing could lose a concurrent publish; refusing to publish");
 }
 
-Result<HistoryEntry> Dataset::Publish(const std::string& version, const std::string& action,
-                                      const std::string& run_id) const {
+Result<HistoryEntry> Dataset::Publish(const std::string& version, const std::string& action, const std::string& run_id,
+                                      const std::optional<std::string>& based_on) const {
   MF_ASSIGN_OR_RETURN(VersionManifest manifest, ManifestOf(version));
   MF_RETURN_IF_ERROR(CheckPartsPresent(fs_, manifest));
   MF_RETURN_IF_ERROR(fs_->CreateDirectory(HistoryDir(root_)));
   MF_ASSIGN_OR_RETURN(std::optional<PointerState> state, ReadPointer());
+  const std::string lost = "another publisher changed " + root_ + " at the same time; nothing was published";
+  if (based_on && *based_on != (state ? state->token : "")) return Status::Conflict(lost);
   MF_ASSIGN_OR_RETURN(uint64_t last_seq, LastSeq());
   HistoryEntry entry;
   entry.seq = std::max(last_seq, state ? state->pointer.seq : 0) + 1;
@@ -171,7 +173,6 @@ Result<HistoryEntry> Dataset::Publish(const std::string& version, const std::str
   entry.run_id = run_id;
   entry.rows = manifest.rows;
   entry.manifest_sha256 = manifest.sha256;
-  const std::string lost = "another publisher changed " + root_ + " at the same time; nothing was published";
   const std::string entry_path = HistoryPath(root_, entry.seq);
   const std::string entry_json = HistoryEntryJson(entry);
   Status created = fs_->WriteIfUnchanged(entry_path, entry_json, "");

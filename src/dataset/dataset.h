@@ -73,7 +73,12 @@ class Dataset {
   // (IOError) on a store that ignores conditional writes, checked on the
   // new entry before the pointer moves.
   // Conflict when another publisher got there first; nothing changed then.
-  Result<HistoryEntry> Publish(const std::string& version, const std::string& action, const std::string& run_id) const;
+  // With `based_on` (a pointer token from ReadPointer, empty for "nothing
+  // published"), publishing also fails with Conflict when the pointer moved
+  // since: a version computed from the current one (an upsert) must not
+  // replace a version it did not see.
+  Result<HistoryEntry> Publish(const std::string& version, const std::string& action, const std::string& run_id,
+                               const std::optional<std::string>& based_on = std::nullopt) const;
 
  private:
   Dataset(std::string root, FileSystem* fs) : root_(std::move(root)), fs_(fs) {}

@@ -33,6 +33,7 @@ namespace {
 // What the current version holds, as an upsert needs it.
 struct CurrentState {
   bool exists = false;
+  std::string pointer_token;  // of the pointer as read: the new version is built on it
   std::vector<std::string> columns;
   bool bucketed = false;
   uint32_t buckets = 0;
@@ -59,7 +60,11 @@ Result<CurrentState> ReadCurrent(const Dataset& dataset, const UpsertOptions& o)
   CurrentState state;
   MF_ASSIGN_OR_RETURN(std::optional<Dataset::PointerState> pointer, dataset.ReadPointer());
   if (!pointer) return state;
-  MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.CurrentManifest());
+  state.pointer_token = pointer->token;
+  MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.ManifestOf(pointer->pointer.version));
+  if (manifest.sha256 != pointer->pointer.manifest_sha256)
+    return Status::IOError(dataset.root() + ": the manifest of current version " + pointer->pointer.version +
+                           " is not the one published (sha256 differs)");
   state.exists = true;
   state.all_parts = manifest.parts;
   try {
@@ -572,7 +577,14 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   MF_RETURN_IF_ERROR(committer->Commit(UpsertManifest(sink.parts(), changes, run_id, started_at, &run)));
   run.result.version = run_id;
   run.result.buckets = run.buckets;
-  if (publish) MF_RETURN_IF_ERROR(dataset.Publish(run_id, "upsert", run_id).status_or_ok());
+  if (publish) {
+    const Status published = dataset.Publish(run_id, "upsert", run_id, run.current.pointer_token).status_or_ok();
+    // The version was built on the one the winner replaced: applying the
+    // changes again, on top of the winner's, is the way on.
+    if (published.code() == Status::Code::kConflict)
+      return Status::Conflict(published.message() + "; run the upsert again to apply its changes on top");
+    MF_RETURN_IF_ERROR(published);
+  }
   return run.result;
 }
 

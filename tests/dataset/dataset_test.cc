@@ -169,6 +169,22 @@ TEST_F(DatasetTest, APublisherThatLosesThePointerRaceLeavesItsEntryOutOfTheLog) 
   EXPECT_EQ(dataset_.Log().value().size(), 3u);
 }
 
+TEST_F(DatasetTest, AVersionBuiltOnAnOlderPointerIsNotPublished) {
+  MakeVersion(root_, kV1, {"a\t1\n"});
+  MakeVersion(root_, kV2, {"b\t2\n"});
+  MakeVersion(root_, kV3, {"c\t3\n"});
+  // Nothing published yet is a state too (an empty token).
+  ASSERT_EQ(dataset_.Publish(kV1, "upsert", "r", std::string("stale")).status().code(), Status::Code::kConflict);
+  ASSERT_TRUE(dataset_.Publish(kV1, "upsert", "r", std::string()).ok());
+  const std::string seen = dataset_.ReadPointer().value()->token;
+  ASSERT_TRUE(dataset_.Publish(kV2, "publish", "other").ok());
+  // kV3 was computed from kV1, which is no longer current.
+  EXPECT_EQ(dataset_.Publish(kV3, "upsert", "r", seen).status().code(), Status::Code::kConflict);
+  EXPECT_EQ(CurrentVersion(), kV2);
+  ASSERT_TRUE(dataset_.Publish(kV3, "upsert", "r", dataset_.ReadPointer().value()->token).ok());
+  EXPECT_EQ(CurrentVersion(), kV3);
+}
+
 TEST_F(DatasetTest, AStoreThatIgnoresConditionalWritesIsRefused) {
   MakeVersion(root_, kV1, {"a\t1\n"});
   UnconditionalFileSystem unconditional;

@@ -257,6 +257,28 @@ TEST_F(UpsertTest, ChangesLargerThanMemorySpillByBucketGroupAndGiveTheSameVersio
       0);
 }
 
+TEST_F(UpsertTest, OfTwoUpsertsRacingTheLoserPublishesNothingAndAppliesOnTopWhenRunAgain) {
+  ASSERT_EQ(Script("(echo 'Op,id,ts,name'; for i in $(seq 1 3000); do echo \"I,$i,1,v$i\"; done) > load.csv\n"
+                   "up load.csv\n"
+                   "for round in 1 2 3 4 5 6; do\n"
+                   "  printf 'Op,id,ts,name\\nU,%d,2,a%d\\n' $round $round > a$round.csv\n"
+                   "  printf 'Op,id,ts,name\\nU,%d,2,b%d\\n' $((round + 100)) $round > b$round.csv\n"
+                   "  (set +e; up a$round.csv 2> a.err; echo $? > a.rc) &\n"
+                   "  (set +e; up b$round.csv 2> b.err; echo $? > b.rc) &\n"
+                   "  wait\n"
+                   "  for s in a b; do\n"
+                   "    if [ $(cat $s.rc) != 0 ]; then\n"
+                   "      grep -q 'another publisher changed ds.*run the upsert again' $s.err\n"
+                   "      up $s$round.csv\n"
+                   "    fi\n"
+                   "  done\n"
+                   "  rows | grep -qx \"$round,2,a$round\"\n"
+                   "  rows | grep -qx \"$((round + 100)),2,b$round\"\n"
+                   "done\n"
+                   "test $(rows | wc -l) = 3000\n"),
+            0);
+}
+
 class S3UpsertTest : public S3ServerTest {};
 
 TEST_F(S3UpsertTest, UpsertsIntoS3AndAwsCliReadsTheResult) {
