@@ -22,41 +22,19 @@ set -euo pipefail
 kills=10
 modes=local,s3
 rows=100000
-while [[ $# -gt 1 ]]; do
-  case $1 in
-    --kills) kills=$2; shift 2 ;;
-    --modes) modes=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    *) echo "kill_dataset.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-done
-build=$(cd "${1:?usage: kill_dataset.sh [options] BUILD_DIR}" && pwd)
-mergeflow=$build/mergeflow
 reader=$(cd "$(dirname "$0")/../dataset" && pwd)/read_dataset.py
-
-work=$(mktemp -d /tmp/mergeflow-crash-dataset.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export TMPDIR=$work/tmp
-mkdir -p "$TMPDIR"
-"$build/mergeflow-gen" --rows "$rows" --key-space $((rows * 2)) --seed 1 -o l.tsv
-"$build/mergeflow-gen" --rows "$rows" --key-space $((rows * 2)) --seed 2 --columns 3 -o r.tsv
+source "$(dirname "$0")/harness.sh" "$@"
 
 fail() {
   echo "kill_dataset.sh: $mode $op, kill $k: $*" >&2
   exit 1
 }
 
-aws_s3() { /usr/bin/aws --endpoint-url "$MERGEFLOW_TEST_S3_ENDPOINT" "$@"; }
-
 setup_mode() {
   case $1 in
     local) ds=$work/ds-local ;;
     s3)
-      : "${MERGEFLOW_TEST_S3_ENDPOINT:?the s3 mode needs MERGEFLOW_TEST_S3_ENDPOINT}"
-      export AWS_ENDPOINT_URL=$MERGEFLOW_TEST_S3_ENDPOINT AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-      export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-mergeflow-test}
-      export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test-secret-never-printed}
+      use_test_s3
       bucket=mf-crash-dataset-$$
       aws_s3 s3 mb "s3://$bucket" > /dev/null
       ds=s3://$bucket/ds

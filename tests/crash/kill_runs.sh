@@ -20,25 +20,7 @@ set -euo pipefail
 kills=10
 modes=local,spill,s3,mpi
 rows=300000
-while [[ $# -gt 1 ]]; do
-  case $1 in
-    --kills) kills=$2; shift 2 ;;
-    --modes) modes=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    *) echo "kill_runs.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-done
-build=$(cd "${1:?usage: kill_runs.sh [options] BUILD_DIR}" && pwd)
-mergeflow=$build/mergeflow
-gen=$build/mergeflow-gen
-
-work=$(mktemp -d /tmp/mergeflow-crash.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export TMPDIR=$work/tmp
-mkdir -p "$TMPDIR"
-"$gen" --rows "$rows" --key-space $((rows * 2)) --seed 1 -o l.tsv
-"$gen" --rows "$rows" --key-space $((rows * 2)) --seed 2 --columns 3 -o r.tsv
+source "$(dirname "$0")/harness.sh" "$@"
 
 fail() {
   echo "kill_runs.sh: $mode, kill $k: $*" >&2
@@ -47,8 +29,6 @@ fail() {
 
 # The sorted data rows of a local output directory.
 rows_of() { for f in "$1"/part-*; do tail -n +2 "$f"; done | sort; }
-
-aws_s3() { /usr/bin/aws --endpoint-url "$MERGEFLOW_TEST_S3_ENDPOINT" "$@"; }
 
 # Sets $in_l, $in_r, $out and $launch for mode $1.
 setup_mode() {
@@ -65,10 +45,7 @@ setup_mode() {
       [[ $(id -u) -eq 0 ]] && launch="$launch --allow-run-as-root"
       ;;
     s3)
-      : "${MERGEFLOW_TEST_S3_ENDPOINT:?the s3 mode needs MERGEFLOW_TEST_S3_ENDPOINT}"
-      export AWS_ENDPOINT_URL=$MERGEFLOW_TEST_S3_ENDPOINT AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-      export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-mergeflow-test}
-      export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test-secret-never-printed}
+      use_test_s3
       bucket=mf-crash-$$
       aws_s3 s3 mb "s3://$bucket" > /dev/null
       aws_s3 s3 cp l.tsv "s3://$bucket/in/l.tsv" --quiet
