@@ -1,6 +1,8 @@
 #include "cli/dataset_command.h"
 
 #include <cstdio>
+#include <iomanip>
+#include <sstream>
 
 #include "cli/file_systems.h"
 #include "common/utc_time.h"
@@ -25,9 +27,9 @@ std::string ReadableBytes(uint64_t bytes) {
     value /= 1024;
     ++unit;
   }
-  char text[32];
-  std::snprintf(text, sizeof(text), unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return text;
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(unit == 0 ? 0 : 1) << value << ' ' << units[unit];
+  return text.str();
 }
 
 Status Publish(const Dataset& dataset, const std::string& version, const std::string& action) {

@@ -20,7 +20,7 @@ std::string EncodeNumber(bool negative, std::string_view integer, std::string_vi
   while (!integer.empty() && integer.front() == '0') integer.remove_prefix(1);
   while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
   if (integer.empty() && fraction.empty()) return "1";
-  char count[16];
+  char count[32];
   std::snprintf(count, sizeof(count), "%010zu", integer.size());
   std::string magnitude = std::string(count) + std::string(integer) + std::string(fraction);
   if (!negative) return "2" + magnitude;
