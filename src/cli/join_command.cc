@@ -5,12 +5,12 @@
 #include <memory>
 #include <unordered_map>
 
+#include "cli/dataset_command.h"
+#include "cli/file_systems.h"
 #include "cli/run_manifest.h"
 #include "common/interrupt.h"
 #ifdef MERGEFLOW_HAVE_MPI
-#include "cli/dataset_command.h"
 #include "cli/distributed_join.h"
-#include "cli/file_systems.h"
 #endif
 #include "common/process_stats.h"
 #include "common/progress.h"
