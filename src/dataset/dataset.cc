@@ -50,10 +50,7 @@ Result<VersionManifest> Dataset::ManifestOf(const std::string& version) const {
   return std::move(*manifest);
 }
 
-Result<VersionManifest> Dataset::CurrentManifest() const {
-  MF_ASSIGN_OR_RETURN(std::optional<PointerState> state, ReadPointer());
-  if (!state) return Status::IOError(root_ + " has no published version yet");
-  const DatasetPointer& pointer = state->pointer;
+Result<VersionManifest> Dataset::ManifestPointedTo(const DatasetPointer& pointer) const {
   MF_ASSIGN_OR_RETURN(std::optional<VersionManifest> manifest, ReadVersionManifest(fs_, root_, pointer.version));
   if (!manifest)
     return Status::IOError(root_ + ": the pointer names version " + pointer.version + ", which is missing");

@@ -47,9 +47,9 @@ class Dataset {
   // The pointer, or nullopt while nothing is published.
   Result<std::optional<PointerState>> ReadPointer() const;
 
-  // The manifest of the version readers get now, checked against the
-  // pointer's digest. IOError when nothing is published or the version is gone.
-  Result<VersionManifest> CurrentManifest() const;
+  // The manifest of the version `pointer` names, checked against its
+  // digest: what readers of the dataset get. IOError when the version is gone.
+  Result<VersionManifest> ManifestPointedTo(const DatasetPointer& pointer) const;
   // The manifest of `version`, published or not; IOError when it has none.
   Result<VersionManifest> ManifestOf(const std::string& version) const;
   // The manifest of the version that was current at `millis` since the epoch.
@@ -64,6 +64,8 @@ class Dataset {
   // Every version id with a directory under `_versions/`, complete or not.
   Result<std::vector<std::string>> VersionDirectories() const;
   Result<std::set<std::string>> Pins() const;
+  // The entries of directory `dir`, or none when it does not exist.
+  Result<std::vector<FileInfo>> ListIfPresent(const std::string& dir) const;
   // Pins or unpins a complete version: a pinned version is never collected.
   Status Pin(const std::string& version) const;
   Status Unpin(const std::string& version) const;
@@ -82,8 +84,7 @@ class Dataset {
 
  private:
   Dataset(std::string root, FileSystem* fs) : root_(std::move(root)), fs_(fs) {}
-  // The names in directory `dir`, or none when it does not exist.
-  Result<std::vector<FileInfo>> ListIfPresent(const std::string& dir) const;
+
   // The highest sequence number in `_history/`, in effect or not; 0 if none.
   Result<uint64_t> LastSeq() const;
   // IOError unless a second exclusive create of `created` (just created

@@ -24,9 +24,7 @@ std::string KeepReason(const std::string& version, const std::string& current, c
 // ".VERSION.mergeflow-..." beside the version directories.
 Result<std::set<std::string>> VersionsBeingWritten(const Dataset& dataset) {
   std::set<std::string> versions;
-  MF_ASSIGN_OR_RETURN(FileInfo dir, dataset.fs()->GetFileInfo(VersionsDir(dataset.root())));
-  if (!dir.exists) return versions;
-  MF_ASSIGN_OR_RETURN(std::vector<FileInfo> entries, dataset.fs()->ListDirectory(VersionsDir(dataset.root())));
+  MF_ASSIGN_OR_RETURN(std::vector<FileInfo> entries, dataset.ListIfPresent(VersionsDir(dataset.root())));
   for (const FileInfo& entry : entries) {
     if (auto version = VersionOfWorkName(SplitParent(entry.path).second)) versions.insert(*version);
   }

@@ -33,9 +33,9 @@ Result<std::vector<FileInfo>> ResolveInputFiles(const std::string& spec) {
   // Only a directory can be a dataset: a file costs no more look-ups.
   MF_ASSIGN_OR_RETURN(FileInfo info, dataset.fs()->GetFileInfo(spec));
   if (!info.exists || !info.is_directory) return ListInputFiles(spec);
-  MF_ASSIGN_OR_RETURN(FileInfo pointer, dataset.fs()->GetFileInfo(PointerPath(dataset.root())));
-  if (pointer.exists) {
-    MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.CurrentManifest());
+  MF_ASSIGN_OR_RETURN(std::optional<Dataset::PointerState> state, dataset.ReadPointer());
+  if (state) {
+    MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.ManifestPointedTo(state->pointer));
     return PartsOf(dataset, manifest);
   }
   MF_ASSIGN_OR_RETURN(FileInfo versions, dataset.fs()->GetFileInfo(VersionsDir(dataset.root())));

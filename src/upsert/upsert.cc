@@ -61,10 +61,7 @@ Result<CurrentState> ReadCurrent(const Dataset& dataset, const UpsertOptions& o)
   MF_ASSIGN_OR_RETURN(std::optional<Dataset::PointerState> pointer, dataset.ReadPointer());
   if (!pointer) return state;
   state.pointer_token = pointer->token;
-  MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.ManifestOf(pointer->pointer.version));
-  if (manifest.sha256 != pointer->pointer.manifest_sha256)
-    return Status::IOError(dataset.root() + ": the manifest of current version " + pointer->pointer.version +
-                           " is not the one published (sha256 differs)");
+  MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.ManifestPointedTo(pointer->pointer));
   state.exists = true;
   state.all_parts = manifest.parts;
   try {
