@@ -41,7 +41,9 @@ void InstallInterruptHandler() {
     int sig = 0;
     sigwait(&set, &sig);
     std::lock_guard<std::recursive_mutex> lock(CleanupMutex());  // held until exit: nothing else commits
-    for (auto& [handle, cleanup] : Cleanups()) cleanup();
+    // Newest first: what was registered later may depend on what came before
+    // (a staging directory's removal goes before its marker's).
+    for (auto it = Cleanups().rbegin(); it != Cleanups().rend(); ++it) it->second();
     static const char kMessage[] = "mergeflow: error: interrupted; output left unchanged\n";
     ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
     (void)ignored;

@@ -8,7 +8,7 @@ namespace mergeflow {
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in every
 // thread it starts later) and starts a thread that waits for them. On such a
-// signal every registered cleanup runs once, then the process exits with
+// signal every registered cleanup runs once, newest first, then the process exits with
 // 128 + signal number. Call once, first thing in main().
 void InstallInterruptHandler();
 

@@ -129,8 +129,11 @@ Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSys
 }
 
 StagedDirectoryCommitter::~StagedDirectoryCommitter() {
-  if (!committed_) RemoveStaging();
-  UnregisterCleanup(cleanup_handle_);
+  // One step, as the interrupt cleanup would do the same removal.
+  RunUninterrupted([&] {
+    if (!committed_) RemoveStaging();
+    UnregisterCleanup(cleanup_handle_);
+  });
 }
 
 void StagedDirectoryCommitter::RemoveStaging() {

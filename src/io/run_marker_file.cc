@@ -15,8 +15,13 @@ namespace {
 
 constexpr char kInfix[] = ".owner-";
 
-Status WriteMarker(FileSystem* fs, const std::string& path, const std::string& owned, const std::string& run_id) {
-  return WriteWholeFile(fs, path, RunMarker::ForCurrentProcess(owned, run_id).ToJson());
+// Markers are written whole or not at all (a compare-and-swap writes a
+// temporary file and renames it): a process killed mid-write leaves no
+// empty marker that no later run could read, and so reclaim. `token` is the
+// marker's current version; empty to create it.
+Status WriteMarker(FileSystem* fs, const std::string& path, const std::string& owned, const std::string& run_id,
+                   const std::string& token) {
+  return fs->WriteIfUnchanged(path, RunMarker::ForCurrentProcess(owned, run_id).ToJson(), token);
 }
 
 struct FoundMarker {
@@ -56,13 +61,15 @@ Result<std::unique_ptr<RunMarkerFile>> RunMarkerFile::Create(FileSystem* fs, con
                                                              const std::string& run_id) {
   char tag[32];
   std::snprintf(tag, sizeof(tag), "%ld-%08x", static_cast<long>(getpid()), std::random_device{}());
-  std::string path = owned + kInfix + tag;
-  const Status written = WriteMarker(fs, path, owned, run_id);
-  if (!written.ok()) {
-    (void)fs->RemoveAll(path);  // a marker half written marks nothing
-    return written;
-  }
-  std::unique_ptr<RunMarkerFile> marker(new RunMarkerFile(fs, std::move(path), owned, run_id));
+  std::unique_ptr<RunMarkerFile> marker(new RunMarkerFile(fs, owned + kInfix + tag, owned, run_id));
+  // Written and registered for removal at an interrupt in one step: an
+  // interrupt never leaves a marker that nothing removes.
+  Status written;
+  RunUninterrupted([&] {
+    written = WriteMarker(fs, marker->path_, owned, run_id, "");
+    if (written.ok()) marker->cleanup_handle_ = RegisterCleanup([m = marker.get()] { m->StopAndRemove(); });
+  });
+  if (!written.ok()) return written;
   marker->heartbeat_ = std::thread([m = marker.get()] { m->Beat(); });
   return marker;
 }
@@ -71,9 +78,17 @@ void RunMarkerFile::Beat() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!wake_.wait_for(lock, std::chrono::seconds(RunMarker::kHeartbeatSeconds), [&] { return stopping_; })) {
     // A failed heartbeat is tried again at the next one: the lease is five
-    // heartbeats long.
-    (void)WriteMarker(fs_, path_, owned_, run_id_);
+    // heartbeats long. A marker removed meanwhile stays removed.
+    Result<VersionedContents> current = fs_->ReadVersioned(path_);
+    if (current.ok()) (void)WriteMarker(fs_, path_, owned_, run_id_, current.value().token);
   }
+}
+
+void RunMarkerFile::StopAndRemove() {
+  // Under the heartbeat's lock: no rewrite is cut short or follows.
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
+  (void)fs_->RemoveAll(path_);
 }
 
 RunMarkerFile::~RunMarkerFile() {
@@ -82,8 +97,9 @@ RunMarkerFile::~RunMarkerFile() {
     stopping_ = true;
   }
   wake_.notify_all();
-  heartbeat_.join();
+  if (heartbeat_.joinable()) heartbeat_.join();  // not started when the first write failed
   if (!keep_) (void)fs_->RemoveAll(path_);
+  UnregisterCleanup(cleanup_handle_);
 }
 
 Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string& path, const std::string& run_id,
@@ -94,10 +110,7 @@ Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string&
   RunUninterrupted([&] {
     created = fs->CreateDirectory(path);
     if (!created.ok()) return;
-    made.cleanup_handle = RegisterCleanup([fs, remove = std::move(remove), marker_path = made.marker->path()] {
-      remove();
-      (void)fs->RemoveAll(marker_path);
-    });
+    made.cleanup_handle = RegisterCleanup(std::move(remove));
   });
   MF_RETURN_IF_ERROR(created);
   return made;

@@ -27,7 +27,9 @@ namespace mergeflow {
 class RunMarkerFile {
  public:
   // Writes the current process's marker of `owned` for `run_id` beside it
-  // and keeps its heartbeat until destroyed.
+  // (whole or not at all) and keeps its heartbeat until destroyed. An
+  // interrupt (common/interrupt.h) removes the marker after every cleanup
+  // registered later, such as the removal of what it marks.
   static Result<std::unique_ptr<RunMarkerFile>> Create(FileSystem* fs, const std::string& owned,
                                                        const std::string& run_id);
   // Stops the heartbeat and removes the marker (unless Keep was called).
@@ -43,6 +45,7 @@ class RunMarkerFile {
  private:
   RunMarkerFile(FileSystem* fs, std::string path, std::string owned, std::string run_id);
   void Beat();
+  void StopAndRemove();
 
   FileSystem* fs_;
   const std::string path_;
@@ -53,6 +56,7 @@ class RunMarkerFile {
   bool stopping_ = false;
   bool keep_ = false;
   std::thread heartbeat_;
+  int cleanup_handle_ = 0;
 };
 
 // A directory made by this process, with its run marker.
@@ -62,9 +66,9 @@ struct MarkedDirectory {
 };
 
 // Writes the current process's marker of directory `path` for `run_id`,
-// then creates the directory and registers, as an interrupt cleanup,
-// remove() followed by the marker's removal: creating and registering is one
-// step that no interrupt can cut, so no directory is left unmarked or
+// then creates the directory and registers remove() as an interrupt
+// cleanup, which runs before the marker's removal: creating and registering
+// is one step that no interrupt can cut, so no directory is left unmarked or
 // unregistered. Fails (removing the marker) if the directory cannot be made.
 Result<MarkedDirectory> CreateMarkedDirectory(FileSystem* fs, const std::string& path, const std::string& run_id,
                                               std::function<void()> remove);

@@ -46,8 +46,12 @@ TempDirectory::TempDirectory(FileSystem* fs, std::string path, MarkedDirectory m
     : fs_(fs), path_(std::move(path)), marker_(std::move(made.marker)), cleanup_(made.cleanup_handle) {}
 
 TempDirectory::~TempDirectory() {
-  if (!Remove(fs_, path_)) marker_->Keep();
-  UnregisterCleanup(cleanup_);
+  // One step with unregistering: an interrupt meanwhile would start the same
+  // removal again beside this one and end the process midway.
+  RunUninterrupted([&] {
+    if (!Remove(fs_, path_)) marker_->Keep();
+    UnregisterCleanup(cleanup_);
+  });
 }
 
 bool TempDirectory::Remove(FileSystem* fs, const std::string& path) {

@@ -485,5 +485,47 @@ TEST(CliTest, InterruptedRunLeavesTheOldOutputAndNoDebris) {
   EXPECT_EQ(DirEntries(dir.path()), (std::vector<std::string>{"err", "left.fifo", "out", "r.tsv"}));
 }
 
+// SIGTERM at moments spread over a whole run (from before its temporary
+// directory and run markers exist to after its commit): every interrupted
+// run leaves OUT old or new and nothing else behind, with no later run to
+// clean up after it.
+TEST(CliTest, InterruptsAtAnyMomentLeaveNoDebris) {
+  TempDir dir;
+  const int code = RunScript(dir, std::string("GEN='") + MERGEFLOW_GEN_BINARY + R"sh('
+    set -e
+    mkdir tmp; export TMPDIR=$PWD/tmp
+    $GEN --rows 100000 --key-space 200000 --seed 1 -o l.tsv
+    $GEN --rows 100000 --key-space 200000 --seed 2 -o r.tsv
+    flags="-q -o out --memory-limit 10M --chunk-size 64K --threads 2"
+    join() { "$MERGEFLOW" join l.tsv r.tsv --how $1 $flags; }
+    rows() { cat out/part-* | sort; }
+    join left; rows > new.rows; join inner; rows > old.rows
+    start=$(date +%s%N); join inner; ms=$((($(date +%s%N) - start) / 1000000 + 1))
+    interrupted=0
+    for i in $(seq 1 30); do
+      delay=$((i * ms * 12 / 10 / 30))
+      "$MERGEFLOW" join l.tsv r.tsv --how left $flags 2> err & pid=$!
+      sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
+      kill -TERM $pid 2> /dev/null || true
+      rc=0; wait $pid || rc=$?
+      case $rc in
+        0) rows | cmp -s - new.rows || { echo "run $i: a finished run without the new output"; exit 1; } ;;
+        143) interrupted=$((interrupted + 1))
+             # (silent when the signal came before the process set up its handler)
+             [ ! -s err ] || [ "$(cat err)" = "mergeflow: error: interrupted; output left unchanged" ] ||
+               { echo "run $i: $(cat err)"; exit 1; }
+             rows | cmp -s - old.rows || rows | cmp -s - new.rows || { echo "run $i: OUT neither old nor new"; exit 1; } ;;
+        *) echo "run $i: exit status $rc: $(cat err)"; exit 1 ;;
+      esac
+      left=$(ls -A tmp; ls -a | grep mergeflow- || true)
+      [ -z "$left" ] || { echo "run $i (after ${delay} ms, status $rc) left: $left"; exit 1; }
+      join inner
+    done
+    # The test means something only if most runs were cut short.
+    [ $interrupted -ge 15 ] || { echo "only $interrupted of 30 runs were interrupted"; exit 1; }
+  )sh");
+  EXPECT_EQ(code, 0);
+}
+
 }  // namespace
 }  // namespace mergeflow

@@ -87,10 +87,7 @@ Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(S3Client* clie
   std::unique_ptr<S3OutputCommitter> committer(new S3OutputCommitter(client, target, std::move(prefix), run_id));
   committer->marker_ = std::move(marker);
   S3OutputCommitter* self = committer.get();
-  committer->cleanup_handle_ = RegisterCleanup([self, fs, marker_path = self->marker_->path()] {
-    self->DiscardAll();
-    (void)fs->RemoveAll(marker_path);
-  });
+  committer->cleanup_handle_ = RegisterCleanup([self] { self->DiscardAll(); });
   return std::unique_ptr<OutputCommitter>(std::move(committer));
 }
 
