@@ -37,11 +37,14 @@ stage "libFuzzer targets, 60 s each (clang, ASan+UBSan)"
 scripts/fuzz.sh 60
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
-stage "optimised build: upsert oracle (a reference of the spec, 240 random change streams, in memory and spilled)"
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 120
+stage "optimised build: upsert oracle (a reference of the spec, 240 random change streams: in memory, spilled, on 3 MPI ranks)"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 100
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 40 --first 1001 --extra "--buckets 1 --threads 1"
 # Changes spilled to disk and reduced a bucket group at a time.
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 80 --first 2001 --extra "--memory-limit 4K --buckets 64"
+# Buckets shared by 3 ranks (13 buckets: ranks own unequal shares), spilled.
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
+  --seeds 20 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
 
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
 cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=Release -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=OFF >/dev/null

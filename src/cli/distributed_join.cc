@@ -20,20 +20,6 @@ constexpr uint64_t kSampleRows = 100000;  // per rank and side
 constexpr size_t kSampleTop = 32;         // key hashes each rank reports per side
 constexpr double kHeavyShare = 0.2;       // of one rank's fair share: see FindHeavyKeys
 
-// Every rank's status: OK where all are OK; else this rank's own error, or
-// one naming the first rank that failed and why. A Cancelled status (this
-// rank stopped because another failed) is not an error of its own.
-// Collective.
-Status Agree(const MpiWorld& world, const Status& mine) {
-  const bool own = !mine.ok() && mine.code() != Status::Code::kCancelled;
-  const std::vector<std::string> all = world.GatherAll(own ? mine.message() : std::string());
-  if (own) return mine;
-  for (size_t r = 0; r < all.size(); ++r) {
-    if (!all[r].empty()) return Status::IOError("stopped because rank " + std::to_string(r) + " failed: " + all[r]);
-  }
-  return Status::OK();
-}
-
 // The same value on every rank for the same inputs, to check that every
 // rank sees the same files.
 uint64_t ListingHash(const std::vector<FileInfo>& left, const std::vector<FileInfo>& right) {

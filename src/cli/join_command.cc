@@ -7,6 +7,7 @@
 
 #include "cli/dataset_command.h"
 #include "cli/file_systems.h"
+#include "cli/launched_processes.h"
 #include "cli/run_manifest.h"
 #include "common/interrupt.h"
 #ifdef MERGEFLOW_HAVE_MPI
@@ -19,7 +20,6 @@
 #include "common/utc_time.h"
 #include "dataset/dataset.h"
 #include "dataset/dataset_inputs.h"
-#include "dist/launcher.h"
 #include "dist/mpi_world.h"
 #include "io/faulty_file_system.h"
 #include "io/output_committer.h"
@@ -348,40 +348,20 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
 }  // namespace
 
 Status RunJoinCommand(const JoinCommandOptions& options, CLI::App* command) {
-  const int processes = LaunchedProcessCount();
-  if (processes == 1) return RunJoinIn(nullptr, options, command);
-#ifdef MERGEFLOW_HAVE_MPI
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<MpiWorld> world, MpiWorld::Init());
-  Status status;
-  if (options.output.empty()) {
-    status = Status::InvalidArgument("with " + std::to_string(world->size()) +
-                                     " MPI processes, give -o OUT: processes cannot share standard output");
-  } else if (options.order == "left" || !options.compat.empty()) {
-    status = Status::InvalidArgument("--order left and --compat keep one input order, which needs one process");
-  } else if (options.left == "-" || options.right == "-") {
-    status = Status::InvalidArgument("standard input cannot be read by several MPI processes");
-  }
-  const bool usage_error = !status.ok();
-  if (!usage_error) status = RunJoinIn(world.get(), options, command).WithPrefix(world->Name() + ": ");
-  // Every rank says what went wrong (a usage error once) before any exits:
-  // the launcher stops the job as soon as one process exits with an error.
-  if (!status.ok() && (!usage_error || world->rank() == 0))
-    std::fprintf(stderr, "mergeflow: error: %s\n", status.message().c_str());
-  std::fflush(nullptr);
-  world->Barrier();
-  const int code = status.ok() ? 0 : status.code() == Status::Code::kInvalidArgument ? 2 : 1;
-  // Held off interrupts to the end, so that the launcher stopping the other
-  // processes does not add "interrupted" to the reasons already given.
-  RunUninterrupted([&] {
-    world.reset();
-    std::_Exit(code);
-  });
-  return status;
-#else
-  return Status::IOError("started as one of " + std::to_string(processes) +
-                         " MPI processes, but this mergeflow was built without MPI (install libopenmpi-dev and "
-                         "rebuild, or run one process)");
-#endif
+  return RunOnLaunchedProcesses([&](MpiWorld* world) { return RunJoinIn(world, options, command); },
+                                [&](int processes) {
+                                  if (options.output.empty())
+                                    return Status::InvalidArgument(
+                                        "with " + std::to_string(processes) +
+                                        " MPI processes, give -o OUT: processes cannot share standard output");
+                                  if (options.order == "left" || !options.compat.empty())
+                                    return Status::InvalidArgument(
+                                        "--order left and --compat keep one input order, which needs one process");
+                                  if (options.left == "-" || options.right == "-")
+                                    return Status::InvalidArgument(
+                                        "standard input cannot be read by several MPI processes");
+                                  return Status::OK();
+                                });
 }
 
 }  // namespace mergeflow

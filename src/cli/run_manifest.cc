@@ -19,14 +19,6 @@ nlohmann::json Inputs(const std::vector<FileInfo>& files) {
 
 }  // namespace
 
-void to_json(nlohmann::json& j, const PartInfo& part) {
-  j = {{"name", part.name}, {"rows", part.rows}, {"bytes", part.bytes}, {"checksum", part.checksum}};
-}
-
-void from_json(const nlohmann::json& j, PartInfo& part) {
-  part = {j.at("name"), j.at("rows"), j.at("bytes"), j.at("checksum")};
-}
-
 void to_json(nlohmann::json& j, const RankLoad& load) {
   j = {{"input_bytes", load.input_bytes},       {"rows_read", load.rows_read},     {"sent_bytes", load.sent_bytes},
        {"received_bytes", load.received_bytes}, {"rows_joined", load.rows_joined}, {"output_rows", load.output_rows}};

@@ -7,6 +7,7 @@
 
 #include "io/file_system.h"
 #include "io/output_sink.h"
+#include "io/part_info_json.h"
 #include "join/join_executor.h"
 
 namespace mergeflow {
@@ -38,10 +39,9 @@ struct RunRecord {
   uint64_t memory_limit = 0;
 };
 
-// The JSON forms of a part and a rank's load, as the manifest writes them
-// (and as MPI ranks send them to rank 0). A bad row's: text/bad_row_log.h.
-void to_json(nlohmann::json& j, const PartInfo& part);
-void from_json(const nlohmann::json& j, PartInfo& part);
+// The JSON form of a rank's load, as the manifest writes it (and as MPI
+// ranks send it to rank 0). A part's: io/part_info_json.h; a bad row's:
+// text/bad_row_log.h.
 void to_json(nlohmann::json& j, const RankLoad& load);
 void from_json(const nlohmann::json& j, RankLoad& load);
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/file_systems.h"
+#include "cli/launched_processes.h"
 #include "common/process_stats.h"
 #include "common/size_parser.h"
 #include "common/thread_pool.h"
@@ -42,7 +43,10 @@ CLI::App* AddUpsertCommand(CLI::App* app, UpsertCommandOptions* o) {
   return upsert;
 }
 
-Status RunUpsertCommand(const UpsertCommandOptions& c) {
+namespace {
+
+// The upsert in this process; with `world`, this process's rank of several.
+Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
   MF_RETURN_IF_ERROR(SetUpFileSystems());
   UpsertOptions o;
   o.key = c.key;
@@ -67,8 +71,11 @@ Status RunUpsertCommand(const UpsertCommandOptions& c) {
     MF_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(c.memory_limit, available));
   }
   o.temp_dir = c.temp_dir;
-  const std::string run_id = NewRunId();
-  MF_ASSIGN_OR_RETURN(UpsertResult r, RunUpsert(c.dataset, c.changes, o, run_id, !c.no_publish));
+  const SingleProcess alone;
+  const ProcessGroup& group = world != nullptr ? static_cast<const ProcessGroup&>(*world) : alone;
+  const std::string run_id = group.Broadcast(NewRunId());
+  MF_ASSIGN_OR_RETURN(UpsertResult r, RunUpsert(c.dataset, c.changes, o, run_id, !c.no_publish, group));
+  if (!group.leader()) return Status::OK();  // the leader reports the whole
   for (const std::string& path : r.skipped_files)
     if (!c.quiet)
       std::fprintf(stderr, "mergeflow: %s was applied to %s before; skipped\n", path.c_str(), c.dataset.c_str());
@@ -89,6 +96,13 @@ Status RunUpsertCommand(const UpsertCommandOptions& c) {
                  static_cast<unsigned long long>(n.rejected), r.buckets_rewritten, r.buckets);
   }
   return Status::OK();
+}
+
+}  // namespace
+
+Status RunUpsertCommand(const UpsertCommandOptions& c) {
+  return RunOnLaunchedProcesses([&](MpiWorld* world) { return RunUpsertIn(world, c); },
+                                [](int) { return Status::OK(); });
 }
 
 }  // namespace mergeflow

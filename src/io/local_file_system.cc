@@ -268,13 +268,15 @@ Status LocalFileSystem::PublishDirectory(const std::string& staged, const std::s
 
 Status LocalFileSystem::RemoveAll(const std::string& uri) {
   // Another process removing the same tree at once (two ranks reclaiming
-  // what a killed run left) makes entries vanish midway: that is no failure.
+  // what a killed run left) makes entries vanish midway: that is no
+  // failure. Entries added midway (by threads still writing when an
+  // interrupt removes their directory) are removed by trying again.
   for (int attempt = 0;; ++attempt) {
     std::error_code ec;
     std::filesystem::remove_all(LocalPath(uri), ec);
     if (!ec) return Status::OK();
-    if (ec != std::errc::no_such_file_or_directory || attempt == 3)
-      return Status::IOError("cannot remove " + uri + ": " + ec.message());
+    const bool raced = ec == std::errc::no_such_file_or_directory || ec == std::errc::directory_not_empty;
+    if (!raced || attempt == 3) return Status::IOError("cannot remove " + uri + ": " + ec.message());
   }
 }
 

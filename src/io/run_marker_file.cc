@@ -88,7 +88,9 @@ void RunMarkerFile::StopAndRemove() {
   // Under the heartbeat's lock: no rewrite is cut short or follows.
   std::lock_guard<std::mutex> lock(mu_);
   stopping_ = true;
-  (void)fs_->RemoveAll(path_);
+  // What could not be removed keeps its marker, for a later run to reclaim.
+  const Result<FileInfo> owned = fs_->GetFileInfo(owned_);
+  if (owned.ok() && !owned.value().exists) (void)fs_->RemoveAll(path_);
 }
 
 RunMarkerFile::~RunMarkerFile() {

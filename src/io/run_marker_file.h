@@ -29,7 +29,8 @@ class RunMarkerFile {
   // Writes the current process's marker of `owned` for `run_id` beside it
   // (whole or not at all) and keeps its heartbeat until destroyed. An
   // interrupt (common/interrupt.h) removes the marker after every cleanup
-  // registered later, such as the removal of what it marks.
+  // registered later, such as the removal of what it marks, unless `owned`
+  // still exists then.
   static Result<std::unique_ptr<RunMarkerFile>> Create(FileSystem* fs, const std::string& owned,
                                                        const std::string& run_id);
   // Stops the heartbeat and removes the marker (unless Keep was called).

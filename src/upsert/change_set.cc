@@ -67,8 +67,8 @@ uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets) {
   return static_cast<uint32_t>(KeyEncoder::Hash(encoded_key) % buckets);
 }
 
-ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out)
-    : options_(options), out_(out), by_bucket_(buckets), touched_(buckets, false) {}
+ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out, std::function<bool(uint32_t)> keeps)
+    : options_(options), out_(out), keeps_(std::move(keeps)), by_bucket_(buckets), touched_(buckets, false) {}
 
 Status ChangeSet::Offer(uint32_t bucket, std::string_view key, Change change) {
   touched_[bucket] = true;
@@ -152,14 +152,15 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
       return;
     }
     change.order = std::move(order).value();
+    std::string_view key;
+    encoder.Encode(key_values.data(), &key);
+    const uint32_t b = BucketOf(key, buckets());
+    if (keeps_ && !keeps_(b)) return;
     Render(fields, layout.source, out_.separator, &change.row);
     for (size_t k = 0; k < key_values.size(); ++k) {
       if (k > 0) change.key_fields.push_back(out_.separator);
       AppendField(&change.key_fields, key_values[k], out_.separator);
     }
-    std::string_view key;
-    encoder.Encode(key_values.data(), &key);
-    const uint32_t b = BucketOf(key, buckets());
     touched_[b] = true;
     Status kept = sink != nullptr ? (*sink)(b, key, std::move(change)) : Offer(b, key, std::move(change));
     if (!kept.ok() && failure.ok()) failure = std::move(kept);

@@ -45,8 +45,10 @@ class ChangeSet {
  public:
   // Changes are filed under buckets (KeyHash % buckets) and rendered in
   // `columns` (the dataset's, extended by this call's new columns) with
-  // `out` as the output dialect.
-  ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out);
+  // `out` as the output dialect. With `keeps`, Read keeps only the changes
+  // of buckets b with keeps(b) (those of this process, among several); the
+  // others are checked and counted all the same.
+  ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out, std::function<bool(uint32_t)> keeps = {});
 
   // The columns of change file `path` that the dataset lacks, in file order
   // (the op column aside); BadInput when the file lacks a key or the order
@@ -81,6 +83,7 @@ class ChangeSet {
  private:
   const UpsertOptions& options_;
   Dialect out_;
+  std::function<bool(uint32_t)> keeps_;
   std::vector<std::unordered_map<std::string, Change>> by_bucket_;
   std::vector<bool> touched_;
   ChangeCounts counts_;

@@ -8,12 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/process_group.h"
 #include "common/process_stats.h"
 #include "common/sha256.h"
 #include "common/utc_time.h"
 #include "dataset/dataset.h"
 #include "dataset/dataset_inputs.h"
 #include "io/output_committer.h"
+#include "io/part_info_json.h"
 #include "io/part_files_sink.h"
 #include "io/temp_directory.h"
 #include "join/key_encoder.h"
@@ -254,6 +256,7 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
 // One upsert while it runs: what the steps below share.
 struct UpsertRun {
   const UpsertOptions& o;
+  const ProcessGroup& group;
   CurrentState current;
   std::vector<FileInfo> files;  // the change files to apply
   nlohmann::json change_list = nlohmann::json::array();
@@ -263,9 +266,18 @@ struct UpsertRun {
   std::string extension;
   uint32_t buckets = 0;
   uint64_t generation = 0;
+  uint32_t groups = 1;        // of this process's buckets, merged one after another
   std::vector<bool> rewrite;  // per bucket
+  ChangeCounts change_counts;  // of every change file (each process reads them all)
   nlohmann::json tombstone_list = nlohmann::json::array();
   UpsertResult result;
+
+  // Process r of n owns buckets r, r + n, r + 2n, ...
+  bool Owns(uint32_t b) const { return b % static_cast<uint32_t>(group.size()) == static_cast<uint32_t>(group.rank()); }
+  uint32_t OwnedBuckets() const { return (buckets + group.size() - 1) / group.size(); }
+  // The group of an owned bucket.
+  uint32_t GroupOf(uint32_t b) const { return b / static_cast<uint32_t>(group.size()) % groups; }
+  bool InGroup(uint32_t b, uint32_t g) const { return Owns(b) && GroupOf(b) == g; }
 };
 
 // Lists the change files of `specs`, less those applied before.
@@ -308,12 +320,12 @@ Status PlanColumns(UpsertRun* run) {
 // Which buckets are rewritten: those the changes touch; all of them for a
 // dataset not yet in buckets, or when columns were added (a kept part would
 // lack them).
+// Decided here for this process's buckets; the others' come with their
+// reports.
 void PlanRewrites(const ChangeSet& changes, UpsertRun* run) {
   const bool all = !run->current.bucketed || run->columns.size() > run->current.columns.size();
-  run->rewrite.assign(run->buckets, all);
-  for (uint32_t b = 0; b < run->buckets; ++b) {
-    if (changes.touches(b)) run->rewrite[b] = true;
-  }
+  run->rewrite.assign(run->buckets, false);
+  for (uint32_t b = 0; b < run->buckets; ++b) run->rewrite[b] = run->Owns(b) && (all || changes.touches(b));
 }
 
 // The stored parts that hold the rewritten buckets of a group: all of them
@@ -330,16 +342,17 @@ std::vector<FileInfo> StoredPartsToMerge(const UpsertRun& run, const std::functi
   return stored;
 }
 
-// How many groups of buckets the changes are reduced in, one group at a
-// time: one when the change files fit in half the memory limit once parsed
-// (up to eight times their size: short rows cost more in bookkeeping than
-// in bytes).
+// How many groups of its buckets a process reduces the changes in, one
+// group at a time: one when its share of the change files fits in half the
+// memory limit once parsed (up to eight times their size: short rows cost
+// more in bookkeeping than in bytes).
 uint32_t BucketGroups(const UpsertRun& run) {
   if (run.o.memory_limit == 0) return 1;
   uint64_t bytes = 0;
   for (const FileInfo& file : run.files) bytes += file.size;
+  bytes /= static_cast<uint64_t>(run.group.size());
   const uint64_t budget = std::max<uint64_t>(run.o.memory_limit / 2, 1);
-  return static_cast<uint32_t>(std::clamp<uint64_t>((bytes * 8 + budget - 1) / budget, 1, run.buckets));
+  return static_cast<uint32_t>(std::clamp<uint64_t>((bytes * 8 + budget - 1) / budget, 1, run.OwnedBuckets()));
 }
 
 // Buckets whose parts one group may hold open at once.
@@ -348,11 +361,11 @@ constexpr uint32_t kOpenBucketsPerGroup = 512;
 // Changes spilled by bucket group, and how to reduce one group's.
 class SpilledChanges {
  public:
-  static Result<std::unique_ptr<SpilledChanges>> Create(const UpsertOptions& o, uint32_t groups,
-                                                        const std::string& run_id) {
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<TempDirectory> dir,
-                        TempDirectory::Create(o.temp_dir, "mergeflow-upsert-" + run_id));
-    return std::unique_ptr<SpilledChanges>(new SpilledChanges(std::move(dir), groups));
+  static Result<std::unique_ptr<SpilledChanges>> Create(const UpsertRun& run, const std::string& run_id) {
+    MF_ASSIGN_OR_RETURN(
+        std::unique_ptr<TempDirectory> dir,
+        TempDirectory::Create(run.o.temp_dir, "mergeflow-upsert-" + run_id + "-" + std::to_string(run.group.rank())));
+    return std::unique_ptr<SpilledChanges>(new SpilledChanges(std::move(dir), run));
   }
   // The sink that spills what ChangeSet::Read reads.
   ChangeSet::Sink sink() {
@@ -362,7 +375,7 @@ class SpilledChanges {
       BuildRow row;
       row.row = record_.data();
       row.row_size_and_flags = static_cast<uint32_t>(record_.size());
-      return files_.Append(0, bucket % groups_, row, key, false);
+      return files_.Append(0, run_.GroupOf(bucket), row, key, false);
     };
   }
   Status Finish() { return files_.Finish(); }
@@ -378,10 +391,10 @@ class SpilledChanges {
   }
 
  private:
-  SpilledChanges(std::unique_ptr<TempDirectory> dir, uint32_t groups)
-      : dir_(std::move(dir)), groups_(groups), files_(dir_->fs(), dir_->path(), "changes", groups, 1, 1 << 20) {}
+  SpilledChanges(std::unique_ptr<TempDirectory> dir, const UpsertRun& run)
+      : dir_(std::move(dir)), run_(run), files_(dir_->fs(), dir_->path(), "changes", run.groups, 1, 1 << 20) {}
   std::unique_ptr<TempDirectory> dir_;
-  uint32_t groups_;
+  const UpsertRun& run_;
   SpillFiles files_;
   std::string record_;
   LargeBuffer buffer_;
@@ -458,12 +471,12 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, O
 
 // The manifest of the new version: the parts written, then the parent's
 // parts (and tombstones) of the buckets kept, by reference.
-std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet& changes, const std::string& run_id,
-                           const std::string& started_at, UpsertRun* run) {
+std::string UpsertManifest(const std::vector<PartInfo>& written, const std::string& run_id, const std::string& started_at,
+                           UpsertRun* run) {
   nlohmann::json parts = nlohmann::json::array();
   uint64_t total_rows = 0;
   for (const PartInfo& part : written) {
-    parts.push_back({{"name", part.name}, {"rows", part.rows}, {"bytes", part.bytes}, {"checksum", part.checksum}});
+    parts.push_back(part);
     total_rows += part.rows;
   }
   auto by_reference = [](const VersionPart& kept) {
@@ -480,6 +493,8 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet
     if (auto at = run->current.tombstones.find(b); at != run->current.tombstones.end())
       run->tombstone_list.push_back(by_reference(at->second));
   }
+  std::sort(run->tombstone_list.begin(), run->tombstone_list.end(),
+            [](const nlohmann::json& x, const nlohmann::json& y) { return x.at("name") < y.at("name"); });
   const UpsertCounts& c = run->result.counts;
   const UpsertOptions& o = run->o;
   const nlohmann::json manifest = {
@@ -490,7 +505,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet
       {"finished_at", UtcTimestamp()},
       {"operation", "upsert"},
       {"columns", run->columns},
-      {"rows", {{"changes", changes.counts().rows}, {"output", total_rows}}},
+      {"rows", {{"changes", run->change_counts.rows}, {"output", total_rows}}},
       {"counts",
        {{"inserted", c.inserted},
         {"updated", c.updated},
@@ -499,7 +514,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet
         {"stale_ignored", c.stale_ignored},
         {"delete_missing", c.delete_missing},
         {"rejected", c.rejected}}},
-      {"bad_rows", {{"skipped", c.rejected}, {"first", changes.counts().rejected_samples}}},
+      {"bad_rows", {{"skipped", c.rejected}, {"first", run->change_counts.rejected_samples}}},
       {"changes", run->change_list},
       {"upsert",
        {{"key", o.key},
@@ -509,6 +524,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet
         {"buckets", run->buckets},
         {"buckets_rewritten", run->result.buckets_rewritten},
         {"bucket_groups", run->result.bucket_groups},
+        {"processes", run->group.size()},
         {"generation", run->generation},
         {"applied_changes", run->applied}}},
       {"parts", parts},
@@ -518,70 +534,159 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const ChangeSet
   return manifest.dump(2) + "\n";
 }
 
-}  // namespace
 
-Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::string>& change_specs,
-                               const UpsertOptions& o, const std::string& run_id, bool publish) {
-  const std::string started_at = UtcTimestamp();
-  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(root));
-  MF_RETURN_IF_ERROR(dataset.Exists().status_or_ok());
-  UpsertRun run{o};
-  MF_ASSIGN_OR_RETURN(run.current, ReadCurrent(dataset, o));
-  MF_RETURN_IF_ERROR(ListChangeFiles(change_specs, &run));
-  if (run.files.empty()) return run.result;
-  MF_RETURN_IF_ERROR(PlanColumns(&run));
+// Reads the dataset's state and the list of change files to apply; every
+// process reads the same.
+Status Prepare(const Dataset& dataset, const std::vector<std::string>& specs, UpsertRun* run) {
+  MF_ASSIGN_OR_RETURN(run->current, ReadCurrent(dataset, run->o));
+  MF_RETURN_IF_ERROR(ListChangeFiles(specs, run));
+  if (!run->files.empty()) MF_RETURN_IF_ERROR(PlanColumns(run));
+  return Status::OK();
+}
 
-  // Read the changes: reduced here when they fit, else spilled by bucket
-  // group and reduced one group at a time.
-  // Groups of buckets, merged one after another: as memory needs (the
-  // changes then spill), and so that a group holds few parts open.
-  const uint32_t memory_groups = BucketGroups(run);
-  const uint32_t groups = std::max(memory_groups, (run.buckets + kOpenBucketsPerGroup - 1) / kOpenBucketsPerGroup);
-  run.result.bucket_groups = groups;
+// This process's share of the new version: reads the changes of its buckets
+// (reduced here when they fit, else spilled by group of buckets and reduced
+// one group at a time), merges them with the stored rows of those buckets,
+// and writes their parts to `sink` and tombstones through `committer`.
+Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, UpsertRun* run,
+                       std::vector<PartInfo>* parts) {
+  const UpsertOptions& o = run->o;
+  // Groups as memory needs (the changes then spill), and so that a group
+  // holds few parts open.
+  const uint32_t memory_groups = BucketGroups(*run);
+  run->groups = std::max(memory_groups, (run->OwnedBuckets() + kOpenBucketsPerGroup - 1) / kOpenBucketsPerGroup);
+  run->result.bucket_groups = run->groups;
   std::unique_ptr<SpilledChanges> spilled;
   if (memory_groups > 1) {
-    MF_ASSIGN_OR_RETURN(spilled, SpilledChanges::Create(o, groups, run_id));
+    MF_ASSIGN_OR_RETURN(spilled, SpilledChanges::Create(*run, run_id));
   }
   const ChangeSet::Sink spill = spilled ? spilled->sink() : ChangeSet::Sink();
-  ChangeSet changes(o, run.buckets, run.dialect);
-  for (uint32_t i = 0; i < run.files.size(); ++i)
-    MF_RETURN_IF_ERROR(changes.Read(run.files[i], i, run.columns, spilled ? &spill : nullptr));
+  ChangeSet changes(o, run->buckets, run->dialect, [run](uint32_t b) { return run->Owns(b); });
+  for (uint32_t i = 0; i < run->files.size(); ++i)
+    MF_RETURN_IF_ERROR(changes.Read(run->files[i], i, run->columns, spilled ? &spill : nullptr));
   if (spilled) MF_RETURN_IF_ERROR(spilled->Finish());
-  run.result.counts.rejected = changes.counts().rejected;
-  PlanRewrites(changes, &run);
+  run->change_counts = changes.counts();
+  run->result.counts.rejected = changes.counts().rejected;
+  PlanRewrites(changes, run);
 
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer,
-                      OutputCommitter::Start(VersionDir(dataset.root(), run_id), run_id));
-  PartFilesSink sink(committer.get(), static_cast<int>(run.buckets), RenderLine(run.columns, run.dialect.separator),
-                     run.extension, Compression::kNone, PartNumbering{0, 1, run.rewrite[0]});
-  std::vector<Tombstones> deleted(run.buckets);
-  for (uint32_t g = 0; g < groups; ++g) {
-    const auto in_group = [&](uint32_t b) { return b % groups == g; };
-    ChangeSet group(o, run.buckets, run.dialect);
+  PartFilesSink sink(committer, static_cast<int>(run->buckets), RenderLine(run->columns, run->dialect.separator),
+                     run->extension, Compression::kNone, PartNumbering{0, 1, run->rewrite[0]});
+  std::vector<Tombstones> deleted(run->buckets);
+  for (uint32_t g = 0; g < run->groups; ++g) {
+    const auto in_group = [&](uint32_t b) { return run->InGroup(b, g); };
+    ChangeSet group(o, run->buckets, run->dialect);
     if (spilled) MF_RETURN_IF_ERROR(spilled->Reduce(g, &group));
     ChangeSet* held = spilled ? &group : &changes;
-    if (run.current.exists) {
-      MF_RETURN_IF_ERROR(MergeStoredRows(StoredPartsToMerge(run, in_group), run.current, o, run.dialect,
-                                         run.columns.size() - run.current.columns.size(), held, in_group, &deleted,
-                                         &sink, &run.result.counts));
+    if (run->current.exists) {
+      MF_RETURN_IF_ERROR(MergeStoredRows(StoredPartsToMerge(*run, in_group), run->current, o, run->dialect,
+                                         run->columns.size() - run->current.columns.size(), held, in_group,
+                                         &deleted, &sink, &run->result.counts));
     }
-    for (uint32_t b = g; b < run.buckets; b += groups) {
-      if (run.rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], &sink, committer.get(), &run));
+    for (uint32_t b = 0; b < run->buckets; ++b) {
+      if (!in_group(b)) continue;
+      if (run->rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], &sink, committer, run));
       MF_RETURN_IF_ERROR(sink.FinishLane(static_cast<int>(b)));
     }
   }
   MF_RETURN_IF_ERROR(sink.Finish());
-  MF_RETURN_IF_ERROR(committer->Commit(UpsertManifest(sink.parts(), changes, run_id, started_at, &run)));
+  *parts = sink.parts();
+  return Status::OK();
+}
+
+// What one process wrote, for the leader's manifest.
+std::string ShareReport(const UpsertRun& run, const std::vector<PartInfo>& parts,
+                        const std::vector<std::string>& files) {
+  const UpsertCounts& c = run.result.counts;
+  std::vector<uint32_t> rewritten;
+  for (uint32_t b = 0; b < run.buckets; ++b) {
+    if (run.rewrite[b]) rewritten.push_back(b);
+  }
+  const nlohmann::json report = {
+      {"parts", parts},
+      {"files", files},
+      {"counts", nlohmann::json::array({c.inserted, c.updated, c.deleted, c.unchanged, c.stale_ignored, c.delete_missing})},
+      {"rewritten", rewritten},
+      {"tombstones", run.tombstone_list},
+      {"bucket_groups", run.result.bucket_groups}};
+  return report.dump();
+}
+
+// Folds every process's report into `run` (on the leader): counts summed
+// (but the rejected change rows, which every process counts alike), parts,
+// files, rewritten buckets and tombstones together.
+void MergeShares(const std::vector<std::string>& reports, UpsertRun* run, std::vector<PartInfo>* parts,
+                 std::vector<std::string>* files) {
+  UpsertCounts& c = run->result.counts;
+  c = UpsertCounts{.rejected = c.rejected};
+  parts->clear();
+  files->clear();
+  run->tombstone_list = nlohmann::json::array();
+  run->result.buckets_rewritten = 0;
+  for (const std::string& text : reports) {
+    const nlohmann::json r = nlohmann::json::parse(text);
+    for (PartInfo part : r.at("parts").get<std::vector<PartInfo>>()) parts->push_back(std::move(part));
+    for (std::string name : r.at("files").get<std::vector<std::string>>()) files->push_back(std::move(name));
+    const std::vector<uint64_t> n = r.at("counts").get<std::vector<uint64_t>>();
+    c.inserted += n[0];
+    c.updated += n[1];
+    c.deleted += n[2];
+    c.unchanged += n[3];
+    c.stale_ignored += n[4];
+    c.delete_missing += n[5];
+    for (uint32_t b : r.at("rewritten").get<std::vector<uint32_t>>()) {
+      run->rewrite[b] = true;
+      ++run->result.buckets_rewritten;
+    }
+    for (const nlohmann::json& t : r.at("tombstones")) run->tombstone_list.push_back(t);
+    run->result.bucket_groups = std::max(run->result.bucket_groups, r.at("bucket_groups").get<uint32_t>());
+  }
+  std::sort(parts->begin(), parts->end(), [](const PartInfo& a, const PartInfo& b) { return a.name < b.name; });
+}
+
+}  // namespace
+
+Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::string>& change_specs,
+                               const UpsertOptions& o, const std::string& run_id, bool publish,
+                               const ProcessGroup& group) {
+  const std::string started_at = UtcTimestamp();
+  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(root));
+  UpsertRun run{o, group};
+  MF_RETURN_IF_ERROR(Agree(group, dataset.Exists().status_or_ok()));
+  MF_RETURN_IF_ERROR(Agree(group, Prepare(dataset, change_specs, &run)));
+  if (!AllEqual(group, run.current.pointer_token + "\n" + run.change_list.dump()))
+    return Status::IOError("the processes read different versions of " + root +
+                           " or different change files (changed while the job started?)");
+  if (run.files.empty()) return run.result;
+
+  Result<std::unique_ptr<OutputCommitter>> started = OutputCommitter::Start(VersionDir(dataset.root(), run_id), run_id);
+  MF_RETURN_IF_ERROR(Agree(group, started.status_or_ok()));
+  const std::unique_ptr<OutputCommitter> committer = std::move(started).value();
+  std::vector<PartInfo> parts;
+  MF_RETURN_IF_ERROR(Agree(group, WriteOwnBuckets(run_id, committer.get(), &run, &parts)));
+
+  // Commit together: the leader writes the manifest once every process's
+  // files are in.
+  MF_RETURN_IF_ERROR(Agree(group, group.leader() ? committer->BeginCommit() : Status::OK()));
+  MF_RETURN_IF_ERROR(Agree(group, committer->PublishFiles()));
+  const std::vector<std::string> reports = group.GatherAll(ShareReport(run, parts, committer->file_names()));
+  Status finished;
+  if (group.leader()) {
+    std::vector<std::string> files;
+    MergeShares(reports, &run, &parts, &files);
+    finished = committer->FinishCommit(UpsertManifest(parts, run_id, started_at, &run), files);
+  }
+  MF_RETURN_IF_ERROR(Agree(group, finished));
   run.result.version = run_id;
   run.result.buckets = run.buckets;
-  if (publish) {
-    const Status published = dataset.Publish(run_id, "upsert", run_id, run.current.pointer_token).status_or_ok();
+  Status published;
+  if (publish && group.leader()) {
+    published = dataset.Publish(run_id, "upsert", run_id, run.current.pointer_token).status_or_ok();
     // The version was built on the one the winner replaced: applying the
     // changes again, on top of the winner's, is the way on.
     if (published.code() == Status::Code::kConflict)
-      return Status::Conflict(published.message() + "; run the upsert again to apply its changes on top");
-    MF_RETURN_IF_ERROR(published);
+      published = Status::Conflict(published.message() + "; run the upsert again to apply its changes on top");
   }
+  MF_RETURN_IF_ERROR(Agree(group, published));
   return run.result;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/process_group.h"
 #include "upsert/upsert_options.h"
 
 namespace mergeflow {
@@ -42,7 +43,17 @@ struct UpsertResult {
 // as run `run_id`: writes a new version and, unless `publish` is false,
 // publishes it with action "upsert". Change files applied to the dataset
 // before (same SHA-256) are skipped; with none left, nothing is written.
+//
+// Every process of `group` calls it (with the same run id). Process r of n
+// owns buckets r, r + n, ...: it reads every change file but keeps only
+// its buckets' changes, merges them with the stored rows of those buckets
+// and writes their parts and tombstones; the leader writes the manifest
+// and publishes. The version is the one a single process would write.
+// Errors name the process they happened on; the others say which failed.
+// The result's counts are the whole upsert's on the leader, each process's
+// own elsewhere.
 Result<UpsertResult> RunUpsert(const std::string& dataset, const std::vector<std::string>& change_files,
-                               const UpsertOptions& options, const std::string& run_id, bool publish);
+                               const UpsertOptions& options, const std::string& run_id, bool publish,
+                               const ProcessGroup& group);
 
 }  // namespace mergeflow

@@ -245,5 +245,71 @@ TEST_F(MpiS3Test, RanksReadAndWriteS3LikeOneProcess) {
   for (const auto& rank : m["distributed"]["per_rank"]) EXPECT_GT(rank["input_bytes"].get<uint64_t>(), 0u);
 }
 
+// Upserts on 3 ranks write the dataset one process writes: a first load
+// (its changes spilled by group of buckets under a small memory limit),
+// then updates, deletes and inserts that touch some buckets, and the same
+// onto a dataset made by a join (not in buckets yet: every rank reads all
+// of it); the counts match too.
+TEST(MpiTest, UpsertsOnThreeRanksEqualOneProcess) {
+  TempDir dir;
+  const std::string read = std::string("READ='") + MERGEFLOW_SOURCE_DIR + "/tests/dataset/read_dataset.py'\n";
+  ASSERT_EQ(
+      Mpi(dir, read + R"sh(
+    manifest() { /usr/bin/python3 -c "import json,sys; d=sys.argv[1]; v=json.load(open(d+'/_LATEST.json'))['version']; m=json.load(open(d+'/_versions/'+v+'/_SUCCESS')); print(json.dumps([m['counts'], m['upsert']['buckets_rewritten'], m['upsert']['processes']]))" "$1"; }
+    $GEN --rows 30000 --key-space 40000 --seed 1 -o base.tsv
+    awk 'BEGIN{FS=OFS="\t"} NR==1{print "id","ts","v1"; next} {print $1, NR, $2}' base.tsv > load.tsv
+    $GEN --rows 40 --key-space 60000 --seed 3 -o c.tsv
+    awk 'BEGIN{FS=OFS="\t"} NR==1{print "Op","id","ts","v1"; next} {print (NR%3==0 ? "D" : "U"), $1, 100000+NR, "new" $2}' c.tsv > changes.tsv
+    $GEN --rows 2000 --key-space 40000 --seed 4 -o r.tsv
+    up() { local target=$1; shift; $launch $MERGEFLOW upsert $target "$@" --key id --order-by ts:int -q; }
+    for ds in one many; do
+      if [ $ds = many ]; then launch="$MPIRUN 3"; else launch=""; fi
+      up $ds load.tsv --buckets 64 --memory-limit 64K
+      up $ds changes.tsv
+      manifest $ds > $ds.manifest
+      $READ $ds > $ds.rows
+      $launch $MERGEFLOW join load.tsv r.tsv --how left -q -o $ds-joined --dataset
+      up $ds-joined changes.tsv --buckets 5
+      manifest $ds-joined > $ds-joined.manifest
+      $READ $ds-joined > $ds-joined.rows
+    done
+    test $(wc -l < one.rows) -gt 20000
+    cmp one.rows many.rows
+    cmp one-joined.rows many-joined.rows
+    sed 's/, 1\]$/, 3]/' one.manifest | cmp - many.manifest
+    sed 's/, 1\]$/, 3]/' one-joined.manifest | cmp - many-joined.manifest
+  )sh"),
+      0);
+  // Some buckets were kept, so the ranks decided rewrites bucket by bucket.
+  const nlohmann::json m = nlohmann::json::parse(ReadFile(dir / "many.manifest"));
+  EXPECT_LT(m[1].get<int>(), 64);
+  EXPECT_GT(m[0]["deleted"].get<int>(), 0);
+  EXPECT_GT(m[0]["updated"].get<int>(), 0);
+  EXPECT_GT(m[0]["inserted"].get<int>(), 0);
+}
+
+// A bad change row stops every rank with one error that names the file and
+// line, and the dataset stays as it was.
+TEST(MpiTest, ABadChangeRowStopsAnUpsertOnEveryRank) {
+  TempDir dir;
+  const std::string read = std::string("READ='") + MERGEFLOW_SOURCE_DIR + "/tests/dataset/read_dataset.py'\n";
+  ASSERT_EQ(Mpi(dir, read + R"sh(
+    printf 'id\tts\tv\n1\t1\ta\n2\t1\tb\n' > load.tsv
+    printf 'Op\tid\tts\tv\nU\t1\t2\tc\nX\t2\t2\td\n' > bad.tsv
+    $MPIRUN 3 $MERGEFLOW upsert ds load.tsv --key id --order-by ts:int -q
+    $READ ds > before.rows
+    set +e
+    $MPIRUN 3 $MERGEFLOW upsert ds bad.tsv --key id --order-by ts:int -q > out 2> err; echo $? > rc
+    set -e
+    $READ ds | cmp - before.rows
+    ls ds/_versions | wc -l > versions
+  )sh"),
+            0);
+  EXPECT_EQ(ReadFile(dir / "rc"), "1\n");
+  EXPECT_EQ(ReadFile(dir / "versions"), "1\n");
+  const std::string err = ReadFile(dir / "err");
+  EXPECT_NE(err.find("mergeflow: error: rank 0 of 3: bad.tsv:3: unknown op 'X'"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace mergeflow

@@ -3,6 +3,7 @@
 section 6 ("Upserts"), written from the spec alone.
 
 usage: /usr/bin/python3 tests/oracle/upsert_oracle.py MERGEFLOW_BINARY [--seeds N] [--first S] [--extra "ARGS"]
+       [--launch "LAUNCHER"]
 
 Each seed draws a key layout (one key or two), an --order-by type (int,
 decimal, timestamp, string, with values written in several equal forms such
@@ -16,7 +17,9 @@ After every call the dataset, read by an independent reader
 (tests/dataset/read_dataset.py), must equal the reference's rows, and the
 manifest's counts the reference's counts. --extra ARGS go to every
 `mergeflow upsert` (e.g. "--buckets 1 --threads 1", or "--memory-limit 4K
---buckets 64", which spills the changes and reduces them a group at a time).
+--buckets 64", which spills the changes and reduces them a group at a time);
+--launch LAUNCHER goes before each (e.g. "mpirun -np 3": ranks share the
+buckets).
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import argparse
@@ -172,7 +175,7 @@ def read_dataset(path):
     return sorted(lines), manifest
 
 
-def run_seed(binary, seed, extra, work):
+def run_seed(binary, seed, extra, launch, work):
     rng = random.Random(seed)
     keys = ["id"] if rng.random() < 0.7 else ["id", "region"]
     kind = rng.choice(["int", "decimal", "timestamp", "string"])
@@ -219,7 +222,7 @@ def run_seed(binary, seed, extra, work):
             paths.append(previous_files[-1][0])
             files.append(previous_files[-1][1])
         strict = rng.random() < 0.15
-        args = [binary, "upsert", dataset] + paths + ["--key", ",".join(keys), "--order-by", "ts:" + kind, "-q"]
+        args = launch + [binary, "upsert", dataset] + paths + ["--key", ",".join(keys), "--order-by", "ts:" + kind, "-q"]
         if commit_time:
             args += ["--merge-mode", "commit-time"]
         args += ["--tombstone-versions", str(tombstone_versions)]
@@ -259,12 +262,14 @@ def main():
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--extra", default="")
+    parser.add_argument("--launch", default="")
     args = parser.parse_args()
     args.extra = shlex.split(args.extra)
+    args.launch = shlex.split(args.launch)
     passed = failed = 0
     for seed in range(args.first, args.first + args.seeds):
         with tempfile.TemporaryDirectory(prefix="mergeflow-upsert-oracle-") as work:
-            problem = run_seed(args.binary, seed, args.extra, work)
+            problem = run_seed(args.binary, seed, args.extra, args.launch, work)
         if problem:
             failed += 1
             print("seed %d: %s" % (seed, problem))

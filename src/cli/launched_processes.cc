@@ -1,0 +1,44 @@
+#include "cli/launched_processes.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "common/interrupt.h"
+#include "dist/launcher.h"
+
+namespace mergeflow {
+
+Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body,
+                              const std::function<Status(int processes)>& usage) {
+  const int processes = LaunchedProcessCount();
+  if (processes == 1) return body(nullptr);
+#ifdef MERGEFLOW_HAVE_MPI
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<MpiWorld> world, MpiWorld::Init());
+  Status status = usage(world->size());
+  const bool usage_error = !status.ok();
+  if (!usage_error) status = body(world.get()).WithPrefix(world->Name() + ": ");
+  // Every rank says what went wrong (a usage error once) before any exits:
+  // the launcher stops the job as soon as one process exits with an error.
+  if (!status.ok() && (!usage_error || world->rank() == 0))
+    std::fprintf(stderr, "mergeflow: error: %s\n", status.message().c_str());
+  std::fflush(nullptr);
+  world->Barrier();
+  const int code = status.ok() ? 0 : status.code() == Status::Code::kInvalidArgument ? 2 : 1;
+  // Held off interrupts to the end, so that the launcher stopping the other
+  // processes does not add "interrupted" to the reasons already given.
+  RunUninterrupted([&] {
+    world.reset();
+    std::_Exit(code);
+  });
+  return status;
+#else
+  (void)usage;
+  return Status::IOError("started as one of " + std::to_string(processes) +
+                         " MPI processes, but this mergeflow was built without MPI (install libopenmpi-dev and "
+                         "rebuild, or run one process)");
+#endif
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,22 @@
+// How a command runs when a launcher (mpirun, mpiexec, srun) may have
+// started several copies of it: alone, or as one rank of an MPI world.
+#pragma once
+
+#include <functional>
+
+#include "common/status.h"
+#include "dist/mpi_world.h"
+
+namespace mergeflow {
+
+// Runs `body(nullptr)` when this process was started alone. When a launcher
+// started several, joins their MPI world, asks `usage(world size)` whether
+// the command can run on that many processes (its InvalidArgument is
+// printed once, by rank 0), then runs `body(world)` on every rank; each
+// rank prints its own error, prefixed by its name, and the process ends
+// with the command's exit status (0, 1, or 2 for usage) without returning.
+// Fails without MPI in the build.
+Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body,
+                              const std::function<Status(int processes)>& usage);
+
+}  // namespace mergeflow
