@@ -189,7 +189,10 @@ TEST(MpiTest, RanksInSeparateNetworkNamespacesJoinOverTcp) {
   // which mpirun reaches through an rsh agent that enters the namespace
   // named after the host; the ranks can only talk over TCP.
   ASSERT_EQ(Mpi(dir,
-                "net=10.213.$(($$ % 250))\n"
+                "# A subnet no interface of this machine is in (one left by a killed run\n"
+                "# would make the ranks' addresses ambiguous).\n"
+                "n=$(($$ % 250)); while ip -br addr | grep -q \" 10\\.213\\.$n\\.\"; do n=$(((n + 1) % 250)); done\n"
+                "net=10.213.$n\n"
                 "ns=mf$$\n"
                 "cleanup() { for i in 2 3 4; do ip netns del $ns-$i 2> /dev/null; done; "
                 "ip link del ${ns}br 2> /dev/null; true; }\n"
