@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev libzstd-dev
-  libcurl4-openssl-dev libssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev)
+  libcurl4-openssl-dev libssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev
+  libyaml-cpp-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible server.
   packages+=(libgtest-dev zlib1g-dev python3-pandas awscli zstd gzip curl iproute2 procps
