@@ -86,6 +86,10 @@ struct FileInfo {
   bool exists = false;
   bool is_directory = false;
   uint64_t size = 0;
+  // Changes whenever the contents do (for telling whether an input changed
+  // since a step last read it): "SIZE:MTIME_NS" on a local disk, the ETag
+  // on S3; empty for directories.
+  std::string version;
 };
 
 class FileSystem {

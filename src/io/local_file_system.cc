@@ -204,6 +204,9 @@ Result<FileInfo> LocalFileSystem::GetFileInfo(const std::string& uri) {
   info.exists = true;
   info.is_directory = S_ISDIR(st.st_mode);
   info.size = static_cast<uint64_t>(st.st_size);
+  if (!info.is_directory)
+    info.version = std::to_string(info.size) + ":" +
+                   std::to_string(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
   return info;
 }
 

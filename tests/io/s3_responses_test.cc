@@ -8,12 +8,15 @@ namespace {
 TEST(S3ResponsesTest, ListingPagesAndTheirWayOn) {
   auto page = ParseListObjectsV2(
       "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t=/+</NextContinuationToken>"
-      "<Contents><Key>p/a.tsv</Key><Size>12</Size></Contents><Contents><Key>p/b.tsv</Key><Size>7</Size></Contents>"
+      "<Contents><Key>p/a.tsv</Key><Size>12</Size></Contents><Contents><Key>p/b.tsv</Key><Size>7</Size>"
+      "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag></Contents>"
       "<CommonPrefixes><Prefix>p/d/</Prefix></CommonPrefixes></ListBucketResult>");
   ASSERT_TRUE(page.ok()) << page.status().message();
   ASSERT_EQ(page.value().objects.size(), 2u);
   EXPECT_EQ(page.value().objects[1].key, "p/b.tsv");
   EXPECT_EQ(page.value().objects[1].size, 7u);
+  EXPECT_EQ(page.value().objects[1].etag, "9b2cf535f27731c974343645a3985328");
+  EXPECT_EQ(page.value().objects[0].etag, "");
   EXPECT_EQ(page.value().prefixes, std::vector<std::string>{"p/d/"});
   EXPECT_EQ(page.value().next_continuation, "t=/+");
   auto last = ParseListObjectsV2("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>");

@@ -136,14 +136,16 @@ Status S3Client::ErrorFor(const Call& call, const HttpResponse& response) const 
   return Status::IOError(text);
 }
 
-Result<std::optional<uint64_t>> S3Client::HeadObject(const S3Location& where) {
+Result<std::optional<S3Object>> S3Client::HeadObject(const S3Location& where) {
   Call call{"HEAD", where, {}, nullptr};
   call.request.method = "HEAD";
   call.request.url = Url(where.bucket, where.key, "");
   MF_ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
-  if (response.status == 404) return std::optional<uint64_t>();
+  if (response.status == 404) return std::optional<S3Object>();
   if (response.status != 200) return ErrorFor(call, response);
-  return std::optional<uint64_t>(std::strtoull(response.headers["content-length"].c_str(), nullptr, 10));
+  return std::optional<S3Object>(S3Object{where.key,
+                                          std::strtoull(response.headers["content-length"].c_str(), nullptr, 10),
+                                          UnquotedETag(response.headers["etag"])});
 }
 
 Result<uint64_t> S3Client::GetRange(const S3Location& where, uint64_t offset, uint64_t length,

@@ -48,8 +48,8 @@ class S3Client {
  public:
   S3Client(S3Settings settings, S3WriteOptions write_options);
 
-  // Size of the object, or nullopt if there is none at `key`.
-  Result<std::optional<uint64_t>> HeadObject(const S3Location& where);
+  // The object's size and ETag, or nullopt if there is none at `key`.
+  Result<std::optional<S3Object>> HeadObject(const S3Location& where);
 
   // Delivers bytes [offset, offset + length) of the object to `sink` in
   // order (length may run past the end: delivery stops there). A transfer

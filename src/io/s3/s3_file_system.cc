@@ -142,9 +142,9 @@ Result<S3Client*> S3FileSystem::client() {
 Result<std::unique_ptr<RandomAccessFile>> S3FileSystem::OpenForRandomAccess(const std::string& path) {
   MF_ASSIGN_OR_RETURN(S3Client * s3, client());
   MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(path));
-  MF_ASSIGN_OR_RETURN(std::optional<uint64_t> size, s3->HeadObject(where));
-  if (!size) return NotFound(path);
-  return std::unique_ptr<RandomAccessFile>(std::make_unique<S3RandomAccessFile>(s3, std::move(where), *size));
+  MF_ASSIGN_OR_RETURN(std::optional<S3Object> object, s3->HeadObject(where));
+  if (!object) return NotFound(path);
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<S3RandomAccessFile>(s3, std::move(where), object->size));
 }
 
 Result<std::unique_ptr<InputStream>> S3FileSystem::OpenInputStream(const std::string& path, uint64_t offset) {
@@ -170,10 +170,11 @@ Result<FileInfo> S3FileSystem::GetFileInfo(const std::string& path) {
     return info;
   }
   if (!where.key.ends_with('/')) {
-    MF_ASSIGN_OR_RETURN(std::optional<uint64_t> size, s3->HeadObject(where));
-    if (size) {
+    MF_ASSIGN_OR_RETURN(std::optional<S3Object> object, s3->HeadObject(where));
+    if (object) {
       info.exists = true;
-      info.size = *size;
+      info.size = object->size;
+      info.version = object->etag;
       return info;
     }
   }
@@ -213,7 +214,7 @@ Result<std::vector<FileInfo>> S3FileSystem::ListDirectory(const std::string& pat
   std::vector<FileInfo> entries;
   for (const S3Object& object : listing.objects) {
     if (object.key == prefix) continue;  // a "folder" marker object
-    entries.push_back(FileInfo{S3Location{where.bucket, object.key}.Uri(), true, false, object.size});
+    entries.push_back(FileInfo{S3Location{where.bucket, object.key}.Uri(), true, false, object.size, object.etag});
   }
   for (const std::string& sub : listing.prefixes)
     entries.push_back(FileInfo{S3Location{where.bucket, sub.substr(0, sub.size() - 1)}.Uri(), true, true, 0});
@@ -255,7 +256,7 @@ Result<std::vector<FileInfo>> S3FileSystem::Glob(const std::string& pattern) {
   std::vector<FileInfo> files;
   for (const S3Object& object : listing.objects) {
     if (!object.key.ends_with('/') && fnmatch(where.key.c_str(), object.key.c_str(), FNM_PATHNAME) == 0)
-      files.push_back(FileInfo{S3Location{where.bucket, object.key}.Uri(), true, false, object.size});
+      files.push_back(FileInfo{S3Location{where.bucket, object.key}.Uri(), true, false, object.size, object.etag});
   }
   return files;
 }

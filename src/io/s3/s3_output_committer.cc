@@ -77,7 +77,7 @@ Result<std::unique_ptr<OutputCommitter>> S3OutputCommitter::Start(S3Client* clie
   if (where.key.empty())
     return Status::InvalidArgument("output " + target + " is a bucket root; give a prefix such as s3://" +
                                    where.bucket + "/output");
-  MF_ASSIGN_OR_RETURN(std::optional<uint64_t> object, client->HeadObject(where));
+  MF_ASSIGN_OR_RETURN(std::optional<S3Object> object, client->HeadObject(where));
   if (object) return Status::IOError("output " + target + " exists and is not a directory");
   S3Location prefix{where.bucket, where.key + "/"};
   MF_RETURN_IF_ERROR(ReclaimAbandonedUploads(client, target).status_or_ok());

@@ -18,13 +18,19 @@ bool IsTrue(const pugi::xml_node& node, const char* child) { return XmlText(node
 
 }  // namespace
 
+std::string UnquotedETag(std::string_view etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return std::string(etag);
+}
+
 Result<S3ObjectsPage> ParseListObjectsV2(std::string_view body) {
   pugi::xml_document doc;
   const pugi::xml_node result = Root(body, "ListBucketResult", &doc);
   if (!result) return Status::IOError("unreadable answer");
   S3ObjectsPage page;
   for (pugi::xml_node item : result.children("Contents"))
-    page.objects.push_back(S3Object{XmlText(item, "Key"), item.child("Size").text().as_ullong()});
+    page.objects.push_back(
+        S3Object{XmlText(item, "Key"), item.child("Size").text().as_ullong(), UnquotedETag(XmlText(item, "ETag"))});
   for (pugi::xml_node item : result.children("CommonPrefixes")) page.prefixes.push_back(XmlText(item, "Prefix"));
   if (IsTrue(result, "IsTruncated")) {
     page.next_continuation = XmlText(result, "NextContinuationToken");

@@ -13,9 +13,13 @@
 
 namespace mergeflow {
 
+// An ETag without the double quotes S3 puts around it.
+std::string UnquotedETag(std::string_view etag);
+
 struct S3Object {
   std::string key;
   uint64_t size = 0;
+  std::string etag;  // without its quotes
 };
 
 // A multipart upload begun and neither completed nor aborted.
