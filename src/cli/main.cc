@@ -7,6 +7,7 @@
 #include "cli/clean_command.h"
 #include "cli/dataset_command.h"
 #include "cli/join_command.h"
+#include "cli/pipeline_command.h"
 #include "cli/upsert_command.h"
 #include "common/interrupt.h"
 
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   CLI::App* dataset = mergeflow::AddDatasetCommand(&app, &dataset_options);
   mergeflow::UpsertCommandOptions upsert_options;
   CLI::App* upsert = mergeflow::AddUpsertCommand(&app, &upsert_options);
+  mergeflow::PlanCommandOptions plan_options;
+  CLI::App* plan = mergeflow::AddPlanCommand(&app, &plan_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
     mergeflow::Status status = clean->parsed()     ? mergeflow::RunCleanCommand(clean_options)
                                : dataset->parsed() ? mergeflow::RunDatasetCommand(dataset_options, dataset)
                                : upsert->parsed()  ? mergeflow::RunUpsertCommand(upsert_options)
+                               : plan->parsed()    ? mergeflow::RunPlanCommand(plan_options)
                                                    : mergeflow::RunJoinCommand(options, join);
     if (status.ok()) return 0;
     return Fail(status.message(), status.code() == mergeflow::Status::Code::kInvalidArgument ? 2 : 1);

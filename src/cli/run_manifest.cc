@@ -6,6 +6,7 @@
 
 #include "common/process_stats.h"
 #include "common/utc_time.h"
+#include "pipeline/step_invocation.h"
 
 namespace mergeflow {
 
@@ -73,6 +74,8 @@ std::string ManifestJson(const RunRecord& r) {
                           {"max_over_mean", mean_rows > 0 ? max_rows / mean_rows : 1.0},
                           {"per_rank", r.ranks}};
   }
+  // Run as a pipeline step: what the step's key is made of.
+  if (const nlohmann::json step = StepRecordFromEnvironment(); !step.is_null()) doc["step"] = step;
   return doc.dump(2) + "\n";
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <type_traits>
 
 #include "common/utc_time.h"
 #include "io/file_system.h"
@@ -70,21 +71,15 @@ class SpecReader {
     return out;
   }
 
-  Result<double> Number(const YAML::Node& node, const std::string& what, double min) const {
+  // A number of at least `min`: any (double) or whole (int).
+  template <typename T>
+  Result<T> Number(const YAML::Node& node, const std::string& what, T min) const {
     MF_ASSIGN_OR_RETURN(std::string text, Text(node, what));
-    double value = 0;
+    T value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size() || value < min)
-      return Error(node, what + " must be a number of at least " + FormatNumber(min) + ", not '" + text + "'");
-    return value;
-  }
-
-  Result<int> Count(const YAML::Node& node, const std::string& what, int min) const {
-    MF_ASSIGN_OR_RETURN(std::string text, Text(node, what));
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < min)
-      return Error(node, what + " must be a whole number of at least " + std::to_string(min) + ", not '" + text + "'");
+      return Error(node, what + " must be a " + (std::is_integral_v<T> ? "whole " : "") + "number of at least " +
+                             FormatNumber(min) + ", not '" + text + "'");
     return value;
   }
 
@@ -115,7 +110,7 @@ class SpecReader {
                                       "errors are never retried)");
           }
         } else if (k == "max_attempts") {
-          MF_ASSIGN_OR_RETURN(rule.max_attempts, Count(value, "max_attempts", 0));
+          MF_ASSIGN_OR_RETURN(rule.max_attempts, Number(value, "max_attempts", 0));
         } else if (k == "interval") {
           MF_ASSIGN_OR_RETURN(int64_t s, Duration(value, "interval"));
           rule.interval_seconds = static_cast<double>(s);
@@ -155,7 +150,7 @@ class SpecReader {
         MF_ASSIGN_OR_RETURN(launcher.args, Texts(v, "args"));
       } else {
         counted = true;
-        MF_ASSIGN_OR_RETURN(launcher.processes, Count(v, count, 1));
+        MF_ASSIGN_OR_RETURN(launcher.processes, Number(v, count, 1));
       }
     }
     if (!counted) return Error(value, key.Scalar() + " needs " + count + ": how many processes");

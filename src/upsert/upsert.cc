@@ -20,6 +20,7 @@
 #include "io/temp_directory.h"
 #include "join/key_encoder.h"
 #include "join/spill_files.h"
+#include "pipeline/step_invocation.h"
 #include "text/bad_row_log.h"
 #include "text/chunk_reader.h"
 #include "text/dialect_choice.h"
@@ -497,7 +498,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
             [](const nlohmann::json& x, const nlohmann::json& y) { return x.at("name") < y.at("name"); });
   const UpsertCounts& c = run->result.counts;
   const UpsertOptions& o = run->o;
-  const nlohmann::json manifest = {
+  nlohmann::json manifest = {
       {"manifest", "mergeflow/1"},
       {"mergeflow_version", MERGEFLOW_VERSION},
       {"run_id", run_id},
@@ -531,6 +532,8 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
       {"tombstones", run->tombstone_list},
       {"peak_memory_bytes", PeakResidentBytes()},
   };
+  // Run as a pipeline step: what the step's key is made of.
+  if (const nlohmann::json step = StepRecordFromEnvironment(); !step.is_null()) manifest["step"] = step;
   return manifest.dump(2) + "\n";
 }
 
