@@ -30,18 +30,18 @@ stage "optimised build: unit and end-to-end tests"
 stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
 tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
 stage "optimised build: SIGKILL of dataset publish, rollback and gc (local, S3)"
-tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-5}" build
+tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-3}" build
 stage "optimised build: malformed-input corpus"
 tests/corpus/run_malformed.sh build/mergeflow
 stage "libFuzzer targets, 60 s each (clang, ASan+UBSan)"
 scripts/fuzz.sh 60
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
-stage "optimised build: upsert oracle (a reference of the spec, 240 random change streams: in memory, spilled, on 3 MPI ranks)"
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 100
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 40 --first 1001 --extra "--buckets 1 --threads 1"
+stage "optimised build: upsert oracle (a reference of the spec, 160 random change streams: in memory, spilled, on 3 MPI ranks)"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 60
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 30 --first 1001 --extra "--buckets 1 --threads 1"
 # Changes spilled to disk and reduced a bucket group at a time.
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 80 --first 2001 --extra "--memory-limit 4K --buckets 64"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 50 --first 2001 --extra "--memory-limit 4K --buckets 64"
 # Buckets shared by 3 ranks (13 buckets: ranks own unequal shares), spilled.
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
   --seeds 20 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
