@@ -118,12 +118,16 @@ Result<StepInvocation> InvokeStep(const StepSpec& step, const Lookup& lookup) {
     if (!inv.options.contains(name)) return Status::InvalidArgument(step.name + ": a " + step.type + " step needs " + name);
     for (const std::string& text : Texts(inv.options.at(name))) inv.argv.push_back(text);
   }
+  if (!t.output.empty() && inv.options.contains(t.output)) {
+    MF_ASSIGN_OR_RETURN(auto output, OutputOf(step, inv.options.at(t.output), t.output_is_dataset));
+    inv.output = output.first;
+    inv.output_is_dataset = output.second;
+  }
   for (const auto& [name, value] : inv.options.items()) {
     if (std::find(t.positional.begin(), t.positional.end(), name) != t.positional.end()) continue;
-    if (name == t.output && name != "dataset") {
-      MF_ASSIGN_OR_RETURN(auto output, OutputOf(step, value, t.output_is_dataset));
-      inv.argv.insert(inv.argv.end(), {"-o", output.first});
-      if (output.second) inv.argv.insert(inv.argv.end(), {"--dataset", "--no-publish"});
+    if (name == t.output) {
+      inv.argv.insert(inv.argv.end(), {"-o", inv.output});
+      if (inv.output_is_dataset) inv.argv.push_back("--dataset");
       continue;
     }
     const std::string text = Joined(value);
@@ -133,12 +137,8 @@ Result<StepInvocation> InvokeStep(const StepSpec& step, const Lookup& lookup) {
       inv.argv.insert(inv.argv.end(), {"--" + name, text});
     }
   }
-  if (!t.output.empty() && inv.options.contains(t.output)) {
-    MF_ASSIGN_OR_RETURN(auto output, OutputOf(step, inv.options.at(t.output), t.output_is_dataset));
-    inv.output = output.first;
-    inv.output_is_dataset = output.second;
-    if (step.type == "upsert") inv.argv.push_back("--no-publish");
-  }
+  // A version a step writes is published only by a publish step.
+  if (inv.output_is_dataset) inv.argv.push_back("--no-publish");
   for (const std::string& name : t.inputs) {
     if (!inv.options.contains(name)) continue;
     for (const std::string& input : Texts(inv.options.at(name))) {
