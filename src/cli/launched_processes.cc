@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/failure_report.h"
 #include "common/interrupt.h"
 #include "dist/launcher.h"
 
@@ -21,11 +22,9 @@ Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body
   if (!usage_error) status = body(world.get()).WithPrefix(world->Name() + ": ");
   // Every rank says what went wrong (a usage error once) before any exits:
   // the launcher stops the job as soon as one process exits with an error.
-  if (!status.ok() && (!usage_error || world->rank() == 0))
-    std::fprintf(stderr, "mergeflow: error: %s\n", status.message().c_str());
+  const int code = status.ok() ? 0 : ReportFailure(status, !usage_error || world->rank() == 0);
   std::fflush(nullptr);
   world->Barrier();
-  const int code = status.ok() ? 0 : status.code() == Status::Code::kInvalidArgument ? 2 : 1;
   // Held off interrupts to the end, so that the launcher stopping the other
   // processes does not add "interrupted" to the reasons already given.
   RunUninterrupted([&] {

@@ -6,19 +6,11 @@
 
 #include "cli/clean_command.h"
 #include "cli/dataset_command.h"
+#include "cli/failure_report.h"
 #include "cli/join_command.h"
 #include "cli/pipeline_command.h"
 #include "cli/upsert_command.h"
 #include "common/interrupt.h"
-
-namespace {
-
-int Fail(const std::string& message, int code) {
-  std::fprintf(stderr, "mergeflow: error: %s\n", message.c_str());
-  return code;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   mergeflow::InstallInterruptHandler();
@@ -35,6 +27,10 @@ int main(int argc, char** argv) {
   CLI::App* upsert = mergeflow::AddUpsertCommand(&app, &upsert_options);
   mergeflow::PlanCommandOptions plan_options;
   CLI::App* plan = mergeflow::AddPlanCommand(&app, &plan_options);
+  mergeflow::RunCommandOptions run_options;
+  CLI::App* run = mergeflow::AddRunCommand(&app, &run_options);
+  mergeflow::RunsCommandOptions runs_options;
+  CLI::App* runs = mergeflow::AddRunsCommand(&app, &runs_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -44,19 +40,22 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return Fail(std::string(e.what()) + " (see 'mergeflow --help')", 2);
+    return mergeflow::ReportFailure(
+        mergeflow::ErrorRecord{mergeflow::ErrorClass::kUsage, std::string(e.what()) + " (see 'mergeflow --help')"});
   }
   try {
     mergeflow::Status status = clean->parsed()     ? mergeflow::RunCleanCommand(clean_options)
                                : dataset->parsed() ? mergeflow::RunDatasetCommand(dataset_options, dataset)
                                : upsert->parsed()  ? mergeflow::RunUpsertCommand(upsert_options)
                                : plan->parsed()    ? mergeflow::RunPlanCommand(plan_options)
+                               : run->parsed()     ? mergeflow::RunRunCommand(run_options)
+                               : runs->parsed()    ? mergeflow::RunRunsCommand(runs_options, runs)
                                                    : mergeflow::RunJoinCommand(options, join);
-    if (status.ok()) return 0;
-    return Fail(status.message(), status.code() == mergeflow::Status::Code::kInvalidArgument ? 2 : 1);
+    return status.ok() ? 0 : mergeflow::ReportFailure(status);
   } catch (const std::bad_alloc&) {
-    return Fail("out of memory", 1);
+    return mergeflow::ReportFailure(mergeflow::ErrorRecord{mergeflow::ErrorClass::kOutOfMemory, "out of memory"});
   } catch (const std::exception& e) {
-    return Fail(std::string("internal error: ") + e.what(), 1);
+    return mergeflow::ReportFailure(
+        mergeflow::ErrorRecord{mergeflow::ErrorClass::kFailed, std::string("internal error: ") + e.what()});
   }
 }

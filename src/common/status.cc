@@ -1,11 +1,14 @@
 #include "common/status.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace mergeflow {
 
 Status ErrnoStatus(const std::string& what, int err) {
-  return Status::IOError(what + ": " + std::strerror(err));
+  std::string message = what + ": " + std::strerror(err);
+  if (err == ENOENT || err == ENOTDIR) return Status::NotFound(std::move(message));
+  return Status::IOError(std::move(message));
 }
 
 std::string ReasonOf(const Status& status) {

@@ -14,6 +14,7 @@ class [[nodiscard]] Status {
     kInvalidArgument,  // the user's command line is wrong (exit status 2)
     kBadInput,         // the input data is malformed
     kIOError,          // a file or stream could not be read or written
+    kNotFound,         // a named file, object or version does not exist
     kCancelled,        // the run was interrupted
     kUntrusted,        // a TLS peer's certificate could not be verified (never worth retrying)
     kConflict,         // another writer changed the thing first (a lost compare-and-swap)
@@ -26,6 +27,7 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
   static Status BadInput(std::string msg) { return Status(Code::kBadInput, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
+  static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
   static Status Untrusted(std::string msg) { return Status(Code::kUntrusted, std::move(msg)); }
   static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
@@ -45,7 +47,8 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-// Builds an IOError from errno: "<what>: <strerror(errno)>".
+// Builds an IOError from errno, "<what>: <strerror(errno)>"; NotFound for
+// ENOENT and ENOTDIR.
 Status ErrnoStatus(const std::string& what, int err);
 
 // The reason in a message "what: reason", for a message that names another

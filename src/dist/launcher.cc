@@ -26,4 +26,11 @@ int LaunchedProcessCount() {
   return 1;
 }
 
+int LaunchedProcessRank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"}) {
+    if (std::getenv(name) != nullptr) return PositiveEnv(name);
+  }
+  return 0;
+}
+
 }  // namespace mergeflow

@@ -9,4 +9,8 @@ namespace mergeflow {
 // (PMI_SIZE), and Slurm's srun with PMIx (SLURM_NTASKS beside PMIX_RANK).
 int LaunchedProcessCount();
 
+// This process's rank (0 to LaunchedProcessCount() - 1) in the same terms;
+// 0 when no launcher started it.
+int LaunchedProcessRank();
+
 }  // namespace mergeflow

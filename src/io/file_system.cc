@@ -68,6 +68,22 @@ Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view 
   return file->Close();
 }
 
+Status CreateDirectories(FileSystem* fs, const std::string& path) {
+  // The missing directories, deepest first.
+  std::vector<std::string> missing;
+  for (std::string at = path;; at = SplitParent(at).first) {
+    MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(at));
+    if (info.exists && !info.is_directory)
+      return Status::IOError(at + " is not a directory");
+    if (info.exists) break;
+    missing.push_back(at);
+    const std::string parent = SplitParent(at).first;
+    if (parent == at || parent == "." || parent == "/") break;
+  }
+  for (auto dir = missing.rbegin(); dir != missing.rend(); ++dir) MF_RETURN_IF_ERROR(fs->CreateDirectory(*dir));
+  return Status::OK();
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (!out.empty() && out.back() != '/') out += '/';

@@ -170,6 +170,10 @@ Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
 // and syncs it before closing.
 Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view contents);
 
+// Creates directory `path` and the parents it lacks; OK if it exists;
+// IOError "P is not a directory" when file P is in the way.
+Status CreateDirectories(FileSystem* fs, const std::string& path);
+
 // Joins a directory and a name with exactly one '/'.
 std::string JoinPath(std::string_view dir, std::string_view name);
 

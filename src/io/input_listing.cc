@@ -24,7 +24,7 @@ Result<std::vector<FileInfo>> ListInputFiles(const std::string& spec) {
     return files;
   }
   MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(spec));
-  if (!info.exists) return Status::IOError("cannot open " + spec + ": No such file or directory");
+  if (!info.exists) return Status::NotFound("cannot open " + spec + ": No such file or directory");
   if (!info.is_directory) {
     files.push_back(std::move(info));
     return files;

@@ -24,17 +24,6 @@ std::string NewRunId() {
 
 namespace {
 
-Status CreateDirectories(FileSystem* fs, const std::string& path) {
-  MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(path));
-  if (info.exists) {
-    if (!info.is_directory) return Status::IOError("cannot create output under " + path + ": not a directory");
-    return Status::OK();
-  }
-  auto [parent, name] = SplitParent(path);
-  if (parent != path && parent != "." && parent != "/") MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
-  return fs->CreateDirectory(path);
-}
-
 // Names a staged file in an error as it will be named once published:
 // "cannot write OUT/part-00000.tsv", not the hidden staging path.
 Status InTargetTerms(Status status, const std::string& staging, const std::string& target) {
@@ -108,7 +97,7 @@ Result<std::unique_ptr<OutputCommitter>> StagedDirectoryCommitter::Start(FileSys
   if (info.exists && !info.is_directory)
     return Status::IOError("output " + target + " exists and is not a directory");
   auto [parent, name] = SplitParent(target);
-  MF_RETURN_IF_ERROR(CreateDirectories(fs, parent));
+  MF_RETURN_IF_ERROR(CreateDirectories(fs, parent).WithPrefix("cannot create output " + target + ": "));
   const auto failed = [&](const Status& status) {
     return Status::IOError("cannot create output " + target + ": " + ReasonOf(status));
   };

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,18 @@ class RunMarkerFile {
   // still exists then.
   static Result<std::unique_ptr<RunMarkerFile>> Create(FileSystem* fs, const std::string& owned,
                                                        const std::string& run_id);
+  // A lock: the current process's marker as file `path` itself, for
+  // `run_id`, saying it `owns` something that is not a path (such as "the
+  // pipeline P"). Created when nothing is at `path`; a stale marker there
+  // (RunMarker::IsStale) is taken over with a compare-and-swap, so of two
+  // runs taking over one wins, and `*taken_from` (when given) gets the
+  // stale holder. Conflict naming the holder (run, process, host and the
+  // age of its heartbeat) while a live run holds it. The heartbeat stops if
+  // another run takes the lock over (see lost()); the destructor and an
+  // interrupt remove the lock only while it is still this process's.
+  static Result<std::unique_ptr<RunMarkerFile>> Acquire(FileSystem* fs, const std::string& path,
+                                                        const std::string& owns, const std::string& run_id,
+                                                        std::optional<RunMarker>* taken_from = nullptr);
   // Stops the heartbeat and removes the marker (unless Keep was called).
   ~RunMarkerFile();
   // Leaves the marker in place when this object goes: what it marks could
@@ -42,17 +55,27 @@ class RunMarkerFile {
   RunMarkerFile& operator=(const RunMarkerFile&) = delete;
 
   const std::string& path() const { return path_; }
+  // Whether another run has taken this marker over (a lock whose heartbeat
+  // lapsed past the lease): this process no longer holds it.
+  bool lost() const;
 
  private:
-  RunMarkerFile(FileSystem* fs, std::string path, std::string owned, std::string run_id);
+  RunMarkerFile(FileSystem* fs, std::string path, std::string owned, std::string run_id, bool lock);
+  // Writes the marker (whole, with `token` as WriteIfUnchanged's) and
+  // registers its removal at an interrupt, in one step no interrupt cuts.
+  Status WriteAndRegister(const std::string& token);
   void Beat();
   void StopAndRemove();
+  // Whether the marker at path_ is still this process's (a lock's may not be).
+  bool StillMine();
 
   FileSystem* fs_;
   const std::string path_;
   const std::string owned_;
   const std::string run_id_;
-  std::mutex mu_;
+  const bool lock_;  // a lock: removed on exit whatever exists, never rewritten once another's
+  mutable std::mutex mu_;
+  bool lost_ = false;
   std::condition_variable wake_;
   bool stopping_ = false;
   bool keep_ = false;

@@ -2,6 +2,7 @@
 // why (DESIGN.md section 7, "Skip if done").
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,6 +22,37 @@ struct StepDecision {
   std::optional<StepInvocation> invocation;
   std::string key;
   std::optional<StepRecord> done;  // the record of the run that did it, when skipped
+};
+
+// Decides the steps of a pipeline one at a time, in an order that respects
+// `needs`, for `mergeflow plan` (which decides them all at once) and for a
+// run (which decides each step when the steps it needs have finished).
+class PipelinePlanner {
+ public:
+  // `forced`: the --force steps; `run_id` resolves ${run_id}.
+  PipelinePlanner(const PipelineSpec& spec, std::set<std::string> forced, std::string run_id);
+
+  // The steps in needs order: file order, each as soon as what it needs is placed.
+  const std::vector<const StepSpec*>& order() const { return order_; }
+  // Decides `step` as PlanPipeline says, with ${attempt} = `attempt`. Every
+  // step it needs must be Recorded first; one that runs and has not
+  // Finished leaves this step waiting (no invocation yet).
+  Result<StepDecision> Decide(const StepSpec& step, int attempt = 1) const;
+  // Keeps `decision` for the steps after it.
+  void Record(const StepDecision& decision);
+  // A step that ran has finished, writing dataset version `version` (empty
+  // when none): the steps after it can now be resolved.
+  void Finished(const std::string& step, const std::string& version);
+
+ private:
+  std::optional<std::string> Lookup(const std::string& name, int attempt) const;
+
+  const PipelineSpec& spec_;
+  const std::set<std::string> forced_;
+  const std::string run_id_;
+  const std::vector<const StepSpec*> order_;
+  std::map<std::string, StepDecision> decided_;
+  std::map<std::string, std::string> finished_;  // step -> version
 };
 
 // The steps of `spec` in an order that respects `needs` (file order among

@@ -168,10 +168,13 @@ Result<std::optional<StepRecord>> RecordIn(const std::string& dir, const std::st
     if (info.exists && info.size != part.at("bytes").get<uint64_t>())
       record.missing = path + " has " + std::to_string(info.size) + " bytes, not " + part.at("bytes").dump();
     if (!record.missing.empty()) break;
+    record.rows += part.value("rows", uint64_t{0});
+    record.bytes += part.at("bytes").get<uint64_t>();
   }
   MF_ASSIGN_OR_RETURN(record.parts, StepKeyParts::FromJson(manifest.at("step")));
   record.key = manifest.at("step").value("key", "");
-  record.run_id = manifest.value("run_id", "");
+  // The pipeline run that wrote it; else the command's own run.
+  record.run_id = manifest.at("step").value("run_id", manifest.value("run_id", ""));
   record.finished_at = manifest.value("finished_at", "");
   return std::optional<StepRecord>(std::move(record));
 }

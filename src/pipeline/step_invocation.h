@@ -46,6 +46,8 @@ struct StepRecord {
   std::string finished_at;
   std::string version;  // of a dataset output
   std::string missing;  // a listed part that is not there as listed; empty when all are
+  uint64_t rows = 0;    // in the parts listed
+  uint64_t bytes = 0;
 };
 Result<std::optional<StepRecord>> ReadStepRecord(const StepInvocation& step, const std::string& key);
 

@@ -300,7 +300,7 @@ TEST(CliTest, OutputThatCannotBeCreatedIsOneLine) {
   WriteFile(dir / "l.tsv", "id\tv\n1\ta\n");
   auto r = RunMergeflow(dir, "join l.tsv l.tsv -o l.tsv/out");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "mergeflow: error: cannot create output under l.tsv: not a directory\n");
+  EXPECT_EQ(r.err, "mergeflow: error: cannot create output l.tsv/out: l.tsv is not a directory\n");
 }
 
 TEST(CliTest, VersionAndHelp) {

@@ -133,6 +133,7 @@ Status S3Client::ErrorFor(const Call& call, const HttpResponse& response) const 
   std::string text = call.where.Uri() + ": " + call.operation + " failed: HTTP " + std::to_string(response.status);
   if (!code.empty()) text += " " + code;
   if (!message.empty()) text += " (" + message + ")";
+  if (response.status == 404) return Status::NotFound(text);
   return Status::IOError(text);
 }
 
@@ -171,7 +172,7 @@ Result<uint64_t> S3Client::GetRange(const S3Location& where, uint64_t offset, ui
       return delivered;
     }
     if (response.status == 404 && ErrorCodeAndMessage(response).first != "NoSuchBucket")
-      return Status::IOError("cannot open " + where.Uri() + ": No such file or directory");
+      return Status::NotFound("cannot open " + where.Uri() + ": No such file or directory");
     if (response.status != 206 && !(response.status == 200 && offset + before == 0)) return ErrorFor(call, response);
     const uint64_t size = ObjectSize(response, std::strtoull(response.headers["content-length"].c_str(), nullptr, 10));
     if (object_size != nullptr) *object_size = size;

@@ -21,7 +21,7 @@ constexpr size_t kBlocksInFlight = 6;
 std::string DirectoryPrefix(const std::string& key) { return key.empty() || key.ends_with('/') ? key : key + "/"; }
 
 Status NotFound(const std::string& path) {
-  return Status::IOError("cannot open " + path + ": No such file or directory");
+  return Status::NotFound("cannot open " + path + ": No such file or directory");
 }
 
 class S3ReadAheadStream : public InputStream {
