@@ -10,6 +10,7 @@
 #include "cli/join_command.h"
 #include "cli/pipeline_command.h"
 #include "cli/upsert_command.h"
+#include "cli/validate_command.h"
 #include "common/interrupt.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
   CLI::App* plan = mergeflow::AddPlanCommand(&app, &plan_options);
   mergeflow::RunCommandOptions run_options;
   CLI::App* run = mergeflow::AddRunCommand(&app, &run_options);
+  mergeflow::ValidateCommandOptions validate_options;
+  CLI::App* validate = mergeflow::AddValidateCommand(&app, &validate_options);
   mergeflow::RunsCommandOptions runs_options;
   CLI::App* runs = mergeflow::AddRunsCommand(&app, &runs_options);
   try {
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
                                : plan->parsed()    ? mergeflow::RunPlanCommand(plan_options)
                                : run->parsed()     ? mergeflow::RunRunCommand(run_options)
                                : runs->parsed()    ? mergeflow::RunRunsCommand(runs_options, runs)
+                               : validate->parsed() ? mergeflow::RunValidateCommand(validate_options)
                                                    : mergeflow::RunJoinCommand(options, join);
     return status.ok() ? 0 : mergeflow::ReportFailure(status);
   } catch (const std::bad_alloc&) {

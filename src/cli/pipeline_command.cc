@@ -11,6 +11,7 @@
 #include "cli/file_systems.h"
 #include "cli/join_command.h"
 #include "cli/upsert_command.h"
+#include "cli/validate_command.h"
 #include "common/sha256.h"
 #include "common/utc_time.h"
 #include "io/output_committer.h"
@@ -109,7 +110,8 @@ StepOptionNames PipelineStepOptions() {
   names["join"] = OptionNames(AddJoinCommand(&app, &join), runner_sets);
   // An upsert's DATASET argument is its output.
   names["upsert"] = OptionNames(AddUpsertCommand(&app, &upsert), {"no-publish", "quiet"});
-  names["validate"] = {"input", "min_rows", "max_rows", "unique", "columns", "not_empty", "expect_rows_equal"};
+  ValidateCommandOptions validate;
+  names["validate"] = OptionNames(AddValidateCommand(&app, &validate), {});
   names["publish"] = {"dataset", "version"};
   return names;
 }
