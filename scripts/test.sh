@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every mergeflow test: unit and end-to-end tests (CTest,
-# with a real S3-compatible server), SIGKILLs at random moments (joins and
-# dataset publish, rollback and gc), the
+# with a real S3-compatible server), SIGKILLs at random moments (joins,
+# dataset publish, rollback and gc, pipeline runs and their steps), the
 # malformed-input corpus, the fuzzers for a minute each, the pandas and upsert oracles,
 # a build without MPI, then the tests again under AddressSanitizer with
 # UndefinedBehaviorSanitizer, and under ThreadSanitizer.
@@ -31,6 +31,8 @@ stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ra
 tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
 stage "optimised build: SIGKILL of dataset publish, rollback and gc (local, S3)"
 tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-3}" build
+stage "optimised build: SIGKILL of pipeline runs and of their steps (local, S3)"
+tests/crash/kill_pipeline.sh --kills "${MERGEFLOW_TEST_PIPELINE_KILLS:-3}" build
 stage "optimised build: malformed-input corpus"
 tests/corpus/run_malformed.sh build/mergeflow
 stage "libFuzzer targets, 60 s each (clang, ASan+UBSan)"

@@ -19,6 +19,7 @@
 #include "common/thread_pool.h"
 #include "common/utc_time.h"
 #include "dataset/dataset.h"
+#include "dataset/dataset_gc.h"
 #include "dataset/dataset_inputs.h"
 #include "dist/mpi_world.h"
 #include "io/faulty_file_system.h"
@@ -293,6 +294,9 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (o.dataset) {
     MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(o.output));
     MF_RETURN_IF_ERROR(dataset.Exists().status_or_ok());
+    // What killed writers of other versions left goes first (best effort:
+    // the leftovers of a killed step must not pile up under its retries).
+    if (world == nullptr || world->rank() == 0) (void)ReclaimAbandonedVersions(dataset);
     target = VersionDir(dataset.root(), record.run_id);
   }
   record.started_at = started_at;

@@ -123,6 +123,7 @@ Result<ChildOutcome> RunChild(const ChildOptions& options, const std::function<v
   while (!exited || SecondsSince(exited_at) < kDrainSeconds) {
     pollfd p{fds[0], POLLIN, 0};
     const int ready = poll(&p, 1, 200);
+    if (ready == 0) output(std::string_view());
     if (ready > 0) {
       const ssize_t n = read(fds[0], buffer, sizeof(buffer));
       if (n > 0) {

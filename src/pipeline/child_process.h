@@ -34,7 +34,8 @@ struct ChildOutcome {
 };
 
 // Runs the child to its end, handing `output` what it prints, in pieces as
-// they come. IOError when it cannot be started at all (a program that is
+// they come, and an empty piece whenever it has printed nothing for a
+// fifth of a second (so that `output` can keep a schedule of its own). IOError when it cannot be started at all (a program that is
 // not found exits 127 with a line saying so, like a shell).
 Result<ChildOutcome> RunChild(const ChildOptions& options, const std::function<void(std::string_view)>& output);
 

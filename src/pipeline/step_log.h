@@ -28,8 +28,9 @@ class StepLog {
   StepLog(const StepLog&) = delete;
   StepLog& operator=(const StepLog&) = delete;
 
-  // Adds output as it comes (any piece of it); uploads when due. A failed
-  // upload is tried again at the next one: losing a log never fails a step.
+  // Adds output as it comes (any piece of it, also none); uploads when due.
+  // A failed upload is tried again at the next one: losing a log never
+  // fails a step.
   void Append(std::string_view bytes);
   // Adds a line of the runner's own ("mergeflow: step S timed out ...").
   void Note(const std::string& line);

@@ -13,6 +13,7 @@
 #include "common/sha256.h"
 #include "common/utc_time.h"
 #include "dataset/dataset.h"
+#include "dataset/dataset_gc.h"
 #include "dataset/dataset_inputs.h"
 #include "io/output_committer.h"
 #include "io/part_info_json.h"
@@ -661,6 +662,8 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
                            " or different change files (changed while the job started?)");
   if (run.files.empty()) return run.result;
 
+  // What killed writers of other versions left goes first (best effort).
+  if (group.leader()) (void)ReclaimAbandonedVersions(dataset);
   Result<std::unique_ptr<OutputCommitter>> started = OutputCommitter::Start(VersionDir(dataset.root(), run_id), run_id);
   MF_RETURN_IF_ERROR(Agree(group, started.status_or_ok()));
   const std::unique_ptr<OutputCommitter> committer = std::move(started).value();

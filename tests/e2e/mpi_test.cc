@@ -1,6 +1,8 @@
 // The join on several MPI processes (Open MPI's mpirun, oversubscribed on
 // this machine) gives exactly the rows of the single-process run.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -312,6 +314,56 @@ TEST(MpiTest, ABadChangeRowStopsAnUpsertOnEveryRank) {
   EXPECT_EQ(ReadFile(dir / "versions"), "1\n");
   const std::string err = ReadFile(dir / "err");
   EXPECT_NE(err.find("mergeflow: error: rank 0 of 3: bad.tsv:3: unknown op 'X'"), std::string::npos) << err;
+}
+
+// Pipeline steps through `launcher: mpirun`: a rank killed is a node lost
+// (nothing recorded, the launcher failed) and is retried; a bad row is bad
+// input (the ranks' error records say so) and is not.
+TEST(MpiTest, PipelineStepsOnRanksAreClassedByWhatTheRanksRecorded) {
+  TempDir dir;
+  WriteInputs(dir, "");
+  testing::WriteFile(dir / "p.yaml",
+                     "name: ranks\n"
+                     "retry: [{on: [node_lost], max_attempts: 1, interval: 0s}]\n"
+                     "launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
+                     "steps:\n"
+                     "  - name: flaky\n"
+                     "    launcher: {mpirun: {np: 2, args: [--oversubscribe]}}\n"
+                     "    command: [sh, -c, 'if [ $OMPI_COMM_WORLD_RANK = 1 ] && [ ! -e killed ]; then touch killed;"
+                     " kill -9 $$$$; fi; sleep 1']\n"
+                     "  - name: merge\n"
+                     "    needs: [flaky]\n"
+                     "    join: {left: l.tsv, right: r.tsv, on: id, how: outer, output: many}\n");
+  ASSERT_EQ(Mpi(dir, "$MERGEFLOW run p.yaml > run.log 2>&1\n"
+                     "$MERGEFLOW join l.tsv r.tsv --how outer -q -o one\n"
+                     "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
+            0)
+      << ReadFile(dir / "run.log");
+  const auto runs = std::filesystem::directory_iterator(dir / ".mergeflow/runs");
+  nlohmann::json run;
+  for (const auto& entry : runs) {
+    if (entry.is_directory()) run = nlohmann::json::parse(ReadFile(entry.path() / "run.json"));
+  }
+  const nlohmann::json& flaky = run.at("steps")[0];
+  ASSERT_EQ(flaky.at("attempts").size(), 2u) << flaky.dump(2);
+  EXPECT_EQ(flaky.at("attempts")[0].at("error_class"), "node_lost");
+  EXPECT_EQ(flaky.at("attempts")[1].at("outcome"), "succeeded");
+  EXPECT_EQ(run.at("steps")[1].at("status"), "succeeded");
+  EXPECT_NE(ReadFile(dir / ".mergeflow/runs/" + run.at("run_id").get<std::string>() + "/merge.1.log").find("mpirun -np 3"),
+            std::string::npos);
+
+  // A bad row: every rank stops, and the class is the rank's own, not a guess.
+  testing::WriteFile(dir / "bad.tsv", "id\tv\n1\ta\n2\n");
+  testing::WriteFile(dir / "p.yaml", "name: ranks\n"
+                                     "retry: [{on: [all], max_attempts: 2, interval: 0s}]\n"
+                                     "launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
+                                     "steps:\n"
+                                     "  - name: merge\n"
+                                     "    join: {left: bad.tsv, right: r.tsv, on: id, output: bad}\n");
+  EXPECT_EQ(Mpi(dir, "$MERGEFLOW run p.yaml > run.log 2>&1 || exit 7"), 7) << ReadFile(dir / "run.log");
+  EXPECT_NE(ReadFile(dir / "run.log").find("failed at step merge: "), std::string::npos) << ReadFile(dir / "run.log");
+  EXPECT_NE(ReadFile(dir / "run.log").find("bad.tsv:3"), std::string::npos) << ReadFile(dir / "run.log");
+  EXPECT_NE(ReadFile(dir / "run.log").find("(bad_input)"), std::string::npos) << ReadFile(dir / "run.log");
 }
 
 }  // namespace
