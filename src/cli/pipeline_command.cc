@@ -226,11 +226,14 @@ void ShowRun(const PipelineRunRecord& r, const std::string& log_uri) {
 
 Status RunRunsCommand(const RunsCommandOptions& o, const CLI::App* runs) {
   MF_RETURN_IF_ERROR(SetUpFileSystems());
+  if (o.log_uri.empty() && o.pipeline.empty())
+    return Status::InvalidArgument("runs: give the pipeline's YAML file or --log-uri");
   std::string log_uri = o.log_uri;
-  if (log_uri.empty()) {
-    if (o.pipeline.empty()) return Status::InvalidArgument("runs: give the pipeline's YAML file or --log-uri");
+  std::string name;  // of the pipeline whose runs are listed; empty: every pipeline's
+  if (!o.pipeline.empty()) {
     MF_ASSIGN_OR_RETURN(PipelineSpec spec, LoadSpec(o.pipeline, {}, {}));
-    log_uri = PipelineLogUri(spec, "");
+    log_uri = PipelineLogUri(spec, o.log_uri);
+    name = spec.name;
   }
   if (runs->get_subcommand("show")->parsed()) {
     Result<PipelineRunRecord> run = ReadPipelineRunRecord(log_uri, o.run_id);
@@ -245,6 +248,7 @@ Status RunRunsCommand(const RunsCommandOptions& o, const CLI::App* runs) {
   std::printf("%-34s %-24s %10s %-12s %5s %8s %7s\n", "RUN", "STARTED", "DURATION", "STATUS", "DONE", "SKIPPED",
               "FAILED");
   for (const PipelineRunRecord& r : list) {
+    if (!name.empty() && r.pipeline != name) continue;  // another pipeline's, under the same log URI
     int done = 0, skipped = 0, failed = 0;
     for (const StepRunRecord& s : r.steps) {
       done += s.status == "succeeded";

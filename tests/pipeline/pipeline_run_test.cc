@@ -402,5 +402,28 @@ TEST(PipelineRunTest, AVersionThatFailsValidationIsNeverPublished) {
   EXPECT_EQ(StepOf(run, "publish").at("reason"), "version " + good_version + " is already current");
 }
 
+// The pipelines in examples/pipelines run as their comments say, and a
+// second run skips what the first did.
+TEST(PipelineRunTest, TheExamplePipelinesRun) {
+  TempDir dir;
+  std::filesystem::copy(std::string(MERGEFLOW_SOURCE_DIR) + "/examples", dir / "examples",
+                        std::filesystem::copy_options::recursive);
+  for (const char* example : {"merge-and-publish", "cdc-upsert"}) {
+    const std::string run = std::string("run examples/pipelines/") + example + ".yaml";
+    RunResult r = RunMergeflow(dir, run);
+    ASSERT_EQ(r.exit_code, 0) << example << r.out << r.err;
+    r = RunMergeflow(dir, run);
+    ASSERT_EQ(r.exit_code, 0) << example << r.out << r.err;
+    EXPECT_NE(r.out.find("2 skipped"), std::string::npos) << example << r.out;  // all but the validation
+  }
+  RunResult r =
+      RunMergeflow(dir, "join out/pipelines/lake/customers out/pipelines/lake/customers --on id --how semi | sort");
+  EXPECT_EQ(r.out, "1\tAnn\tBergen\t2026-12-01T10:00:00Z\n3\tCai\tPune\t2026-11-30T09:00:00Z\n"
+                   "4\tDee\tQuito\t2026-12-01T10:02:00Z\nid\tname\tcity\tupdated_at\n")
+      << r.err;
+  r = RunMergeflow(dir, "join out/pipelines/lake/merged out/pipelines/lake/merged --on ID --how semi --order left");
+  EXPECT_EQ(r.out, RunMergeflow(dir, "join examples/x_list.txt examples/y_list.txt --how left --order left").out);
+}
+
 }  // namespace
 }  // namespace mergeflow
