@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets mergeflow up on a fresh Debian 12 machine and runs the bundled example:
-# the data scientist's merge of examples/x_list.txt and examples/y_list.txt.
+# the data scientist's merge of examples/x_list.txt and examples/y_list.txt,
+# then the same merge as a pipeline that publishes it blue/green.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,3 +13,7 @@ cat out/example/part-00000.tsv
 echo
 echo "== the original pandas script, reproduced exactly (--compat pandas-script)"
 build/mergeflow join --compat pandas-script examples/x_list.txt examples/y_list.txt
+echo
+echo "== the same merge as a pipeline, published blue/green (examples/pipelines/merge-and-publish.yaml)"
+build/mergeflow run examples/pipelines/merge-and-publish.yaml
+build/mergeflow runs examples/pipelines/merge-and-publish.yaml
