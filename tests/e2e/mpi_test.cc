@@ -366,5 +366,24 @@ TEST(MpiTest, PipelineStepsOnRanksAreClassedByWhatTheRanksRecorded) {
   EXPECT_NE(ReadFile(dir / "run.log").find("(bad_input)"), std::string::npos) << ReadFile(dir / "run.log");
 }
 
+// A step on ranks that runs past its timeout is stopped with all its ranks.
+TEST(MpiTest, APipelineStepOnRanksPastItsTimeoutStopsEveryRank) {
+  TempDir dir;
+  testing::WriteFile(dir / "p.yaml", "name: slow\n"
+                                     "steps:\n"
+                                     "  - name: hang\n"
+                                     "    timeout: 2s\n"
+                                     "    launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
+                                     "    command: [sh, -c, 'echo $$$$ >> ranks.pid; exec sleep 300']\n");
+  ASSERT_EQ(Mpi(dir, "! $MERGEFLOW run p.yaml > run.log 2>&1\n"
+                     "grep -q '(timeout)' run.log\n"
+                     "test $(wc -l < ranks.pid) = 3\n"
+                     "sleep 1\n"
+                     // Every rank is gone (or a zombie no one has reaped yet).
+                     "for p in $(cat ranks.pid); do ! kill -0 $p 2>/dev/null || grep -q ') Z ' /proc/$p/stat; done\n"),
+            0)
+      << ReadFile(dir / "run.log");
+}
+
 }  // namespace
 }  // namespace mergeflow

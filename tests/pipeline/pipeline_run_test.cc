@@ -402,6 +402,35 @@ TEST(PipelineRunTest, AVersionThatFailsValidationIsNeverPublished) {
   EXPECT_EQ(StepOf(run, "publish").at("reason"), "version " + good_version + " is already current");
 }
 
+// A runner killed while a step waits to retry: --resume keeps the attempt
+// number and the due time written in run.json.
+TEST(PipelineRunTest, AResumedRunKeepsTheRetrySchedule) {
+  TempDir dir;
+  WriteFile(dir / "p.yaml", "name: patient\n"
+                            "retry: [{on: [transient], max_attempts: 2, interval: 3s, jitter: none}]\n"
+                            "steps:\n"
+                            "  - name: fetch\n"
+                            "    command: " + FlakyCommand("count", 1, 75) + "\n");
+  ASSERT_EQ(RunScript(dir, "$MERGEFLOW run p.yaml > run.out 2>&1 &\n"
+                           "runner=$!\n"
+                           "for i in $(seq 100); do grep -qs '\"retrying\"' .mergeflow/runs/*/run.json && break; "
+                           "sleep 0.05; done\n"
+                           "kill -9 $runner\n"),
+            0);
+  const nlohmann::json waiting = LastRunRecord(dir);
+  const nlohmann::json before = StepOf(waiting, "fetch");
+  ASSERT_EQ(before.at("status"), "retrying") << before.dump(2);
+  EXPECT_EQ(before.at("next_attempt"), 2);
+  const std::string due = before.at("next_attempt_at");
+  RunResult r = RunMergeflow(dir, "run p.yaml --resume " + waiting.at("run_id").get<std::string>());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("waits for attempt 2 until " + due), std::string::npos) << r.out;
+  const nlohmann::json after = StepOf(LastRunRecord(dir), "fetch");
+  ASSERT_EQ(after.at("attempts").size(), 2u) << after.dump(2);
+  EXPECT_GE(*ParseUtcMillis(after.at("attempts")[1].at("started_at").get<std::string>()), *ParseUtcMillis(due));
+  EXPECT_EQ(after.at("attempts")[1].at("outcome"), "succeeded");
+}
+
 // The pipelines in examples/pipelines run as their comments say, and a
 // second run skips what the first did.
 TEST(PipelineRunTest, TheExamplePipelinesRun) {
