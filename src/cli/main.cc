@@ -1,8 +1,12 @@
-// mergeflow: join two delimited-text inputs on a key, at any scale; manage
-// versioned datasets; clean up after killed runs.
+// mergeflow: join delimited-text inputs on a key at any scale; keep
+// versioned datasets and apply change files to them; validate; run
+// pipelines of these steps; clean up after killed runs.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <vector>
 
 #include "cli/clean_command.h"
 #include "cli/dataset_command.h"
@@ -13,27 +17,46 @@
 #include "cli/validate_command.h"
 #include "common/interrupt.h"
 
+namespace mergeflow {
+namespace {
+
+// A subcommand as declared, and how to run it once parsed.
+struct Command {
+  CLI::App* app;
+  std::function<Status()> run;
+};
+
+// Declares a subcommand with `add` (app, options -> its CLI::App) and keeps
+// `run` (options, its CLI::App -> Status) for when it is the one parsed.
+template <typename Options, typename Add, typename Run>
+void Declare(CLI::App* app, Add add, Run run, std::vector<Command>* commands) {
+  auto options = std::make_shared<Options>();
+  CLI::App* sub = add(app, options.get());
+  commands->push_back(Command{sub, [options, sub, run] { return run(*options, sub); }});
+}
+
+std::vector<Command> DeclareCommands(CLI::App* app) {
+  std::vector<Command> c;
+  Declare<JoinCommandOptions>(app, AddJoinCommand, RunJoinCommand, &c);
+  Declare<CleanCommandOptions>(app, AddCleanCommand, [](auto& o, auto*) { return RunCleanCommand(o); }, &c);
+  Declare<DatasetCommandOptions>(app, AddDatasetCommand, RunDatasetCommand, &c);
+  Declare<UpsertCommandOptions>(app, AddUpsertCommand, [](auto& o, auto*) { return RunUpsertCommand(o); }, &c);
+  Declare<ValidateCommandOptions>(app, AddValidateCommand, [](auto& o, auto*) { return RunValidateCommand(o); }, &c);
+  Declare<PlanCommandOptions>(app, AddPlanCommand, [](auto& o, auto*) { return RunPlanCommand(o); }, &c);
+  Declare<RunCommandOptions>(app, AddRunCommand, [](auto& o, auto*) { return RunRunCommand(o); }, &c);
+  Declare<RunsCommandOptions>(app, AddRunsCommand, RunRunsCommand, &c);
+  return c;
+}
+
+}  // namespace
+}  // namespace mergeflow
+
 int main(int argc, char** argv) {
   mergeflow::InstallInterruptHandler();
   CLI::App app{"mergeflow: merge two delimited-text files on a key, from a laptop to a cluster."};
   app.set_version_flag("--version", std::string("mergeflow ") + MERGEFLOW_VERSION);
   app.require_subcommand(1);
-  mergeflow::JoinCommandOptions options;
-  CLI::App* join = mergeflow::AddJoinCommand(&app, &options);
-  mergeflow::CleanCommandOptions clean_options;
-  CLI::App* clean = mergeflow::AddCleanCommand(&app, &clean_options);
-  mergeflow::DatasetCommandOptions dataset_options;
-  CLI::App* dataset = mergeflow::AddDatasetCommand(&app, &dataset_options);
-  mergeflow::UpsertCommandOptions upsert_options;
-  CLI::App* upsert = mergeflow::AddUpsertCommand(&app, &upsert_options);
-  mergeflow::PlanCommandOptions plan_options;
-  CLI::App* plan = mergeflow::AddPlanCommand(&app, &plan_options);
-  mergeflow::RunCommandOptions run_options;
-  CLI::App* run = mergeflow::AddRunCommand(&app, &run_options);
-  mergeflow::ValidateCommandOptions validate_options;
-  CLI::App* validate = mergeflow::AddValidateCommand(&app, &validate_options);
-  mergeflow::RunsCommandOptions runs_options;
-  CLI::App* runs = mergeflow::AddRunsCommand(&app, &runs_options);
+  const std::vector<mergeflow::Command> commands = mergeflow::DeclareCommands(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -47,15 +70,12 @@ int main(int argc, char** argv) {
         mergeflow::ErrorRecord{mergeflow::ErrorClass::kUsage, std::string(e.what()) + " (see 'mergeflow --help')"});
   }
   try {
-    mergeflow::Status status = clean->parsed()     ? mergeflow::RunCleanCommand(clean_options)
-                               : dataset->parsed() ? mergeflow::RunDatasetCommand(dataset_options, dataset)
-                               : upsert->parsed()  ? mergeflow::RunUpsertCommand(upsert_options)
-                               : plan->parsed()    ? mergeflow::RunPlanCommand(plan_options)
-                               : run->parsed()     ? mergeflow::RunRunCommand(run_options)
-                               : runs->parsed()    ? mergeflow::RunRunsCommand(runs_options, runs)
-                               : validate->parsed() ? mergeflow::RunValidateCommand(validate_options)
-                                                   : mergeflow::RunJoinCommand(options, join);
-    return status.ok() ? 0 : mergeflow::ReportFailure(status);
+    for (const mergeflow::Command& command : commands) {
+      if (!command.app->parsed()) continue;
+      const mergeflow::Status status = command.run();
+      return status.ok() ? 0 : mergeflow::ReportFailure(status);
+    }
+    return 0;  // not reached: a subcommand is required
   } catch (const std::bad_alloc&) {
     return mergeflow::ReportFailure(mergeflow::ErrorRecord{mergeflow::ErrorClass::kOutOfMemory, "out of memory"});
   } catch (const std::exception& e) {

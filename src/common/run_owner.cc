@@ -18,7 +18,7 @@ std::string ReadFirstLine(const std::string& path) {
 }
 
 // The start time of process `pid` in clock ticks since boot; 0 when there
-// is no such process.
+// is no such process, or it has ended and only waits to be reaped (a zombie).
 uint64_t StartTicks(int64_t pid) {
   const std::string stat = ReadFirstLine("/proc/" + std::to_string(pid) + "/stat");
   // The command name (field 2) is in parentheses and may hold spaces.
@@ -26,9 +26,10 @@ uint64_t StartTicks(int64_t pid) {
   if (close == std::string::npos) return 0;
   std::istringstream fields(stat.substr(close + 2));
   std::string field;
-  // Field 3 is the first after the name; the start time is field 22.
+  // Field 3, the first after the name, is the state; the start time is field 22.
   for (int i = 3; i <= 22; ++i) {
     if (!(fields >> field)) return 0;
+    if (i == 3 && (field == "Z" || field == "X")) return 0;
   }
   return std::stoull(field);
 }

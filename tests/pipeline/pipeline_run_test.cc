@@ -415,7 +415,7 @@ TEST(PipelineRunTest, AResumedRunKeepsTheRetrySchedule) {
                            "runner=$!\n"
                            "for i in $(seq 100); do grep -qs '\"retrying\"' .mergeflow/runs/*/run.json && break; "
                            "sleep 0.05; done\n"
-                           "kill -9 $runner\n"),
+                           "kill -9 $runner; wait $runner || true\n"),
             0);
   const nlohmann::json waiting = LastRunRecord(dir);
   const nlohmann::json before = StepOf(waiting, "fetch");
