@@ -226,9 +226,11 @@ Result<std::optional<ErrorRecord>> PipelineRun::Attempt(const StepInvocation& st
 Result<bool> PipelineRun::RunStep(const PipelinePlanner& planner, const StepSpec& step, StepDecision decision) {
   StepRunRecord* record = record_.Step(step.name);
   const std::vector<RetryRule>& rules = step.retry ? *step.retry : spec_.retry;
+  std::unique_lock<std::mutex> hold(record_mu_);
   int attempt = record->attempts.empty() ? 1 : record->attempts.back().attempt + 1;
   // A resumed run keeps the schedule of a step that was waiting to retry.
   if (resumed_ && record->status == "retrying" && !record->next_attempt_at.empty()) {
+    hold.unlock();
     const std::optional<int64_t> due = ParseUtcMillis(record->next_attempt_at);
     if (due && *due > NowMillis()) {
       Say(step.name, "waits for attempt " + std::to_string(attempt) + " until " + record->next_attempt_at);
@@ -236,6 +238,7 @@ Result<bool> PipelineRun::RunStep(const PipelinePlanner& planner, const StepSpec
     }
   } else {
     record->retries_by_rule.clear();
+    hold.unlock();
   }
   {
     std::lock_guard<std::mutex> lock(record_mu_);
@@ -253,7 +256,11 @@ Result<bool> PipelineRun::RunStep(const PipelinePlanner& planner, const StepSpec
                               "): this run stops");
     MF_ASSIGN_OR_RETURN(std::optional<ErrorRecord> failure, Attempt(*decision.invocation, attempt, record));
     if (!failure) break;
-    const RetryDecision retry = NextRetry(rules, failure->error_class, &record->retries_by_rule, &random_);
+    RetryDecision retry;
+    {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      retry = NextRetry(rules, failure->error_class, &record->retries_by_rule, &random_);
+    }
     const std::string what = "attempt " + std::to_string(attempt) + " failed (" +
                              std::string(ErrorClassName(failure->error_class)) + "): " + failure->message;
     if (!retry.retry) {
