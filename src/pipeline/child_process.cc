@@ -134,6 +134,7 @@ Result<ChildOutcome> RunChild(const ChildOptions& options, const std::function<v
     }
     if (!exited && !outcome.timed_out && options.timeout_seconds && SecondsSince(start) > *options.timeout_seconds) {
       outcome.timed_out = true;
+      outcome.timeout_seconds = *options.timeout_seconds;
       exited = StopGroup(pid, options.grace_seconds, &status);
     } else if (!exited) {
       exited = waitpid(pid, &status, WNOHANG) == pid;
@@ -155,7 +156,7 @@ Result<ChildOutcome> RunChild(const ChildOptions& options, const std::function<v
 }
 
 std::string DescribeOutcome(const ChildOutcome& outcome) {
-  if (outcome.timed_out) return "timed out after " + std::to_string(static_cast<long>(outcome.seconds)) + " s";
+  if (outcome.timed_out) return "timed out after " + std::to_string(static_cast<long>(outcome.timeout_seconds)) + " s";
   if (outcome.signal != 0) return std::string("killed by SIG") + sigabbrev_np(outcome.signal);
   return "exit status " + std::to_string(outcome.exit_code);
 }

@@ -29,7 +29,8 @@ struct ChildOptions {
 struct ChildOutcome {
   int exit_code = -1;      // when it exited
   int signal = 0;          // when a signal ended it
-  bool timed_out = false;  // stopped at its timeout
+  bool timed_out = false;  // stopped at its timeout (options.timeout_seconds)
+  double timeout_seconds = 0;
   double seconds = 0;      // from start to end
 };
 
@@ -39,7 +40,7 @@ struct ChildOutcome {
 // not found exits 127 with a line saying so, like a shell).
 Result<ChildOutcome> RunChild(const ChildOptions& options, const std::function<void(std::string_view)>& output);
 
-// The outcome in words: "exit status 3", "killed by SIGKILL", "timed out after 2 s".
+// The outcome in words: "exit status 3", "killed by SIGKILL", "timed out after 2 s" (its timeout).
 std::string DescribeOutcome(const ChildOutcome& outcome);
 
 }  // namespace mergeflow

@@ -165,7 +165,7 @@ TEST(PipelineRunTest, ATimeoutStopsTheStepAndEverythingItStarted) {
                             "retry: [{on: [transient], max_attempts: 3}]\n"
                             "steps:\n"
                             "  - name: hang\n"
-                            "    timeout: 1s\n"
+                            "    timeout: 3s\n"
                             "    command: [sh, -c, 'sleep 300 & echo $! > child.pid; echo started; sleep 300']\n");
   const auto start = std::chrono::steady_clock::now();
   RunResult r = RunMergeflow(dir, "run p.yaml");
@@ -177,7 +177,10 @@ TEST(PipelineRunTest, ATimeoutStopsTheStepAndEverythingItStarted) {
   EXPECT_EQ(hang.at("attempts")[0].at("error_class"), "timeout");
   EXPECT_EQ(hang.at("attempts")[0].at("outcome").get<std::string>().rfind("timed out after", 0), 0u);
   // Gone, or a zombie that nobody reaped yet.
-  const std::string stat = ReadFile("/proc/" + ReadFile(dir / "child.pid").substr(0, ReadFile(dir / "child.pid").size() - 1) + "/stat");
+  std::string child = ReadFile(dir / "child.pid");
+  ASSERT_FALSE(child.empty()) << "the step did not start its background process in time";
+  child.pop_back();  // the newline
+  const std::string stat = ReadFile("/proc/" + child + "/stat");
   EXPECT_TRUE(stat.empty() || stat.find(") Z ") != std::string::npos) << "the step's background process outlived it: " << stat;
 }
 
@@ -413,7 +416,7 @@ TEST(PipelineRunTest, AResumedRunKeepsTheRetrySchedule) {
                             "    command: " + FlakyCommand("count", 1, 75) + "\n");
   ASSERT_EQ(RunScript(dir, "$MERGEFLOW run p.yaml > run.out 2>&1 &\n"
                            "runner=$!\n"
-                           "for i in $(seq 100); do grep -qs '\"retrying\"' .mergeflow/runs/*/run.json && break; "
+                           "for i in $(seq 600); do grep -qs '\"retrying\"' .mergeflow/runs/*/run.json && break; "
                            "sleep 0.05; done\n"
                            "kill -9 $runner; wait $runner || true\n"),
             0);
