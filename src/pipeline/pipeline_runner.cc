@@ -90,6 +90,8 @@ class PipelineRun {
 
  private:
   Status Start();
+  // Decides `step` and skips it or runs it; false when it failed for good.
+  Result<bool> DecideAndRun(PipelinePlanner* planner, const StepSpec& step);
   // Runs `step`'s attempts until one succeeds or no retry is left; false
   // when it failed for good.
   Result<bool> RunStep(const PipelinePlanner& planner, const StepSpec& step, StepDecision decision);
@@ -302,6 +304,40 @@ Result<bool> PipelineRun::RunStep(const PipelinePlanner& planner, const StepSpec
   return true;
 }
 
+Result<bool> PipelineRun::DecideAndRun(PipelinePlanner* planner, const StepSpec& step) {
+  StepRunRecord* record = record_.Step(step.name);
+  Result<StepDecision> decided = planner->Decide(step);
+  if (!decided.ok() && decided.status().code() != Status::Code::kInvalidArgument) {
+    // What it reads cannot be read (a missing input): it fails before any attempt.
+    const Status why = decided.status();
+    {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      record->status = "failed";
+      record->reason = why.message();
+      record_.error = step.name + ": " + why.message() + " (" + std::string(ErrorClassName(ClassOf(why))) + ")";
+    }
+    Say(step.name, "fails: " + why.message());
+    return false;
+  }
+  MF_ASSIGN_OR_RETURN(StepDecision decision, std::move(decided));
+  planner->Record(decision);
+  if (!decision.run) {
+    {
+      std::lock_guard<std::mutex> lock(record_mu_);
+      record->status = "skipped";
+      record->reason = decision.reason;
+      record->key = decision.key;
+      if (decision.done) record->version = decision.done->version;
+    }
+    Say(step.name, "skip  " + decision.reason);
+    return true;
+  }
+  Say(step.name, "run   " + decision.reason);
+  MF_ASSIGN_OR_RETURN(bool succeeded, RunStep(*planner, step, std::move(decision)));
+  if (succeeded) planner->Finished(step.name, record->version);
+  return succeeded;
+}
+
 Result<PipelineRunRecord> PipelineRun::Run() {
   MF_RETURN_IF_ERROR(Start());
   // An interrupt leaves a record that says so (the step's processes are
@@ -318,51 +354,18 @@ Result<PipelineRunRecord> PipelineRun::Run() {
   std::string failed;
   Status error;
   for (const StepSpec* step : planner.order()) {
-    StepRunRecord* record = record_.Step(step->name);
     if (!failed.empty() || !error.ok()) {
       std::lock_guard<std::mutex> lock(record_mu_);
+      StepRunRecord* record = record_.Step(step->name);
       record->status = "not_run";
       record->reason = failed.empty() ? "the run stopped" : "after " + failed + ", which failed";
       continue;
     }
-    Result<StepDecision> decision = planner.Decide(*step);
-    if (!decision.ok() && decision.status().code() != Status::Code::kInvalidArgument) {
-      // What it reads cannot be read (a missing input): it fails before any attempt.
-      const Status why = decision.status();
-      {
-        std::lock_guard<std::mutex> lock(record_mu_);
-        record->status = "failed";
-        record->reason = why.message();
-        record_.error = step->name + ": " + why.message() + " (" + std::string(ErrorClassName(ClassOf(why))) + ")";
-      }
-      Say(step->name, "fails: " + why.message());
+    Result<bool> done = DecideAndRun(&planner, *step);
+    if (!done.ok()) {
+      error = done.status();
+    } else if (!done.value()) {
       failed = step->name;
-      continue;
-    }
-    if (!decision.ok()) {
-      error = decision.status();
-      continue;
-    }
-    planner.Record(decision.value());
-    if (!decision.value().run) {
-      {
-        std::lock_guard<std::mutex> lock(record_mu_);
-        record->status = "skipped";
-        record->reason = decision.value().reason;
-        record->key = decision.value().key;
-        if (decision.value().done) record->version = decision.value().done->version;
-      }
-      Say(step->name, "skip  " + decision.value().reason);
-      continue;
-    }
-    Say(step->name, "run   " + decision.value().reason);
-    Result<bool> succeeded = RunStep(planner, *step, std::move(decision).value());
-    if (!succeeded.ok()) {
-      error = succeeded.status();
-    } else if (!succeeded.value()) {
-      failed = step->name;
-    } else {
-      planner.Finished(step->name, record->version);
     }
   }
   {
