@@ -1,11 +1,12 @@
 #include "common/error_class.h"
 
 #include <array>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <utility>
+
+#include "common/whole_file.h"
 
 namespace mergeflow {
 namespace {
@@ -60,13 +61,7 @@ ErrorClass ClassOf(const Status& status) {
 
 void WriteErrorRecord(const std::string& path, const ErrorRecord& record) {
   const nlohmann::json json = {{"class", ErrorClassName(record.error_class)}, {"message", record.message}};
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << json.dump() << "\n";
-    if (!out.flush()) return;
-  }
-  (void)std::rename(temporary.c_str(), path.c_str());
+  (void)ReplaceLocalFileWhole(path, json.dump() + "\n");
 }
 
 std::optional<ErrorRecord> ReadErrorRecord(const std::string& path) {

@@ -44,8 +44,7 @@ struct ErrorRecord {
 // a launcher each rank writes FILE.RANK instead (ranks share the variable).
 inline constexpr char kErrorRecordVariable[] = "MERGEFLOW_ERROR_FILE";
 
-// Writes `record` as file `path`, whole (under a temporary name, then
-// renamed); best effort: a failing process has nothing better to do with an
+// Writes `record` as file `path`, whole (common/whole_file.h); best effort: a failing process has nothing better to do with an
 // error here.
 void WriteErrorRecord(const std::string& path, const ErrorRecord& record);
 

@@ -105,7 +105,11 @@ Result<std::unique_ptr<RunMarkerFile>> RunMarkerFile::Acquire(FileSystem* fs, co
 bool RunMarkerFile::StillMine() {
   Result<VersionedContents> current = fs_->ReadVersioned(path_);
   if (!current.ok() || !current.value().exists) return !lock_;
-  Result<RunMarker> marker = RunMarker::FromJson(current.value().contents, path_);
+  return Mine(current.value());
+}
+
+bool RunMarkerFile::Mine(const VersionedContents& current) const {
+  Result<RunMarker> marker = RunMarker::FromJson(current.contents, path_);
   const RunOwner me = RunOwner::Current();
   return marker.ok() && marker.value().run_id == run_id_ && marker.value().owner.pid == me.pid &&
          marker.value().owner.host == me.host && marker.value().owner.start_ticks == me.start_ticks;
@@ -124,7 +128,7 @@ void RunMarkerFile::Beat() {
     // another run took over stays that run's.
     Result<VersionedContents> current = fs_->ReadVersioned(path_);
     if (!current.ok() || !current.value().exists) continue;
-    if (lock_ && !StillMine()) {
+    if (lock_ && !Mine(current.value())) {
       lost_ = true;
       return;
     }

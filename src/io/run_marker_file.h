@@ -68,6 +68,8 @@ class RunMarkerFile {
   void StopAndRemove();
   // Whether the marker at path_ is still this process's (a lock's may not be).
   bool StillMine();
+  // Whether `current`, the marker's contents as read, is this process's.
+  bool Mine(const VersionedContents& current) const;
 
   FileSystem* fs_;
   const std::string path_;

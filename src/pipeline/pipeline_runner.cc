@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -12,6 +11,7 @@
 #include "common/interrupt.h"
 #include "common/secret_redactor.h"
 #include "common/utc_time.h"
+#include "common/whole_file.h"
 #include "io/file_system.h"
 #include "io/output_committer.h"
 #include "io/run_marker_file.h"
@@ -413,16 +413,7 @@ void PipelineRun::WriteMetrics() {
     if (s.rows) metric("mergeflow_pipeline_step_rows", "Rows the step's output holds.", step, *s.rows);
     if (s.bytes) metric("mergeflow_pipeline_step_bytes", "Bytes the step's output holds.", step, *s.bytes);
   }
-  const std::string temporary = options_.metrics_file + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      std::fprintf(stderr, "mergeflow: warning: cannot write %s\n", temporary.c_str());
-      return;
-    }
-  }
-  if (std::rename(temporary.c_str(), options_.metrics_file.c_str()) != 0)
+  if (!ReplaceLocalFileWhole(options_.metrics_file, text))
     std::fprintf(stderr, "mergeflow: warning: cannot write %s\n", options_.metrics_file.c_str());
 }
 
