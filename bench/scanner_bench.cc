@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "join/key_encoder.h"
+#include "engine/key_encoder.h"
 #include "text/row_scanner.h"
 
 namespace mergeflow {

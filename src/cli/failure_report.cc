@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "dist/launcher.h"
+#include "cluster/launcher.h"
 
 namespace mergeflow {
 

@@ -7,7 +7,7 @@
 
 #include "cli/failure_report.h"
 #include "common/interrupt.h"
-#include "dist/launcher.h"
+#include "cluster/launcher.h"
 
 namespace mergeflow {
 

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "common/status.h"
-#include "dist/mpi_world.h"
+#include "cluster/mpi_world.h"
 
 namespace mergeflow {
 

@@ -8,7 +8,7 @@
 #include "io/file_system.h"
 #include "io/output_sink.h"
 #include "io/part_info_json.h"
-#include "join/join_executor.h"
+#include "engine/hash_join.h"
 
 namespace mergeflow {
 

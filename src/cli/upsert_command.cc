@@ -8,7 +8,7 @@
 #include "common/size_parser.h"
 #include "common/thread_pool.h"
 #include "io/output_committer.h"
-#include "upsert/upsert.h"
+#include "ops/upsert/upsert.h"
 
 namespace mergeflow {
 

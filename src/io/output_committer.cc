@@ -134,6 +134,11 @@ Result<std::unique_ptr<WritableFile>> StagedDirectoryCommitter::CreateFile(const
     std::lock_guard<std::mutex> lock(names_mu_);
     names_.push_back(name);
   }
+  const size_t slash = name.rfind('/');
+  if (slash != std::string::npos) {
+    Status made = CreateDirectories(fs_, JoinPath(staging_, name.substr(0, slash)));
+    if (!made.ok()) return InTargetTerms(made, staging_, target_);
+  }
   auto file = fs_->OpenForWrite(JoinPath(staging_, name));
   if (!file.ok()) return InTargetTerms(file.status(), staging_, target_);
   return std::unique_ptr<WritableFile>(std::make_unique<StagedFile>(std::move(file).value(), &staging_, &target_));

@@ -37,7 +37,8 @@ class OutputCommitter {
   OutputCommitter(const OutputCommitter&) = delete;
   OutputCommitter& operator=(const OutputCommitter&) = delete;
 
-  // Creates file `name` (no '/') in the output, invisible until Commit.
+  // Creates file `name` in the output, invisible until Commit. `name` may
+  // hold '/' (a file in a subdirectory of the output, made as needed).
   // Errors name the file by its final path. Thread-safe.
   virtual Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) = 0;
 

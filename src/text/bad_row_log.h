@@ -47,6 +47,8 @@ class BadRowLog {
   bool Report(const Chunk& chunk, uint64_t offset, std::string message);
 
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  // Whether bad rows are skipped (else the first one fails the run).
+  bool skipping() const { return skip_; }
   // BadInput "file:line: message" for the first bad row. REQUIRES: failed().
   Status FirstError();
   uint64_t count() const;

@@ -10,7 +10,7 @@
 #include "dataset/dataset_inputs.h"
 #include "io/output_committer.h"
 #include "io/temp_directory.h"
-#include "join/key_encoder.h"
+#include "engine/key_encoder.h"
 #include "text/bad_row_log.h"
 #include "text/dialect_choice.h"
 #include "text/header_reader.h"

@@ -1,0 +1,73 @@
+#include "cluster/key_sample.h"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "engine/key_encoder.h"
+#include "text/row_scanner.h"
+
+namespace mergeflow {
+
+Result<SideSample> SampleKeys(const JoinSide& side, bool null_keys_equal, uint64_t max_rows, size_t top) {
+  struct Visitor {
+    KeyEncoder encoder;
+    std::unordered_map<uint64_t, uint64_t>* counts;
+    uint64_t rows = 0;
+    void OnRow(const RowView& r) {
+      ++rows;
+      std::string_view key;
+      if (encoder.Encode(r.keys, &key)) ++(*counts)[KeyEncoder::Hash(key)];
+    }
+    bool OnBadRow(uint64_t, std::string) { return true; }
+  };
+  std::unordered_map<uint64_t, uint64_t> counts;
+  Visitor visitor{KeyEncoder(side.schema.key_fields.size(), null_keys_equal), &counts};
+  RowScanner scanner(side.dialect, static_cast<uint32_t>(side.schema.names.size()), side.schema.key_fields);
+  Chunk chunk;
+  while (visitor.rows < max_rows) {
+    MF_ASSIGN_OR_RETURN(bool more, side.reader->Next(&chunk));
+    if (!more) break;
+    scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
+    side.reader->Recycle(std::move(chunk));
+  }
+  SideSample sample;
+  sample.rows = visitor.rows;
+  for (const auto& [hash, rows] : counts) sample.top.push_back({hash, rows});
+  const size_t keep = std::min(top, sample.top.size());
+  std::partial_sort(sample.top.begin(), sample.top.begin() + keep, sample.top.end(),
+                    [](const KeyCount& a, const KeyCount& b) { return a.rows > b.rows; });
+  sample.top.resize(keep);
+  return sample;
+}
+
+std::string EncodeSample(const SideSample& sample) {
+  std::string bytes;
+  auto put = [&](uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(sample.rows);
+  put(sample.top.size());
+  for (const KeyCount& k : sample.top) {
+    put(k.hash);
+    put(k.rows);
+  }
+  return bytes;
+}
+
+SideSample DecodeSample(const std::string& bytes, size_t* at) {
+  auto get = [&]() {
+    uint64_t v = 0;
+    if (*at + sizeof v <= bytes.size()) std::memcpy(&v, bytes.data() + *at, sizeof v);
+    *at += sizeof v;
+    return v;
+  };
+  SideSample sample;
+  sample.rows = get();
+  const uint64_t n = get();
+  for (uint64_t i = 0; i < n && *at < bytes.size(); ++i) {
+    const uint64_t hash = get();
+    sample.top.push_back({hash, get()});
+  }
+  return sample;
+}
+
+}  // namespace mergeflow

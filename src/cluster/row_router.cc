@@ -1,0 +1,95 @@
+#include "cluster/row_router.h"
+
+#include <algorithm>
+#include <map>
+
+namespace mergeflow {
+
+namespace {
+
+// fmix64 of MurmurHash3: spreads every input bit over the output, so the
+// owner rank does not correlate with the bits that pick a rank's local
+// partitions (the top bits) or hash-table buckets (the low bits).
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+bool MaySpread(JoinType type, Side side) {
+  switch (type) {
+    case JoinType::kInner:
+      return true;
+    case JoinType::kLeft:
+    case JoinType::kSemi:
+    case JoinType::kAnti:
+      return side == Side::kLeft;
+    case JoinType::kRight:
+      return side == Side::kRight;
+    case JoinType::kOuter:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& samples, JoinType type,
+                                    double threshold) {
+  const double ranks = static_cast<double>(samples.size());
+  uint64_t total[2] = {0, 0};
+  std::map<uint64_t, uint64_t> counts[2];
+  for (const std::vector<SideSample>& rank : samples) {
+    for (int s = 0; s < 2; ++s) {
+      total[s] += rank[s].rows;
+      for (const KeyCount& k : rank[s].top) counts[s][k.hash] += k.rows;
+    }
+  }
+  // Each key's share of each side; the side where it weighs more is spread,
+  // if it may be.
+  std::map<uint64_t, double> share[2];
+  for (int s = 0; s < 2; ++s) {
+    if (total[s] == 0) continue;
+    for (const auto& [hash, rows] : counts[s]) share[s][hash] = static_cast<double>(rows) / total[s];
+  }
+  std::vector<HeavyKey> heavy;
+  for (int s = 0; s < 2; ++s) {
+    const Side side = static_cast<Side>(s);
+    if (!MaySpread(type, side)) continue;
+    for (const auto& [hash, mine] : share[s]) {
+      if (mine * ranks < threshold) continue;
+      const auto other = share[1 - s].find(hash);
+      const double theirs = other == share[1 - s].end() ? 0 : other->second;
+      if (theirs > mine || (theirs == mine && s == 1)) {
+        if (MaySpread(type, static_cast<Side>(1 - s))) continue;  // the other side takes it
+      }
+      heavy.push_back({hash, side});
+    }
+  }
+  std::sort(heavy.begin(), heavy.end(), [](const HeavyKey& a, const HeavyKey& b) { return a.hash < b.hash; });
+  heavy.erase(
+      std::unique(heavy.begin(), heavy.end(), [](const HeavyKey& a, const HeavyKey& b) { return a.hash == b.hash; }),
+      heavy.end());
+  return heavy;
+}
+
+RowRouter::RowRouter(int ranks, int rank, std::vector<HeavyKey> heavy)
+    : ranks_(ranks), rank_(rank), heavy_(std::move(heavy)) {
+  std::sort(heavy_.begin(), heavy_.end(), [](const HeavyKey& a, const HeavyKey& b) { return a.hash < b.hash; });
+}
+
+int RowRouter::Owner(uint64_t hash) const {
+  return static_cast<int>((static_cast<unsigned __int128>(Mix(hash)) * static_cast<uint64_t>(ranks_)) >> 64);
+}
+
+const HeavyKey* RowRouter::FindHeavy(uint64_t hash) const {
+  if (heavy_.empty()) return nullptr;
+  auto it =
+      std::lower_bound(heavy_.begin(), heavy_.end(), hash, [](const HeavyKey& k, uint64_t h) { return k.hash < h; });
+  return it != heavy_.end() && it->hash == hash ? &*it : nullptr;
+}
+
+}  // namespace mergeflow

@@ -1,0 +1,78 @@
+// RowRouter: which MPI rank(s) a row goes to in the shuffle.
+//
+// A key's owner is a function of its hash alone, so both sides' rows of a
+// key meet on one rank (the rank is just another partition number). A heavy
+// key (a large share of one side's rows, found by sampling) is spread
+// instead: that side's rows of it go round-robin to every rank and the other
+// side's rows of it to all ranks, so no rank has to join it alone.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/join_type.h"
+
+namespace mergeflow {
+
+enum class Side { kLeft = 0, kRight = 1 };
+
+// A key hash and how many sampled rows of one side had it.
+struct KeyCount {
+  uint64_t hash = 0;
+  uint64_t rows = 0;
+};
+
+// What one rank saw of one side while sampling.
+struct SideSample {
+  uint64_t rows = 0;          // rows sampled
+  std::vector<KeyCount> top;  // the most frequent key hashes, most frequent first
+};
+
+// A key whose rows are spread, and the side whose rows are spread.
+struct HeavyKey {
+  uint64_t hash = 0;
+  Side spread = Side::kLeft;
+};
+
+// The heavy keys given every rank's samples of both sides (samples[rank][side]).
+// A key is heavy when its estimated share of a side's rows, times the number
+// of ranks, is at least `threshold` (so a key worth a fifth of one rank's fair
+// share, with 0.2). Only sides whose rows may be spread for `type` are
+// spread: a side whose unmatched rows (or match status) are output must keep
+// each row whole on one rank, so outer joins spread nothing, left/semi/anti
+// joins only the left side, right joins only the right side.
+std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& samples, JoinType type,
+                                    double threshold);
+
+class RowRouter {
+ public:
+  RowRouter(int ranks, int rank, std::vector<HeavyKey> heavy);
+
+  // The owner rank of a key hash when it is not heavy.
+  int Owner(uint64_t hash) const;
+
+  // Calls to(rank) for each rank that gets a row of `side` with key hash
+  // `hash` (has_key false: a NULL key, kept on this rank). `turn` is the
+  // caller's round-robin counter for spread rows.
+  template <class To>
+  void Route(Side side, bool has_key, uint64_t hash, uint64_t* turn, To to) const {
+    if (!has_key) return to(rank_);
+    const HeavyKey* heavy = FindHeavy(hash);
+    if (heavy == nullptr) return to(Owner(hash));
+    if (heavy->spread == side) return to(static_cast<int>((*turn)++ % ranks_));
+    for (int r = 0; r < ranks_; ++r) to(r);
+  }
+
+  const std::vector<HeavyKey>& heavy() const { return heavy_; }
+  int ranks() const { return ranks_; }
+  int rank() const { return rank_; }
+
+ private:
+  const HeavyKey* FindHeavy(uint64_t hash) const;
+
+  int ranks_;
+  int rank_;
+  std::vector<HeavyKey> heavy_;  // sorted by hash
+};
+
+}  // namespace mergeflow

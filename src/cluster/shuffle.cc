@@ -1,0 +1,75 @@
+#include "cluster/shuffle.h"
+
+#include "engine/key_encoder.h"
+#include "engine/scan_side.h"
+
+namespace mergeflow {
+
+Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, const JoinOptions& options,
+                   size_t batch_bytes, RowExchange* exchange, ShuffleSideStats* stats) {
+  const int stream = static_cast<int>(which);
+  struct Visitor {
+    KeyEncoder encoder;
+    const RowRouter* router;
+    RowExchange* exchange;
+    BadRowLog* log;
+    const Chunk* chunk;
+    Side which;
+    int stream;
+    size_t batch_bytes;
+    std::vector<std::string> batches;  // one per rank
+    uint64_t turn;                     // round-robin position for spread rows
+    Status status;
+    uint64_t rows = 0;
+
+    void OnRow(const RowView& r) {
+      ++rows;
+      std::string_view key;
+      uint64_t hash;
+      const bool has_key = encoder.EncodeAndHash(r.keys, &key, &hash);
+      router->Route(which, has_key, hash, &turn, [&](int to) {
+        std::string& batch = batches[to];
+        batch.append(r.data, r.size);
+        batch.push_back('\n');
+        if (batch.size() >= batch_bytes) Flush(to);
+      });
+    }
+    bool OnBadRow(uint64_t offset, std::string message) { return log->Report(*chunk, offset, std::move(message)); }
+    void Flush(int to) {
+      if (batches[to].empty() || !status.ok()) return;
+      status = exchange->Send(to, stream, std::move(batches[to]));
+      batches[to] = std::string();
+      batches[to].reserve(batch_bytes + (batch_bytes >> 2));
+    }
+  };
+  BadRowLog log(options.skip_bad_rows, side.reader);
+  const int ranks = static_cast<int>(router.ranks());
+  MF_RETURN_IF_ERROR(ScanSide(
+      side, options.threads, options.progress, &log, &stats->rows,
+      [&](int worker, const Chunk* chunk) {
+        return Visitor{KeyEncoder(side.schema.key_fields.size(), options.null_keys_equal),
+                       &router,
+                       exchange,
+                       &log,
+                       chunk,
+                       which,
+                       stream,
+                       batch_bytes,
+                       std::vector<std::string>(ranks),
+                       static_cast<uint64_t>(worker) * 7919 + router.rank(),
+                       Status::OK()};
+      },
+      [&](int, Visitor& visitor, Chunk& chunk) {
+        side.reader->Recycle(std::move(chunk));  // its rows were copied into batches
+        return visitor.status;
+      },
+      [&](int, Visitor& visitor) {
+        for (int to = 0; to < ranks; ++to) visitor.Flush(to);
+        return visitor.status;
+      }));
+  stats->bad_rows_skipped = log.count();
+  stats->bad_row_samples = log.samples();
+  return Status::OK();
+}
+
+}  // namespace mergeflow

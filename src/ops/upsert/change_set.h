@@ -1,0 +1,96 @@
+// ChangeSet: the changes of one upsert call, read from change files (AWS
+// DMS's layout: an optional first column Op = I/U/D) and reduced to one per
+// key: the greatest by --order-by value, ties going to the later file on the
+// command line, then the later line.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "io/file_system.h"
+#include "text/bad_row_log.h"
+#include "text/dialect.h"
+#include "ops/upsert/upsert_options.h"
+
+namespace mergeflow {
+
+// One change, as it will be applied.
+struct Change {
+  char op = 'U';           // 'I', 'U' or 'D' ('I' and 'U' both mean "this is the row now")
+  std::string order;       // EncodeOrderValue of the order value
+  std::string order_text;  // the order value as written
+  std::string row;         // the row in the dataset's columns and output dialect, no line end
+  std::string key_fields;  // the key values in the output dialect (for tombstones)
+  uint32_t file = 0;       // index of its change file
+  uint64_t offset = 0;     // of the row in its file
+  bool matched = false;    // a stored row with its key was met
+};
+
+// Whether change `a` wins over `b` for the same key within one call.
+inline bool ChangeWins(const Change& a, const Change& b) {
+  if (a.order != b.order) return a.order > b.order;
+  return a.file != b.file ? a.file > b.file : a.offset > b.offset;
+}
+
+struct ChangeCounts {
+  uint64_t rows = 0;      // change rows read
+  uint64_t rejected = 0;  // skipped as bad (--bad-rows skip)
+  std::vector<BadRow> rejected_samples;
+};
+
+class ChangeSet {
+ public:
+  // Changes are filed under buckets (KeyHash % buckets) and rendered in
+  // `columns` (the dataset's, extended by this call's new columns) with
+  // `out` as the output dialect. With `keeps`, Read keeps only the changes
+  // of buckets b with keeps(b) (those of this process, among several); the
+  // others are checked and counted all the same.
+  ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out, std::function<bool(uint32_t)> keeps = {});
+
+  // The columns of change file `path` that the dataset lacks, in file order
+  // (the op column aside); BadInput when the file lacks a key or the order
+  // column, or has no header.
+  static Result<std::vector<std::string>> NewColumns(const UpsertOptions& options, const std::string& path,
+                                                     const std::vector<std::string>& columns);
+
+  // Where Read sends each change instead of reducing it here: a sink may
+  // keep it elsewhere (spill it to disk by bucket group).
+  using Sink = std::function<Status(uint32_t bucket, std::string_view key, Change change)>;
+
+  // Reads change file `file` (index `index` on the command line) whose rows
+  // are rendered in `columns`, reducing each change here (Offer) or handing
+  // it to `sink`. A bad row (unknown op, empty key, empty or unparsable
+  // order value, wrong field count) is BadInput "file:line: ..." unless
+  // options.skip_bad_rows, which counts it instead.
+  Status Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns,
+              const Sink* sink = nullptr);
+
+  // Keeps `change` for `key` in `bucket` if it wins over the change held
+  // there. IOError when the changes held outgrow options.memory_limit.
+  Status Offer(uint32_t bucket, std::string_view key, Change change);
+
+  uint32_t buckets() const { return static_cast<uint32_t>(by_bucket_.size()); }
+  // The reduced changes of `bucket`, by encoded key (KeyHash's input).
+  std::unordered_map<std::string, Change>& bucket(uint32_t b) { return by_bucket_[b]; }
+  // Whether any change read or offered falls in bucket `b`.
+  bool touches(uint32_t b) const { return touched_[b]; }
+  const ChangeCounts& counts() const { return counts_; }
+  uint64_t distinct_keys() const;
+
+ private:
+  const UpsertOptions& options_;
+  Dialect out_;
+  std::function<bool(uint32_t)> keeps_;
+  std::vector<std::unordered_map<std::string, Change>> by_bucket_;
+  std::vector<bool> touched_;
+  ChangeCounts counts_;
+  uint64_t held_bytes_ = 0;
+};
+
+// The bucket of an encoded key among `buckets`.
+uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets);
+
+}  // namespace mergeflow
