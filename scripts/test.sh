@@ -2,7 +2,7 @@
 # Sets up and runs every mergeflow test: unit and end-to-end tests (CTest,
 # with a real S3-compatible server), SIGKILLs at random moments (joins,
 # dataset publish, rollback and gc, pipeline runs and their steps), the
-# malformed-input corpus, the fuzzers for half a minute each, the pandas and upsert oracles,
+# malformed-input corpus, the fuzzers for half a minute each, the pandas, upsert and aggregate oracles,
 # a build without MPI, then the tests again under AddressSanitizer with
 # UndefinedBehaviorSanitizer, and under ThreadSanitizer.
 set -euo pipefail
@@ -48,6 +48,13 @@ stage "optimised build: upsert oracle (a reference of the spec, 150 random chang
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
   --seeds 10 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
 
+stage "optimised build: aggregate oracle (pandas: every statistic and layout; in memory, in feature blocks, on 3 MPI ranks)"
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 40
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 3 --first 501 --wide --expect-blocks \
+  --extra "--memory-limit 12M --chunk-size 64K --threads 2"
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
+  --seeds 8 --first 901 --launch "mpirun --oversubscribe --bind-to none -np 3"
+
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
 # Unoptimised: this build checks that it compiles and runs, not its speed.
 cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=OFF >/dev/null
@@ -72,6 +79,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktra
 # test covers the same error paths under the sanitizers).
 (cd build-asan && ctest --output-on-failure -j "$jobs" -E "S3FaultTest|FaultTest.EveryOperationOfASpillFailsCleanly")
 /usr/bin/python3 tests/oracle/pandas_oracle.py build-asan/mergeflow --cases 10
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 10
 tests/corpus/run_malformed.sh build-asan/mergeflow
 
 stage "ThreadSanitizer build (fault-injection, interrupt, S3, dataset-race and killed-rank tests exercise files and processes, not threads: they, the three largest spill tests and the two largest MPI tests run above)"

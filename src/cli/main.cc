@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/aggregate_command.h"
 #include "cli/clean_command.h"
 #include "cli/dataset_command.h"
 #include "cli/failure_report.h"
@@ -38,6 +39,7 @@ void Declare(CLI::App* app, Add add, Run run, std::vector<Command>* commands) {
 std::vector<Command> DeclareCommands(CLI::App* app) {
   std::vector<Command> c;
   Declare<JoinCommandOptions>(app, AddJoinCommand, RunJoinCommand, &c);
+  Declare<AggregateCommandOptions>(app, AddAggregateCommand, RunAggregateCommand, &c);
   Declare<CleanCommandOptions>(app, AddCleanCommand, [](auto& o, auto*) { return RunCleanCommand(o); }, &c);
   Declare<DatasetCommandOptions>(app, AddDatasetCommand, RunDatasetCommand, &c);
   Declare<UpsertCommandOptions>(app, AddUpsertCommand, [](auto& o, auto*) { return RunUpsertCommand(o); }, &c);

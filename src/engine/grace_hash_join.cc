@@ -31,17 +31,22 @@ uint64_t HashJoin::WorkerOverhead() const {
          static_cast<uint64_t>(options_.threads) * (3 * options_.chunk_bytes + (uint64_t{1} << 20));
 }
 
+uint64_t HashJoin::Budget() const {
+  const uint64_t limit = options_.memory_limit;
+  return (limit - std::min(limit, options_.reserved_bytes)) / 10 * 9;
+}
+
 uint64_t HashJoin::StreamBytes() const { return std::min<uint64_t>(BlockBytes(), uint64_t{64} << 20); }
 
 uint64_t HashJoin::BlockBytes() const {
-  const uint64_t budget = options_.memory_limit / 10 * 9;
+  const uint64_t budget = Budget();
   // A block of build records, its hash table, and a block of probe records.
   return (budget - WorkerOverhead()) / 3;
 }
 
 Result<size_t> HashJoin::SpillPartitions() const {
   if (options_.memory_limit == 0) return size_t{0};
-  const uint64_t budget = options_.memory_limit / 10 * 9;
+  const uint64_t budget = Budget();
   // A build side read from a pipe has no size to judge by: spill it into a
   // fixed number of partitions and let blocks absorb whatever is too big.
   const bool size_known = build().bytes != UINT64_MAX;
@@ -54,7 +59,7 @@ Result<size_t> HashJoin::SpillPartitions() const {
   }
   if (budget < 2 * WorkerOverhead())
     return Status::IOError("--memory-limit " + Mib(options_.memory_limit) + " is too small; give at least " +
-                           Mib(WorkerOverhead() * 3));
+                           Mib(WorkerOverhead() * 3 + options_.reserved_bytes));
   if (!size_known) return size_t{64};
   // Aim for build partitions of half a block, so that uneven ones still fit.
   const double records = static_cast<double>(build().bytes) * (1 + RowsPerByte(build()) * 32);

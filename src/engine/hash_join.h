@@ -51,6 +51,7 @@ struct JoinOptions {
   int threads = 1;
   Progress* progress = nullptr;   // where to report progress, if anywhere
   uint64_t memory_limit = 0;      // bytes; 0: no limit. Above it, partitions spill to disk
+  uint64_t reserved_bytes = 0;    // of memory_limit, held by the operator (the engine keeps to the rest)
   size_t chunk_bytes = 4 << 20;   // the readers' chunk size, for memory estimates
   std::string temp_dir;           // where spilled partitions go
 };

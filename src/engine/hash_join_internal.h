@@ -106,6 +106,9 @@ class HashJoin {
   // Larger than memory (grace_join.cc).
   // Rough peak memory of holding `side` as a hash table.
   static uint64_t TableBytes(const JoinSide& side);
+  // The memory this join may use: 90% of what the limit leaves beside the
+  // operator's reserve (a margin for what estimates miss).
+  uint64_t Budget() const;
   // Memory besides hash tables: chunks in flight and output buffers.
   uint64_t WorkerOverhead() const;
   // Bytes of spilled build records a block of a spill partition may hold.

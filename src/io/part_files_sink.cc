@@ -48,12 +48,13 @@ struct PartFilesSink::Lane {
 };
 
 PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
-                             Compression compression, PartNumbering numbering)
+                             Compression compression, PartNumbering numbering, std::string directory)
     : committer_(committer),
       header_(std::move(header)),
       extension_(std::move(extension) + CompressionSuffix(compression)),
       compression_(compression),
-      numbering_(numbering) {
+      numbering_(numbering),
+      directory_(std::move(directory)) {
   lanes_.resize(lanes);
 }
 
@@ -63,8 +64,8 @@ Status PartFilesSink::Open(int lane) {
   auto state = std::make_unique<Lane>();
   char name[64];
   std::snprintf(name, sizeof(name), "part-%05d.%s", numbering_.first + lane * numbering_.stride, extension_.c_str());
-  state->info.name = name;
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(name));
+  state->info.name = directory_.empty() ? std::string(name) : directory_ + "/" + name;
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(state->info.name));
   state->file = NewCompressingFile(std::make_unique<ChecksummedFile>(std::move(file), &state->info), compression_);
   MF_RETURN_IF_ERROR(state->file->Append(header_));
   lanes_[lane] = std::move(state);

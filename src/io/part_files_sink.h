@@ -24,10 +24,13 @@ struct PartNumbering {
 class PartFilesSink : public OutputSink {
  public:
   // Parts are named part-NNNNN.<extension>[.gz|.zst], numbered by lane, and
-  // compressed as asked. A lane that receives no rows makes no file (but see
-  // Numbering). Part sizes and checksums describe the bytes as stored.
+  // compressed as asked; with a `directory`, they go into that subdirectory
+  // of the output (and are named DIRECTORY/part-...). A lane that receives
+  // no rows makes no file (but see Numbering). Part sizes and checksums
+  // describe the bytes as stored.
   PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
-                Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering());
+                Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering(),
+                std::string directory = "");
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
@@ -46,6 +49,7 @@ class PartFilesSink : public OutputSink {
   std::string extension_;
   Compression compression_;
   PartNumbering numbering_;
+  std::string directory_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
   bool first_finished_ = false;  // lane 0 was finished (made, if always_first)

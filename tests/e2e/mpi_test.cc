@@ -386,5 +386,32 @@ TEST(MpiTest, APipelineStepOnRanksPastItsTimeoutStopsEveryRank) {
       << ReadFile(dir / "run.log");
 }
 
+
+// Aggregate on 1 to 4 ranks: each reads its byte ranges of the matrix and
+// rank 0 merges the partial states; the tables are the same bytes, values
+// of many rows summed in any split included.
+TEST(MpiTest, AggregatesOnOneToFourRanksWriteTheSameBytes) {
+  TempDir dir;
+  ASSERT_EQ(Mpi(dir, R"sh(
+    awk 'BEGIN{srand(5); OFS="\t"; printf "cell"; for (f = 0; f < 40; f++) printf "\tG%d", f; print ""
+         for (r = 0; r < 20000; r++) { printf "c%d", r
+           for (f = 0; f < 40; f++) printf "\t%s", (rand() < 0.5 ? "0" : (rand() < 0.05 ? "NA" : sprintf("%.6g", (rand() - 0.3) * 10 ^ (f % 7))))
+           print "" } }' > m.tsv
+    awk 'BEGIN{OFS="\t"; print "cell", "cluster", "batch"; for (r = 0; r < 20000; r++) if (r % 97) print "c" r, "k" (r * 7 % 23), (r % 3 ? "a" : "")}' > meta.tsv
+    stats=count,sum,mean,var,std,min,max,nnz,frac_nnz,count_ge:1,count_gt:0
+    $MERGEFLOW aggregate m.tsv --meta meta.tsv --by cluster,batch --stats $stats -q -o one
+    for np in 2 3 4; do
+      $MPIRUN $np $MERGEFLOW aggregate m.tsv --meta meta.tsv --by cluster,batch --stats $stats -q -o many$np --chunk-size 64K
+      for s in $(echo $stats | tr , ' '); do cmp one/$s/part-00000.tsv many$np/$s/part-00000.tsv; done
+    done
+    test $(wc -l < one/mean/part-00000.tsv) -eq 24
+  )sh"),
+            0);
+  const nlohmann::json m = Manifest(dir, "many4");
+  EXPECT_EQ(m.at("processes"), 4);
+  EXPECT_EQ(m.at("rows").at("matrix"), 20000);
+  EXPECT_EQ(m.at("rows").at("unmatched_rows"), Manifest(dir, "one").at("rows").at("unmatched_rows"));
+}
+
 }  // namespace
 }  // namespace mergeflow

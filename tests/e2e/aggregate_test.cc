@@ -1,0 +1,122 @@
+// mergeflow aggregate end to end: layouts and their files, the manifest's
+// counts, and one-line errors for bad input that leave OUT as it was.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli_runner.h"
+
+namespace mergeflow {
+namespace {
+
+using testing::ReadFile;
+using testing::RunMergeflow;
+using testing::TempDir;
+using testing::WriteFile;
+
+class AggregateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_ / "m.tsv",
+              "cell\tG1\tG2\n"
+              "c1\t1\t0\n"
+              "c2\t3\tNA\n"
+              "c3\t0\t4e0\n"
+              "c4\t5\t5\n"
+              "c5\t7\t0\n");
+    WriteFile(dir_ / "meta.tsv",
+              "cell\tcluster\n"
+              "c1\tA\n"
+              "c2\tA\n"
+              "c3\tB\n"
+              "c4\t\n"
+              "c9\tB\n");
+  }
+  TempDir dir_;
+};
+
+TEST_F(AggregateTest, WritesATablePerStatisticAndCountsWhatItLeftOut) {
+  const auto r = RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --stats mean,count,var -o out -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(dir_ / "out/mean/part-00000.tsv"), "cluster\tG1\tG2\nA\t2.0\t0.0\nB\t0.0\t4.0\n");
+  EXPECT_EQ(ReadFile(dir_ / "out/count/part-00000.tsv"), "cluster\tG1\tG2\nA\t2\t1\nB\t1\t1\n");
+  EXPECT_EQ(ReadFile(dir_ / "out/var/part-00000.tsv"), "cluster\tG1\tG2\nA\t2.0\t\nB\t\t\n");
+  const nlohmann::json manifest = nlohmann::json::parse(ReadFile(dir_ / "out/_SUCCESS"));
+  EXPECT_EQ(manifest.at("rows").at("matrix"), 5);
+  EXPECT_EQ(manifest.at("rows").at("aggregated"), 3);
+  EXPECT_EQ(manifest.at("rows").at("unmatched_rows"), 1);   // c5
+  EXPECT_EQ(manifest.at("rows").at("null_group_rows"), 1);  // c4
+  EXPECT_EQ(manifest.at("parts").size(), 3u);
+  EXPECT_EQ(manifest.at("parts")[0].at("name"), "mean/part-00000.tsv");
+}
+
+TEST_F(AggregateTest, LongTransposedAndStandardOutput) {
+  auto r = RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --stats sum,max --layout long --format csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cluster,feature,sum,max\nA,G1,4.0,3.0\nA,G2,0.0,0.0\nB,G1,0.0,0.0\nB,G2,4.0,4.0\n");
+  r = RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --transpose -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "feature\tA\tB\nG1\t2.0\t0.0\nG2\t0.0\t4.0\n");
+}
+
+TEST_F(AggregateTest, BadInputIsOneLineAndLeavesTheOutputAsItWas) {
+  ASSERT_EQ(RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster -o out -q").exit_code, 0);
+  const std::string before = ReadFile(dir_ / "out/mean/part-00000.tsv");
+  struct Case {
+    const char* matrix;
+    const char* meta;
+    const char* args;
+    const char* error;
+  } cases[] = {
+      {"cell\tG1\tG2\nc1\t1\t2\nc2\t1\tabc\n", nullptr, "", "m2.tsv:3: column 'G2': not a number: 'abc'"},
+      {nullptr, "cell\tcluster\nc1\tA\nc2\tB\nc1\tC\n", "", "meta2.tsv:4: META key is also on line 2"},
+      {"cell\tG1\tG2\nc1\t1\n", nullptr, "", "m2.tsv:2: "},
+      {"cell\nc1\nc2\n", nullptr, "", "m2.tsv:1: the matrix has no columns besides its id 'cell'"},
+      {nullptr, nullptr, "--by nope", "no column 'nope' in META meta2.tsv (columns: cell, cluster)"},
+      {nullptr, nullptr, "--by cluster --stats median", "unknown statistic 'median'"},
+  };
+  for (const Case& c : cases) {
+    WriteFile(dir_ / "m2.tsv", c.matrix != nullptr ? c.matrix : ReadFile(dir_ / "m.tsv"));
+    WriteFile(dir_ / "meta2.tsv", c.meta != nullptr ? c.meta : ReadFile(dir_ / "meta.tsv"));
+    const std::string by = std::string(c.args).find("--by") == std::string::npos ? " --by cluster" : "";
+    const auto r = RunMergeflow(dir_, std::string("aggregate m2.tsv --meta meta2.tsv -o out -q ") + c.args + by);
+    EXPECT_NE(r.exit_code, 0) << c.error;
+    EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "out/mean/part-00000.tsv"), before) << c.error;
+  }
+}
+
+TEST_F(AggregateTest, SkippedRowsAreCountedInEveryFeatureBlockAlike) {
+  // 200 groups x 600 features: a small memory limit takes them in blocks.
+  std::string matrix = "cell";
+  for (int f = 0; f < 600; ++f) matrix += "\tG" + std::to_string(f);
+  matrix += "\n";
+  std::string meta = "cell\tcluster\n";
+  for (int row = 0; row < 2000; ++row) {
+    matrix += "c" + std::to_string(row);
+    for (int f = 0; f < 600; ++f)
+      matrix += "\t" + (row == 7 && f == 599 ? std::string("bad") : std::to_string((row * 31 + f) % 5));
+    matrix += "\n";
+    meta += "c" + std::to_string(row) + "\tk" + std::to_string(row % 200) + "\n";
+  }
+  WriteFile(dir_ / "wide.tsv", matrix);
+  WriteFile(dir_ / "wide_meta.tsv", meta);
+  const std::string common = "aggregate wide.tsv --meta wide_meta.tsv --by cluster --stats mean,count --bad-rows skip -q";
+  auto r = RunMergeflow(dir_, common + " -o whole");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunMergeflow(dir_, common + " -o blocks --memory-limit 16M --chunk-size 64K --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("wide.tsv:9: column 'G599': not a number: 'bad'"), std::string::npos) << r.err;
+  const nlohmann::json manifest = nlohmann::json::parse(ReadFile(dir_ / "blocks/_SUCCESS"));
+  EXPECT_GT(manifest.at("aggregate").at("feature_blocks"), 1);
+  EXPECT_EQ(manifest.at("bad_rows").at("skipped"), 1);
+  EXPECT_EQ(manifest.at("rows").at("aggregated"), 1999);
+  for (const char* stat : {"mean", "count"})
+    EXPECT_EQ(ReadFile(dir_ / (std::string("blocks/") + stat + "/part-00000.tsv")),
+              ReadFile(dir_ / (std::string("whole/") + stat + "/part-00000.tsv")))
+        << stat;
+}
+
+}  // namespace
+}  // namespace mergeflow
