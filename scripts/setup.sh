@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev libzstd-dev
   libcurl4-openssl-dev libssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev
-  libyaml-cpp-dev)
+  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1)
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible server.
-  packages+=(libgtest-dev zlib1g-dev python3-pandas awscli zstd gzip curl iproute2 procps
+  packages+=(libgtest-dev zlib1g-dev python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
     ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl)
 fi
 

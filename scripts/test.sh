@@ -48,12 +48,15 @@ stage "optimised build: upsert oracle (a reference of the spec, 150 random chang
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
   --seeds 10 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
 
-stage "optimised build: aggregate oracle (pandas: every statistic and layout; in memory, in feature blocks, on 3 MPI ranks)"
+stage "optimised build: aggregate oracle (pandas: every statistic and layout, text and .h5ad; in memory, in feature blocks, on 3 MPI ranks)"
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 40
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 20 --first 201 --h5ad
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 3 --first 501 --wide --expect-blocks \
   --extra "--memory-limit 12M --chunk-size 64K --threads 2"
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
   --seeds 8 --first 901 --launch "mpirun --oversubscribe --bind-to none -np 3"
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
+  --seeds 4 --first 951 --h5ad --launch "mpirun --oversubscribe --bind-to none -np 3"
 
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
 # Unoptimised: this build checks that it compiles and runs, not its speed.

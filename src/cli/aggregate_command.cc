@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@
 #include "io/part_info_json.h"
 #include "ops/aggregate/aggregate.h"
 #include "ops/aggregate/aggregate_tables.h"
+#include "ops/aggregate/row_groups.h"
 #include "pipeline/step_invocation.h"
 #include "text/dialect_choice.h"
 #include "text/header_reader.h"
@@ -33,11 +35,14 @@ CLI::App* AddAggregateCommand(CLI::App* app, AggregateCommandOptions* o) {
   CLI::App* c = app->add_subcommand("aggregate", "Statistics of every column of a wide matrix, per group of rows.");
   c->add_option("MATRIX", o->matrix, "Delimited text with a header: a row id, then numeric columns (features)")
       ->required();
-  c->add_option("--meta", o->meta, "Delimited text with a header: a key (the row id) and the group columns");
+  c->add_option("--meta", o->meta,
+                "Delimited text with a header: a key (the row id) and the group columns (an .h5ad's obs without it)");
   c->add_option("--by", o->by, "Group columns of META (comma-separated)")->delimiter(',')->required();
   c->add_option("-o,--output", o->output, "Output directory (tables + _SUCCESS); stdout when absent");
   c->add_option("--id", o->id, "The row id column of MATRIX (default: its first column)");
   c->add_option("--meta-key", o->meta_key, "The key column of META (default: its first column)");
+  c->add_option("--layer", o->layer, "An .h5ad MATRIX: aggregate layers/NAME instead of X");
+  c->add_flag("--raw", o->raw, "An .h5ad MATRIX: aggregate raw/X (with raw/var's feature names)");
   c->add_option("--stats", o->stats,
                 "Statistics (comma-separated): count, sum, mean, var, std, min, max, nnz, frac_nnz, count_ge:T, "
                 "count_gt:T (default: mean)")
@@ -73,6 +78,15 @@ CLI::App* AddAggregateCommand(CLI::App* app, AggregateCommandOptions* o) {
 }
 
 namespace {
+
+// Whether `files` is one local HDF5 file (by its first bytes).
+bool IsLocalHdf5(const std::vector<FileInfo>& files) {
+  if (files.size() != 1 || files.front().path.find("://") != std::string::npos) return false;
+  std::ifstream in(files.front().path, std::ios::binary);
+  std::string head(8, '\0');
+  in.read(head.data(), 8);
+  return in.gcount() == 8 && Hdf5File::HasSignature(head);
+}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
@@ -127,7 +141,7 @@ std::string AggregateManifest(const AggregateCommandOptions& o, const std::strin
       {"inputs", {{"matrix", Inputs(matrix.files)}, {"meta", Inputs(meta.files)}}},
       {"aggregate",
        {{"id", matrix.columns[matrix.key_field]},
-        {"meta_key", meta.columns[meta.key_field]},
+        {"meta_key", meta.columns.empty() ? "" : meta.columns[meta.key_field]},
         {"by", o.by},
         {"stats", o.stats},
         {"ddof", o.ddof},
@@ -182,8 +196,6 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   const double start = MonotonicSeconds();
   const std::string started_at = UtcTimestamp();
   MF_RETURN_IF_ERROR(SetUpFileSystems());
-  if (c.meta.empty())
-    return Status::InvalidArgument("aggregate needs --meta META: the groups of a text matrix's rows come from it");
   if ((c.dataset || c.no_publish) && c.output.empty())
     return Status::InvalidArgument("--dataset and --no-publish need -o DATASET");
   if (c.no_publish && !c.dataset) return Status::InvalidArgument("--no-publish needs --dataset");
@@ -208,20 +220,34 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   o.temp_dir = c.temp_dir;
   o.whole_files = c.multiline;
 
+  // MATRIX: an AnnData file (by its bytes), or delimited text.
   AggregateSource matrix;
+  std::unique_ptr<AnnDataFile> h5ad;
+  MF_ASSIGN_OR_RETURN(matrix.files, ResolveInputFiles(c.matrix));
+  if (IsLocalHdf5(matrix.files)) {
+    if (!c.id.empty()) return Status::InvalidArgument("--id applies to a text MATRIX (an .h5ad's rows are its obs index)");
+    MF_ASSIGN_OR_RETURN(h5ad, AnnDataFile::Open(matrix.files.front().path, c.layer, c.raw));
+    matrix.columns = {"obs index"};
+  } else {
+    if (!c.layer.empty() || c.raw) return Status::InvalidArgument("--layer and --raw apply to an .h5ad MATRIX");
+    if (c.meta.empty())
+      return Status::InvalidArgument("aggregate needs --meta META: the groups of a text matrix's rows come from it");
+    MF_RETURN_IF_ERROR(PrepareSource("MATRIX", c.matrix, c, &matrix));
+    if (!c.id.empty()) {
+      MF_ASSIGN_OR_RETURN(matrix.key_field, FieldOf("MATRIX", c.matrix, matrix.columns, c.id));
+    }
+  }
   AggregateSource meta;
-  MF_RETURN_IF_ERROR(PrepareSource("MATRIX", c.matrix, c, &matrix));
-  MF_RETURN_IF_ERROR(PrepareSource("META", c.meta, c, &meta));
-  if (!c.id.empty()) {
-    MF_ASSIGN_OR_RETURN(matrix.key_field, FieldOf("MATRIX", c.matrix, matrix.columns, c.id));
-  }
-  if (!c.meta_key.empty()) {
-    MF_ASSIGN_OR_RETURN(meta.key_field, FieldOf("META", c.meta, meta.columns, c.meta_key));
-  }
   std::vector<uint32_t> group_fields;
-  for (const std::string& name : c.by) {
-    MF_ASSIGN_OR_RETURN(uint32_t field, FieldOf("META", c.meta, meta.columns, name));
-    group_fields.push_back(field);
+  if (!c.meta.empty()) {
+    MF_RETURN_IF_ERROR(PrepareSource("META", c.meta, c, &meta));
+    if (!c.meta_key.empty()) {
+      MF_ASSIGN_OR_RETURN(meta.key_field, FieldOf("META", c.meta, meta.columns, c.meta_key));
+    }
+    for (const std::string& name : c.by) {
+      MF_ASSIGN_OR_RETURN(uint32_t field, FieldOf("META", c.meta, meta.columns, name));
+      group_fields.push_back(field);
+    }
   }
 
   const SingleProcess alone;
@@ -230,12 +256,21 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   o.progress = &progress;
   const std::string run_id = processes.Broadcast(NewRunId());
   AggregateResult result;
-  MF_RETURN_IF_ERROR(RunAggregate(processes, matrix, meta, group_fields, o, &result));
+  if (h5ad != nullptr) {
+    Result<RowGroups> groups = c.meta.empty()
+                                   ? GroupsFromObs(*h5ad, c.by)
+                                   : GroupsFromMeta(h5ad->row_ids(), meta, group_fields, o, &result.meta_rows);
+    MF_RETURN_IF_ERROR(groups.status_or_ok());
+    MF_RETURN_IF_ERROR(RunMatrixAggregate(processes, *h5ad, groups.value(), o, &result));
+  } else {
+    MF_RETURN_IF_ERROR(RunAggregate(processes, matrix, meta, group_fields, o, &result));
+  }
   Status written = Status::OK();
   if (processes.leader()) {
     TableFormat format;
     format.layout = c.layout == "long" ? TableLayout::kLong : c.transpose ? TableLayout::kTransposed : TableLayout::kWide;
-    const std::string extension = !c.format.empty() ? c.format : (matrix.dialect.separator == ',' ? "csv" : "tsv");
+    const std::string extension =
+        !c.format.empty() ? c.format : (h5ad == nullptr && matrix.dialect.separator == ',' ? "csv" : "tsv");
     format.separator = extension == "csv" ? ',' : '\t';
     format.group_columns = c.by;
     written = [&]() -> Status {

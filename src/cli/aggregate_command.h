@@ -1,8 +1,9 @@
-// `mergeflow aggregate MATRIX --meta META --by COLS [-o OUT]`: grouped
+// `mergeflow aggregate MATRIX [--meta META] --by COLS [-o OUT]`: grouped
 // statistics of every feature of a wide matrix (DESIGN section 5; the
-// operator is ops/aggregate/aggregate.h). Runs as one process or as the
-// ranks of an MPI job (each reads its byte ranges of MATRIX; rank 0 writes
-// the output).
+// operator is ops/aggregate/aggregate.h). MATRIX is delimited text or, by
+// its bytes, an AnnData .h5ad file (whose obs columns --by may name without
+// META). Runs as one process or as the ranks of an MPI job (each reads its
+// share of MATRIX; rank 0 writes the output).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@ struct AggregateCommandOptions {
   std::string output;
   std::string id;
   std::string meta_key;
+  std::string layer;
+  bool raw = false;
   std::vector<std::string> stats{"mean"};
   int ddof = 1;
   std::vector<std::string> na_values;

@@ -120,3 +120,43 @@ TEST_F(AggregateTest, SkippedRowsAreCountedInEveryFeatureBlockAlike) {
 
 }  // namespace
 }  // namespace mergeflow
+
+namespace mergeflow {
+namespace {
+
+// AnnData files written by python3-anndata (Debian): groups from obs
+// columns, layers and raw/X, and an HDF5 file that is not AnnData.
+TEST(AggregateH5adTest, ReadsObsLayersAndRawAndRefusesOtherHdf5Files) {
+  TempDir dir;
+  ASSERT_EQ(testing::RunScript(dir, R"sh(
+    /usr/bin/python3 - <<'PY' || exit 1
+import anndata, h5py, numpy as np, pandas as pd, scipy.sparse as sp, warnings
+warnings.simplefilter("ignore")
+X = np.array([[1, 0, 2], [3, 0, 0], [0, 5, 1], [4, 4, 4]], dtype="float64")
+obs = pd.DataFrame({"cluster": pd.Categorical(["a", "b", "a", None])}, index=["c0", "c1", "c2", "c3"])
+a = anndata.AnnData(X=sp.csr_matrix(X), obs=obs, var=pd.DataFrame(index=["g0", "g1", "g2"]), dtype="float64")
+a.layers["double"] = X * 2
+a.raw = a
+a.X = sp.csr_matrix(X * 10)
+a.write_h5ad("a.h5ad", compression="lzf")
+with h5py.File("plain.h5", "w") as f:
+    f["numbers"] = np.arange(3)
+PY
+    $MERGEFLOW aggregate a.h5ad --by cluster --stats sum -q > x.tsv
+    $MERGEFLOW aggregate a.h5ad --by cluster --stats sum --layer double -q > layer.tsv
+    $MERGEFLOW aggregate a.h5ad --by cluster --stats sum --raw -q > raw.tsv
+    printf 'cluster\tg0\tg1\tg2\na\t10.0\t50.0\t30.0\nb\t30.0\t0.0\t0.0\n' | cmp - x.tsv
+    printf 'cluster\tg0\tg1\tg2\na\t2.0\t10.0\t6.0\nb\t6.0\t0.0\t0.0\n' | cmp - layer.tsv
+    printf 'cluster\tg0\tg1\tg2\na\t1.0\t5.0\t3.0\nb\t3.0\t0.0\t0.0\n' | cmp - raw.tsv
+    ! $MERGEFLOW aggregate plain.h5 --by cluster -q 2> plain.err
+    grep -q "plain.h5: not an AnnData file" plain.err && test $(wc -l < plain.err) = 1
+    ! $MERGEFLOW aggregate a.h5ad --by nope -q 2> nope.err
+    grep -q "a.h5ad: no obs column 'nope'" nope.err
+    ! $MERGEFLOW aggregate a.h5ad --by cluster --layer nope -q 2> layer.err
+    grep -q "no matrix layers/nope" layer.err
+  )sh"),
+            0);
+}
+
+}  // namespace
+}  // namespace mergeflow

@@ -2,7 +2,7 @@
 """Oracle test: mergeflow aggregate against pandas (DESIGN.md section 5).
 
 usage: /usr/bin/python3 tests/oracle/aggregate_oracle.py MERGEFLOW_BINARY [--seeds N] [--first S]
-       [--extra "ARGS"] [--launch "LAUNCHER"] [--wide] [--expect-blocks]
+       [--extra "ARGS"] [--launch "LAUNCHER"] [--wide] [--expect-blocks] [--h5ad]
 
 Each seed draws a random matrix and META: missing values in every spelling
 (empty, NA, NaN, nan), zeros written several ways, negative numbers,
@@ -14,6 +14,11 @@ computes every statistic in every layout (wide, long, transposed); pandas
 computes the same from read_csv, merge and groupby, and every cell must
 agree within 1e-9 relative (counts exactly), every number must be written as
 Python's repr writes it, and the manifest's row counts must be pandas' too.
+
+--h5ad writes each matrix also as an AnnData file (python3-anndata: X dense,
+CSR or CSC, float64 or float32, gzip- or lzf-compressed; the groups also as
+categorical obs columns with missing codes) and runs mergeflow on it, with
+META and with --by naming obs columns, against the same pandas results.
 
 --wide draws matrices of 300-900 features and up to 60 groups, for runs with
 a small --memory-limit that take features in blocks; --expect-blocks then
@@ -176,12 +181,80 @@ def check(expected, stat, got_rows, scale, problems, label):
         problems.append("%s %s: %d cells, pandas %d" % (label, stat, len(got_rows), seen))
 
 
+def write_h5ad(rng, path, sep, ext, id_name, by_names, names):
+    """The matrix as an AnnData file; returns (path, obs column names, float32?)."""
+    import anndata
+    import scipy.sparse as sp
+    import warnings
+    matrix = pd.read_csv(os.path.join(path, "matrix." + ext), sep=sep, dtype={id_name: str}, keep_default_na=False,
+                         na_values=MISSING)
+    meta = pd.read_csv(os.path.join(path, "meta." + ext), sep=sep, dtype=str, keep_default_na=False)
+    values = matrix[names].to_numpy(dtype="float64")
+    single = rng.random() < 0.3
+    if single:
+        values = values.astype("float32")
+    layout = rng.choice(["dense", "csr", "csc"])
+    X = values if layout == "dense" else (sp.csr_matrix(values) if layout == "csr" else sp.csc_matrix(values))
+    obs = pd.DataFrame(index=matrix[id_name].tolist())
+    groups = dict(zip(meta[id_name], meta[by_names].itertuples(index=False, name=None)))
+    obs_names = []
+    for k, b in enumerate(by_names):
+        column = [groups.get(i, ("",) * len(by_names))[k] for i in matrix[id_name]]
+        obs["obs_" + b] = pd.Categorical([v if v != "" else None for v in column])
+        obs_names.append("obs_" + b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        adata = anndata.AnnData(X=X, obs=obs, var=pd.DataFrame(index=names), dtype=X.dtype)
+        out = os.path.join(path, "matrix.h5ad")
+        adata.write_h5ad(out, compression=rng.choice(["gzip", "lzf"]))
+    return out, obs_names, single
+
+
+def h5ad_runs(rng, binary, launch, path, sep, ext, id_name, by_names, names, expected, counts, ddof, extra, problems):
+    h5ad, obs_names, single = write_h5ad(rng, path, sep, ext, id_name, by_names, names)
+    matrix = pd.read_csv(os.path.join(path, "matrix." + ext), sep=sep, dtype={id_name: str}, keep_default_na=False,
+                         na_values=MISSING)
+    # float32 storage: the values pandas saw, rounded as the file stores them.
+    if single:
+        for n in names:
+            matrix[n] = matrix[n].astype("float32").astype("float64")
+        meta = pd.read_csv(os.path.join(path, "meta." + ext), sep=sep, dtype=str, keep_default_na=False)
+        merged = matrix.merge(meta, on=id_name, how="inner")
+        merged = merged[~merged[by_names].eq("").any(axis=1)]
+        expected = {"mean": merged[names].groupby([merged[b] for b in by_names], sort=True).mean(),
+                    "sum": merged[names].groupby([merged[b] for b in by_names], sort=True).sum(),
+                    "var": merged[names].groupby([merged[b] for b in by_names], sort=True).var(ddof=ddof),
+                    "nnz": expected["nnz"], "count": expected["count"]}
+    scale = {n: float(np.nanmax(np.abs(matrix[n].to_numpy()), initial=0.0)) for n in names}
+    stats = ["mean", "sum", "var", "nnz", "count"]
+    for label, by in [("h5ad+META", ["--meta", os.path.join(path, "meta." + ext), "--by", ",".join(by_names)]),
+                      ("h5ad obs", ["--by", ",".join(obs_names)])]:
+        out = os.path.join(path, "out-" + label.replace(" ", "-").replace("+", "-"))
+        done = run(binary, launch, [h5ad] + by + ["--stats", ",".join(stats), "--ddof", str(ddof), "-q", "-o", out] +
+                   shlex.split(extra))
+        if done.returncode != 0:
+            problems.append("%s: exit %d: %s" % (label, done.returncode, done.stderr.strip()[-500:]))
+            continue
+        manifest = json.load(open(os.path.join(out, "_SUCCESS")))
+        if label == "h5ad+META" and manifest["rows"]["unmatched_rows"] != counts["unmatched_rows"]:
+            problems.append("%s: unmatched_rows %s, pandas %s" % (label, manifest["rows"]["unmatched_rows"],
+                                                                 counts["unmatched_rows"]))
+        for stat in stats:
+            frame = read_table(os.path.join(out, stat, "part-00000.tsv"), "\t")
+            got = {}
+            columns = obs_names if label == "h5ad obs" else by_names
+            for _, r in frame.iterrows():
+                for n in names:
+                    got[(tuple(r[b] for b in columns), n)] = r[n]
+            check(expected, stat, got, scale, problems, label)
+
+
 def run(binary, launch, args):
     cmd = shlex.split(launch) + [binary, "aggregate"] + args
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
-def one_seed(binary, seed, extra, launch, wide, blocks_seen):
+def one_seed(binary, seed, extra, launch, wide, blocks_seen, h5ad=False):
     rng = random.Random(seed)
     problems = []
     with tempfile.TemporaryDirectory() as path:
@@ -195,6 +268,10 @@ def one_seed(binary, seed, extra, launch, wide, blocks_seen):
         base = [os.path.join(path, "matrix." + ext), "--meta", os.path.join(path, "meta." + ext),
                 "--id", id_name, "--by", ",".join(by_names), "--stats", stats, "--ddof", str(ddof), "-q"] + \
             shlex.split(extra)
+        if h5ad:
+            h5ad_runs(rng, binary, launch, path, sep, ext, id_name, by_names, names, expected, counts, ddof, extra,
+                      problems)
+            return problems
         for layout in ["wide", "long", "transposed"]:
             out = os.path.join(path, "out-" + layout)
             args = base + ["-o", out] + (["--layout", "long"] if layout == "long" else []) + \
@@ -248,11 +325,12 @@ def main():
     parser.add_argument("--launch", default="")
     parser.add_argument("--wide", action="store_true")
     parser.add_argument("--expect-blocks", action="store_true")
+    parser.add_argument("--h5ad", action="store_true")
     a = parser.parse_args()
     passed = failed = 0
     blocks_seen = []
     for seed in range(a.first, a.first + a.seeds):
-        problems = one_seed(os.path.abspath(a.binary), seed, a.extra, a.launch, a.wide, blocks_seen)
+        problems = one_seed(os.path.abspath(a.binary), seed, a.extra, a.launch, a.wide, blocks_seen, a.h5ad)
         if problems:
             failed += 1
             print("seed %d FAILED:\n  %s" % (seed, "\n  ".join(problems[:5])))

@@ -17,6 +17,7 @@
 
 #include "common/process_group.h"
 #include "common/progress.h"
+#include "formats/matrix_file.h"
 #include "io/file_system.h"
 #include "ops/aggregate/row_values.h"
 #include "ops/aggregate/statistic.h"
@@ -70,5 +71,20 @@ struct AggregateResult {
 Status RunAggregate(const ProcessGroup& processes, const AggregateSource& matrix, const AggregateSource& meta,
                     const std::vector<uint32_t>& group_fields, const AggregateOptions& options,
                     AggregateResult* result);
+
+// The groups of a matrix file's rows.
+struct RowGroups {
+  static constexpr int32_t kNoMetaRow = -2;  // the row's id has no META row
+  static constexpr int32_t kNullGroup = -1;  // a group value of the row is empty
+  std::vector<int32_t> of_row;               // per row: an index into `groups`, or one of the above
+  std::vector<std::vector<std::string>> groups;
+};
+
+// Aggregates `matrix` (a MatrixFile, formats/matrix_file.h) by `groups`, on
+// every process (rank r takes the r-th share of the stored rows, or of the
+// features when the matrix is stored by feature); the result is complete on
+// rank 0 only. A NaN in the matrix is a missing value.
+Status RunMatrixAggregate(const ProcessGroup& processes, const MatrixFile& matrix, const RowGroups& groups,
+                          const AggregateOptions& options, AggregateResult* result);
 
 }  // namespace mergeflow

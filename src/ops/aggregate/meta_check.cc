@@ -34,7 +34,8 @@ struct KeySeen {
 }  // namespace
 
 Result<MetaFacts> CheckMeta(ChunkReader* reader, const Dialect& dialect, uint32_t fields,
-                            uint32_t key_field, const std::vector<uint32_t>& group_fields, bool skip_bad_rows) {
+                            uint32_t key_field, const std::vector<uint32_t>& group_fields, bool skip_bad_rows,
+                            std::unordered_map<std::string, std::vector<std::string>>* groups_of_key) {
   std::vector<uint32_t> located{key_field};
   located.insert(located.end(), group_fields.begin(), group_fields.end());
   RowScanner scanner(dialect, fields, located);
@@ -58,6 +59,7 @@ Result<MetaFacts> CheckMeta(ChunkReader* reader, const Dialect& dialect, uint32_
           complete = complete && !values[i].empty();
         }
         if (complete) groups.insert(EncodeGroupKey(values));
+        if (groups_of_key != nullptr && !key.empty()) groups_of_key->emplace(key, values);
       },
       [] { return Status::OK(); }, &facts.rows));
   std::sort(seen.begin(), seen.end());

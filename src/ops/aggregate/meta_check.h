@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.h"
@@ -22,7 +24,9 @@ struct MetaFacts {
 // the --by columns. Fails with BadInput "FILE:LINE: key 'K' is also on line
 // N" (or "... also in FILE2 on line N") for a repeated non-empty key, and as
 // a scan fails for a malformed row (`skip_bad_rows`: skipped).
+// With `groups_of_key`, every non-empty key's group values go there too.
 Result<MetaFacts> CheckMeta(ChunkReader* reader, const Dialect& dialect, uint32_t fields,
-                            uint32_t key_field, const std::vector<uint32_t>& group_fields, bool skip_bad_rows);
+                            uint32_t key_field, const std::vector<uint32_t>& group_fields, bool skip_bad_rows,
+                            std::unordered_map<std::string, std::vector<std::string>>* groups_of_key = nullptr);
 
 }  // namespace mergeflow
