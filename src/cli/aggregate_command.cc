@@ -9,6 +9,7 @@
 #include "cli/dataset_command.h"
 #include "cli/file_systems.h"
 #include "cli/launched_processes.h"
+#include "cli/run_manifest.h"
 #include "cluster/mpi_world.h"
 #include "common/process_stats.h"
 #include "common/progress.h"
@@ -88,12 +89,6 @@ bool IsLocalHdf5(const std::vector<FileInfo>& files) {
   return in.gcount() == 8 && Hdf5File::HasSignature(head);
 }
 
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 // Lists `spec`'s files and reads their columns from the first one's header.
 Status PrepareSource(const std::string& label, const std::string& spec, const AggregateCommandOptions& o,
                      AggregateSource* source) {
@@ -106,21 +101,6 @@ Status PrepareSource(const std::string& label, const std::string& spec, const Ag
   if (!header.value()) return Status::BadInput(label + " " + spec + " is empty: no header line to name its columns");
   source->columns = *header.value();
   return CheckDistinctNames(first, source->columns);
-}
-
-Result<uint32_t> FieldOf(const std::string& label, const std::string& spec, const std::vector<std::string>& columns,
-                         const std::string& name) {
-  auto it = std::find(columns.begin(), columns.end(), name);
-  if (it == columns.end())
-    return Status::InvalidArgument("no column '" + name + "' in " + label + " " + spec + " (columns: " +
-                                   JoinNames(columns) + ")");
-  return static_cast<uint32_t>(it - columns.begin());
-}
-
-nlohmann::json Inputs(const std::vector<FileInfo>& files) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const FileInfo& f : files) list.push_back({{"path", f.path}, {"bytes", f.size}});
-  return list;
 }
 
 // The `_SUCCESS` manifest of an aggregate run.
@@ -138,7 +118,7 @@ std::string AggregateManifest(const AggregateCommandOptions& o, const std::strin
       {"run_id", run_id},
       {"started_at", started_at},
       {"finished_at", UtcTimestamp()},
-      {"inputs", {{"matrix", Inputs(matrix.files)}, {"meta", Inputs(meta.files)}}},
+      {"inputs", {{"matrix", InputsJson(matrix.files)}, {"meta", InputsJson(meta.files)}}},
       {"aggregate",
        {{"id", matrix.columns[matrix.key_field]},
         {"meta_key", meta.columns.empty() ? "" : meta.columns[meta.key_field]},
@@ -234,7 +214,7 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
       return Status::InvalidArgument("aggregate needs --meta META: the groups of a text matrix's rows come from it");
     MF_RETURN_IF_ERROR(PrepareSource("MATRIX", c.matrix, c, &matrix));
     if (!c.id.empty()) {
-      MF_ASSIGN_OR_RETURN(matrix.key_field, FieldOf("MATRIX", c.matrix, matrix.columns, c.id));
+      MF_ASSIGN_OR_RETURN(matrix.key_field, FindColumn(matrix.columns, c.id, std::string("MATRIX ") + c.matrix));
     }
   }
   AggregateSource meta;
@@ -242,10 +222,10 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   if (!c.meta.empty()) {
     MF_RETURN_IF_ERROR(PrepareSource("META", c.meta, c, &meta));
     if (!c.meta_key.empty()) {
-      MF_ASSIGN_OR_RETURN(meta.key_field, FieldOf("META", c.meta, meta.columns, c.meta_key));
+      MF_ASSIGN_OR_RETURN(meta.key_field, FindColumn(meta.columns, c.meta_key, std::string("META ") + c.meta));
     }
     for (const std::string& name : c.by) {
-      MF_ASSIGN_OR_RETURN(uint32_t field, FieldOf("META", c.meta, meta.columns, name));
+      MF_ASSIGN_OR_RETURN(uint32_t field, FindColumn(meta.columns, name, std::string("META ") + c.meta));
       group_fields.push_back(field);
     }
   }
@@ -322,14 +302,7 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
 Status RunAggregateCommand(const AggregateCommandOptions& options, CLI::App*) {
   return RunOnLaunchedProcesses([&](MpiWorld* world) { return RunAggregateIn(world, options); },
                                 [&](int processes) {
-                                  if (options.output.empty())
-                                    return Status::InvalidArgument(
-                                        "with " + std::to_string(processes) +
-                                        " MPI processes, give -o OUT: processes cannot share standard output");
-                                  if (options.matrix == "-" || options.meta == "-")
-                                    return Status::InvalidArgument(
-                                        "standard input cannot be read by several MPI processes");
-                                  return Status::OK();
+                                  return CheckSeveralProcesses(processes, options.output, {options.matrix, options.meta});
                                 });
 }
 

@@ -89,12 +89,6 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
 
 namespace {
 
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 // A side's files, reader and schema, as the join needs them.
 struct PreparedSide {
   std::string label;  // "LEFT" or "RIGHT"
@@ -154,13 +148,9 @@ Status PrepareSide(PreparedSide* p, const JoinCommandOptions& o, const std::vect
 
 Result<std::vector<uint32_t>> ResolveKeys(const PreparedSide& p, const std::vector<std::string>& keys) {
   std::vector<uint32_t> fields;
-  const std::vector<std::string>& names = p.side.schema.names;
   for (const std::string& key : keys) {
-    auto it = std::find(names.begin(), names.end(), key);
-    if (it == names.end())
-      return Status::InvalidArgument("no column '" + key + "' in " + p.label + " " + p.spec +
-                                     " (columns: " + JoinNames(names) + ")");
-    fields.push_back(static_cast<uint32_t>(it - names.begin()));
+    MF_ASSIGN_OR_RETURN(const uint32_t field, FindColumn(p.side.schema.names, key, p.label + " " + p.spec));
+    fields.push_back(field);
   }
   return fields;
 }
@@ -354,16 +344,11 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
 Status RunJoinCommand(const JoinCommandOptions& options, CLI::App* command) {
   return RunOnLaunchedProcesses([&](MpiWorld* world) { return RunJoinIn(world, options, command); },
                                 [&](int processes) {
-                                  if (options.output.empty())
-                                    return Status::InvalidArgument(
-                                        "with " + std::to_string(processes) +
-                                        " MPI processes, give -o OUT: processes cannot share standard output");
+                                  MF_RETURN_IF_ERROR(
+                                      CheckSeveralProcesses(processes, options.output, {options.left, options.right}));
                                   if (options.order == "left" || !options.compat.empty())
                                     return Status::InvalidArgument(
                                         "--order left and --compat keep one input order, which needs one process");
-                                  if (options.left == "-" || options.right == "-")
-                                    return Status::InvalidArgument(
-                                        "standard input cannot be read by several MPI processes");
                                   return Status::OK();
                                 });
 }

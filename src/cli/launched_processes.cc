@@ -40,4 +40,14 @@ Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body
 #endif
 }
 
+Status CheckSeveralProcesses(int processes, const std::string& output, const std::vector<std::string>& inputs) {
+  if (output.empty())
+    return Status::InvalidArgument("with " + std::to_string(processes) +
+                                   " MPI processes, give -o OUT: processes cannot share standard output");
+  for (const std::string& input : inputs) {
+    if (input == "-") return Status::InvalidArgument("standard input cannot be read by several MPI processes");
+  }
+  return Status::OK();
+}
+
 }  // namespace mergeflow

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "cluster/mpi_world.h"
@@ -18,5 +20,10 @@ namespace mergeflow {
 // Fails without MPI in the build.
 Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body,
                               const std::function<Status(int processes)>& usage);
+
+// What every command writing an output needs to run on several processes:
+// an -o `output` (processes cannot share standard output) and no input
+// (`inputs`) read from standard input. InvalidArgument saying which.
+Status CheckSeveralProcesses(int processes, const std::string& output, const std::vector<std::string>& inputs);
 
 }  // namespace mergeflow

@@ -10,15 +10,11 @@
 
 namespace mergeflow {
 
-namespace {
-
-nlohmann::json Inputs(const std::vector<FileInfo>& files) {
+nlohmann::json InputsJson(const std::vector<FileInfo>& files) {
   nlohmann::json list = nlohmann::json::array();
   for (const FileInfo& f : files) list.push_back({{"path", f.path}, {"bytes", f.size}});
   return list;
 }
-
-}  // namespace
 
 void to_json(nlohmann::json& j, const RankLoad& load) {
   j = {{"input_bytes", load.input_bytes},       {"rows_read", load.rows_read},     {"sent_bytes", load.sent_bytes},
@@ -39,7 +35,7 @@ std::string ManifestJson(const RunRecord& r) {
       {"run_id", r.run_id},
       {"started_at", r.started_at},
       {"finished_at", UtcTimestamp()},
-      {"inputs", {{"left", Inputs(r.left_inputs)}, {"right", Inputs(r.right_inputs)}}},
+      {"inputs", {{"left", InputsJson(r.left_inputs)}, {"right", InputsJson(r.right_inputs)}}},
       {"join",
        {{"how", r.how},
         {"left_on", r.left_on},

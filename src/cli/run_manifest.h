@@ -45,6 +45,9 @@ struct RunRecord {
 void to_json(nlohmann::json& j, const RankLoad& load);
 void from_json(const nlohmann::json& j, RankLoad& load);
 
+// The manifest's list of input files: [{"path", "bytes"}, ...].
+nlohmann::json InputsJson(const std::vector<FileInfo>& files);
+
 // The manifest text (pretty-printed JSON, newline-terminated). Records the
 // peak memory of the process at the time of the call.
 std::string ManifestJson(const RunRecord& record);

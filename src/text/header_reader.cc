@@ -1,5 +1,7 @@
 #include "text/header_reader.h"
 
+#include <algorithm>
+
 #include "text/row_scanner.h"
 
 namespace mergeflow {
@@ -43,6 +45,15 @@ Result<std::optional<std::vector<std::string>>> ReadFirstRow(ChunkReader* reader
   std::vector<std::string> fields(views.begin(), views.end());
   reader->PushBack(std::move(chunk));
   return std::optional<std::vector<std::string>>(std::move(fields));
+}
+
+Result<uint32_t> FindColumn(const std::vector<std::string>& columns, const std::string& name,
+                            const std::string& where) {
+  auto it = std::find(columns.begin(), columns.end(), name);
+  if (it != columns.end()) return static_cast<uint32_t>(it - columns.begin());
+  std::string list;
+  for (const std::string& c : columns) list += (list.empty() ? "" : ", ") + c;
+  return Status::InvalidArgument("no column '" + name + "' in " + where + " (columns: " + list + ")");
 }
 
 }  // namespace mergeflow

@@ -15,4 +15,9 @@ namespace mergeflow {
 // caller to prefix with the file's name) when the lines end in a lone CR.
 Result<std::optional<std::vector<std::string>>> ReadFirstRow(ChunkReader* reader, const Dialect& dialect);
 
+// The index of column `name` in `columns`; InvalidArgument "no column 'NAME'
+// in WHERE (columns: a, b, c)" when it is not there.
+Result<uint32_t> FindColumn(const std::vector<std::string>& columns, const std::string& name,
+                            const std::string& where);
+
 }  // namespace mergeflow
