@@ -10,7 +10,7 @@
 namespace mergeflow {
 namespace {
 
-constexpr uint64_t kSliceEntries = uint64_t{1} << 22;
+constexpr uint64_t kSliceEntries = uint64_t{1} << 20;
 
 // Per-worker states whose group numbers are those of `groups.groups`.
 std::vector<std::unique_ptr<PartialGroups>> WorkerStates(const RowGroups& groups, const StateNeeds& needs,
