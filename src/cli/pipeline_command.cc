@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/file_systems.h"
+#include "cli/aggregate_command.h"
 #include "cli/join_command.h"
 #include "cli/upsert_command.h"
 #include "cli/validate_command.h"
@@ -108,6 +109,8 @@ StepOptionNames PipelineStepOptions() {
   const std::set<std::string> runner_sets = {"dataset", "no-publish", "quiet", "progress-interval"};
   StepOptionNames names;
   names["join"] = OptionNames(AddJoinCommand(&app, &join), runner_sets);
+  AggregateCommandOptions aggregate;
+  names["aggregate"] = OptionNames(AddAggregateCommand(&app, &aggregate), runner_sets);
   // An upsert's DATASET argument is its output.
   names["upsert"] = OptionNames(AddUpsertCommand(&app, &upsert), {"no-publish", "quiet"});
   ValidateCommandOptions validate;

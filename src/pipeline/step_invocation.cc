@@ -23,6 +23,7 @@ struct StepType {
 const std::map<std::string, StepType>& StepTypes() {
   static const std::map<std::string, StepType> types = {
       {"join", {{"join"}, {"left", "right"}, {"left", "right"}, "output", false}},
+      {"aggregate", {{"aggregate"}, {"matrix"}, {"matrix", "meta"}, "output", false}},
       {"upsert", {{"upsert"}, {"dataset", "changes"}, {"changes"}, "dataset", true}},
       {"validate", {{"validate"}, {"input"}, {"input"}, "", false}},
       {"publish", {{"dataset", "publish"}, {"dataset", "version"}, {}, "", false}},

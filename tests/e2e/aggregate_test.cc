@@ -160,3 +160,29 @@ PY
 
 }  // namespace
 }  // namespace mergeflow
+
+namespace mergeflow {
+namespace {
+
+// The bundled cluster-statistics pipeline: an aggregate step writes a
+// dataset version, a validate step checks it, a publish step shows it; a
+// second run skips the aggregate step.
+TEST(AggregatePipelineTest, TheExamplePipelinePublishesClusterStatistics) {
+  TempDir dir;
+  ASSERT_EQ(testing::RunScript(dir, std::string("cp -r '") + MERGEFLOW_SOURCE_DIR + "/examples' .\n" + R"sh(
+    set -e
+    $MERGEFLOW run examples/pipelines/cluster-stats.yaml > first.log 2>&1
+    grep -q 'stats            succeeded' first.log
+    $MERGEFLOW run examples/pipelines/cluster-stats.yaml > second.log 2>&1
+    grep -q 'stats            skip' second.log
+    v=$(/usr/bin/python3 -c "import json; print(json.load(open('out/pipelines/lake/cluster_stats/_LATEST.json'))['version'])")
+    m=out/pipelines/lake/cluster_stats/_versions/$v
+    head -1 $m/part-00000.tsv | grep -qx "$(printf 'cluster\tfeature\tmean\tvar\tfrac_nnz\tcount_ge:1')"
+    test $(tail -n +2 $m/part-00000.tsv | wc -l) = 72
+    /usr/bin/python3 -c "import json,sys; r=json.load(open('$m/_SUCCESS'))['rows']; sys.exit(0 if r['unmatched_rows'] == 1 and r['aggregated'] == 59 else 1)"
+  )sh"),
+            0);
+}
+
+}  // namespace
+}  // namespace mergeflow
