@@ -26,6 +26,7 @@
 #include "ops/aggregate/aggregate.h"
 #include "ops/aggregate/aggregate_tables.h"
 #include "ops/aggregate/row_groups.h"
+#include "formats/tenx_h5_file.h"
 #include "pipeline/step_invocation.h"
 #include "text/dialect_choice.h"
 #include "text/header_reader.h"
@@ -202,12 +203,25 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
 
   // MATRIX: an AnnData file (by its bytes), or delimited text.
   AggregateSource matrix;
-  std::unique_ptr<AnnDataFile> h5ad;
+  std::unique_ptr<MatrixFile> hdf5_matrix;
+  const AnnDataFile* h5ad = nullptr;  // hdf5_matrix, when it is AnnData (its obs can group rows)
   MF_ASSIGN_OR_RETURN(matrix.files, ResolveInputFiles(c.matrix));
   if (IsLocalHdf5(matrix.files)) {
-    if (!c.id.empty()) return Status::InvalidArgument("--id applies to a text MATRIX (an .h5ad's rows are its obs index)");
-    MF_ASSIGN_OR_RETURN(h5ad, AnnDataFile::Open(matrix.files.front().path, c.layer, c.raw));
-    matrix.columns = {"obs index"};
+    if (!c.id.empty())
+      return Status::InvalidArgument("--id applies to a text MATRIX (an HDF5 matrix's rows are its obs index or barcodes)");
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<Hdf5File> file, Hdf5File::Open(matrix.files.front().path));
+    if (TenxH5File::Holds(*file)) {
+      if (!c.layer.empty() || c.raw) return Status::InvalidArgument("--layer and --raw apply to an .h5ad MATRIX");
+      if (c.meta.empty())
+        return Status::InvalidArgument("a 10x matrix's barcodes are grouped by --meta META (keyed by barcode)");
+      MF_ASSIGN_OR_RETURN(hdf5_matrix, TenxH5File::Open(std::move(file)));
+      matrix.columns = {"barcode"};
+    } else {
+      MF_ASSIGN_OR_RETURN(std::unique_ptr<AnnDataFile> anndata, AnnDataFile::Open(std::move(file), c.layer, c.raw));
+      h5ad = anndata.get();
+      hdf5_matrix = std::move(anndata);
+      matrix.columns = {"obs index"};
+    }
   } else {
     if (!c.layer.empty() || c.raw) return Status::InvalidArgument("--layer and --raw apply to an .h5ad MATRIX");
     if (c.meta.empty())
@@ -236,12 +250,12 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   o.progress = &progress;
   const std::string run_id = processes.Broadcast(NewRunId());
   AggregateResult result;
-  if (h5ad != nullptr) {
+  if (hdf5_matrix != nullptr) {
     Result<RowGroups> groups = c.meta.empty()
                                    ? GroupsFromObs(*h5ad, c.by)
-                                   : GroupsFromMeta(h5ad->row_ids(), meta, group_fields, o, &result.meta_rows);
+                                   : GroupsFromMeta(hdf5_matrix->row_ids(), meta, group_fields, o, &result.meta_rows);
     MF_RETURN_IF_ERROR(groups.status_or_ok());
-    MF_RETURN_IF_ERROR(RunMatrixAggregate(processes, *h5ad, groups.value(), o, &result));
+    MF_RETURN_IF_ERROR(RunMatrixAggregate(processes, *hdf5_matrix, groups.value(), o, &result));
   } else {
     MF_RETURN_IF_ERROR(RunAggregate(processes, matrix, meta, group_fields, o, &result));
   }
@@ -250,7 +264,7 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
     TableFormat format;
     format.layout = c.layout == "long" ? TableLayout::kLong : c.transpose ? TableLayout::kTransposed : TableLayout::kWide;
     const std::string extension =
-        !c.format.empty() ? c.format : (h5ad == nullptr && matrix.dialect.separator == ',' ? "csv" : "tsv");
+        !c.format.empty() ? c.format : (hdf5_matrix == nullptr && matrix.dialect.separator == ',' ? "csv" : "tsv");
     format.separator = extension == "csv" ? ',' : '\t';
     format.group_columns = c.by;
     written = [&]() -> Status {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "formats/compressed_matrix.h"
 #include "text/number_format.h"
 
 namespace mergeflow {
@@ -32,13 +33,14 @@ Result<std::vector<std::string>> ValuesAsText(const Hdf5File& file, const std::s
 
 }  // namespace
 
-Result<std::unique_ptr<AnnDataFile>> AnnDataFile::Open(const std::string& path, const std::string& layer, bool raw) {
+Result<std::unique_ptr<AnnDataFile>> AnnDataFile::Open(std::unique_ptr<Hdf5File> hdf5, const std::string& layer,
+                                                       bool raw) {
   if (raw && !layer.empty()) return Status::InvalidArgument("give --layer or --raw, not both");
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<Hdf5File> hdf5, Hdf5File::Open(path));
+  const std::string path = hdf5->path();
   std::unique_ptr<AnnDataFile> file(new AnnDataFile(std::move(hdf5)));
   const Hdf5File& h = *file->file_;
   if (!h.IsGroup("obs") || !h.IsGroup("var"))
-    return Status::BadInput(path + ": not an AnnData file (no obs and var groups; a 10x HDF5 file has /matrix)");
+    return Status::BadInput(path + ": neither an AnnData file (obs, var) nor a 10x feature-barcode matrix (/matrix)");
   file->matrix_ = raw ? "raw/X" : layer.empty() ? "X" : "layers/" + layer;
   const std::string& m = file->matrix_;
   if (h.IsDataset(m)) {
@@ -145,40 +147,8 @@ Status AnnDataFile::ReadSlices(uint64_t begin, uint64_t end, uint64_t entries,
     }
     return Status::OK();
   }
-  if (begin >= end) return Status::OK();
-  std::vector<int64_t> pointers(end - begin + 1);
-  MF_RETURN_IF_ERROR(h.ReadIntegers(matrix_ + "/indptr", begin, pointers.size(), pointers.data()));
-  std::vector<int64_t> indices;
-  const uint64_t minor = layout_ == MatrixLayout::kCsc ? rows_ : features_;
-  for (uint64_t a = 0; a < end - begin;) {
-    uint64_t b = a + 1;
-    while (b < end - begin && static_cast<uint64_t>(pointers[b + 1] - pointers[a]) <= entries) ++b;
-    const int64_t first = pointers[a];
-    const int64_t count = pointers[b] - first;
-    if (first < 0 || count < 0)
-      return Status::BadInput(h.path() + ": " + matrix_ + "/indptr is not increasing");
-    indices.resize(static_cast<size_t>(count));
-    slice.values.resize(static_cast<size_t>(count));
-    MF_RETURN_IF_ERROR(h.ReadIntegers(matrix_ + "/indices", static_cast<uint64_t>(first), indices.size(), indices.data()));
-    MF_RETURN_IF_ERROR(h.ReadDoubles(matrix_ + "/data", static_cast<uint64_t>(first), indices.size(), slice.values.data()));
-    slice.first = begin + a;
-    slice.offsets.resize(b - a + 1);
-    for (uint64_t i = a; i <= b; ++i) slice.offsets[i - a] = static_cast<uint64_t>(pointers[i] - first);
-    for (size_t i = 1; i < slice.offsets.size(); ++i) {
-      if (slice.offsets[i] < slice.offsets[i - 1])
-        return Status::BadInput(h.path() + ": " + matrix_ + "/indptr is not increasing");
-    }
-    slice.indices.resize(indices.size());
-    for (size_t i = 0; i < indices.size(); ++i) {
-      if (indices[i] < 0 || static_cast<uint64_t>(indices[i]) >= minor)
-        return Status::BadInput(h.path() + ": " + matrix_ + "/indices holds " + std::to_string(indices[i]) +
-                                ", outside 0.." + std::to_string(minor - 1));
-      slice.indices[i] = static_cast<uint64_t>(indices[i]);
-    }
-    MF_RETURN_IF_ERROR(fn(slice));
-    a = b;
-  }
-  return Status::OK();
+  return ReadCompressedSlices(h, matrix_, layout_ == MatrixLayout::kCsc ? rows_ : features_, slice.by_row, begin, end,
+                              entries, fn);
 }
 
 }  // namespace mergeflow

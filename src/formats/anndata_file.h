@@ -23,10 +23,11 @@ enum class MatrixLayout { kDense, kCsr, kCsc };
 
 class AnnDataFile : public MatrixFile {
  public:
-  // Opens `path`; the matrix is X, layers/`layer` (when not empty), or raw/X
-  // (`raw`). BadInput naming the file when it is not an AnnData file or the
-  // matrix is missing.
-  static Result<std::unique_ptr<AnnDataFile>> Open(const std::string& path, const std::string& layer, bool raw);
+  // Reads `file` as AnnData; the matrix is X, layers/`layer` (when not
+  // empty), or raw/X (`raw`). BadInput naming the file when it is not an
+  // AnnData file or the matrix is missing.
+  static Result<std::unique_ptr<AnnDataFile>> Open(std::unique_ptr<Hdf5File> file, const std::string& layer,
+                                                   bool raw);
 
   uint64_t rows() const override { return rows_; }
   uint64_t features() const override { return features_; }

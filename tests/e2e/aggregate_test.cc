@@ -141,7 +141,22 @@ a.X = sp.csr_matrix(X * 10)
 a.write_h5ad("a.h5ad", compression="lzf")
 with h5py.File("plain.h5", "w") as f:
     f["numbers"] = np.arange(3)
+# A 10x feature-barcode matrix: features x barcodes, compressed by barcode.
+T = sp.csc_matrix(X.T)
+with h5py.File("tenx.h5", "w") as f:
+    m = f.create_group("matrix")
+    m["data"] = T.data.astype(np.int32)
+    m["indices"] = T.indices.astype(np.int64)
+    m["indptr"] = T.indptr.astype(np.int64)
+    m["shape"] = np.array(T.shape, dtype=np.int32)
+    m["barcodes"] = np.array([b"c0", b"c1", b"c2", b"c3"])
+    m["features/id"] = np.array([b"E0", b"E1", b"E2"])
+    m["features/name"] = np.array([b"g0", b"g1", b"g0"])  # a repeated name: the ids name the columns
 PY
+    printf 'barcode\tcluster\nc0\ta\nc1\tb\nc2\ta\n' > tenx_meta.tsv
+    $MERGEFLOW aggregate tenx.h5 --meta tenx_meta.tsv --by cluster --stats sum -o tenx -q
+    printf 'cluster\tE0\tE1\tE2\na\t1.0\t5.0\t3.0\nb\t3.0\t0.0\t0.0\n' | cmp - tenx/sum/part-00000.tsv
+    grep -q '"unmatched_rows": 1' tenx/_SUCCESS
     $MERGEFLOW aggregate a.h5ad --by cluster --stats sum -q > x.tsv
     $MERGEFLOW aggregate a.h5ad --by cluster --stats sum --layer double -q > layer.tsv
     $MERGEFLOW aggregate a.h5ad --by cluster --stats sum --raw -q > raw.tsv
@@ -149,7 +164,7 @@ PY
     printf 'cluster\tg0\tg1\tg2\na\t2.0\t10.0\t6.0\nb\t6.0\t0.0\t0.0\n' | cmp - layer.tsv
     printf 'cluster\tg0\tg1\tg2\na\t1.0\t5.0\t3.0\nb\t3.0\t0.0\t0.0\n' | cmp - raw.tsv
     ! $MERGEFLOW aggregate plain.h5 --by cluster -q 2> plain.err
-    grep -q "plain.h5: not an AnnData file" plain.err && test $(wc -l < plain.err) = 1
+    grep -q "plain.h5: neither an AnnData file (obs, var) nor a 10x feature-barcode matrix" plain.err && test $(wc -l < plain.err) = 1
     ! $MERGEFLOW aggregate a.h5ad --by nope -q 2> nope.err
     grep -q "a.h5ad: no obs column 'nope'" nope.err
     ! $MERGEFLOW aggregate a.h5ad --by cluster --layer nope -q 2> layer.err
