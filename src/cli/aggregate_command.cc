@@ -206,7 +206,16 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   std::unique_ptr<MatrixFile> hdf5_matrix;
   const AnnDataFile* h5ad = nullptr;  // hdf5_matrix, when it is AnnData (its obs can group rows)
   MF_ASSIGN_OR_RETURN(matrix.files, ResolveInputFiles(c.matrix));
-  if (IsLocalHdf5(matrix.files)) {
+  std::unique_ptr<MatrixMarketDirectory> mtx;
+  if (IsMatrixMarketListing(matrix.files)) {
+    if (!c.id.empty() || !c.layer.empty() || c.raw)
+      return Status::InvalidArgument("--id, --layer and --raw do not apply to a Matrix Market directory");
+    if (c.meta.empty())
+      return Status::InvalidArgument("a Matrix Market directory's barcodes are grouped by --meta META (keyed by barcode)");
+    MF_ASSIGN_OR_RETURN(MatrixMarketDirectory opened, OpenMatrixMarket(matrix.files));
+    mtx = std::make_unique<MatrixMarketDirectory>(std::move(opened));
+    matrix.columns = {"barcode"};
+  } else if (IsLocalHdf5(matrix.files)) {
     if (!c.id.empty())
       return Status::InvalidArgument("--id applies to a text MATRIX (an HDF5 matrix's rows are its obs index or barcodes)");
     MF_ASSIGN_OR_RETURN(std::unique_ptr<Hdf5File> file, Hdf5File::Open(matrix.files.front().path));
@@ -250,7 +259,10 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   o.progress = &progress;
   const std::string run_id = processes.Broadcast(NewRunId());
   AggregateResult result;
-  if (hdf5_matrix != nullptr) {
+  if (mtx != nullptr) {
+    MF_ASSIGN_OR_RETURN(const RowGroups groups, GroupsFromMeta(mtx->barcodes, meta, group_fields, o, &result.meta_rows));
+    MF_RETURN_IF_ERROR(RunMatrixMarketAggregate(processes, *mtx, groups, o, &result));
+  } else if (hdf5_matrix != nullptr) {
     Result<RowGroups> groups = c.meta.empty()
                                    ? GroupsFromObs(*h5ad, c.by)
                                    : GroupsFromMeta(hdf5_matrix->row_ids(), meta, group_fields, o, &result.meta_rows);
@@ -264,7 +276,8 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
     TableFormat format;
     format.layout = c.layout == "long" ? TableLayout::kLong : c.transpose ? TableLayout::kTransposed : TableLayout::kWide;
     const std::string extension =
-        !c.format.empty() ? c.format : (hdf5_matrix == nullptr && matrix.dialect.separator == ',' ? "csv" : "tsv");
+        !c.format.empty() ? c.format
+                          : (hdf5_matrix == nullptr && mtx == nullptr && matrix.dialect.separator == ',' ? "csv" : "tsv");
     format.separator = extension == "csv" ? ',' : '\t';
     format.group_columns = c.by;
     written = [&]() -> Status {

@@ -201,3 +201,38 @@ TEST(AggregatePipelineTest, TheExamplePipelinePublishesClusterStatistics) {
 
 }  // namespace
 }  // namespace mergeflow
+
+namespace mergeflow {
+namespace {
+
+// A 10x Matrix Market directory, plain and gzip-compressed; a bad entry is
+// one line naming the file and line.
+TEST(AggregateMatrixMarketTest, ReadsPlainAndCompressedDirectoriesAndNamesABadLine) {
+  TempDir dir;
+  ASSERT_EQ(testing::RunScript(dir, R"sh(
+    set -e
+    mkdir mtx
+    printf '%%%%MatrixMarket matrix coordinate integer general\n%%metadata_json: {}\n3 4 5\n' > mtx/matrix.mtx
+    printf '1 1 1\n3 1 2\n2 3 5\n3 3 1\n1 4 4\n' >> mtx/matrix.mtx
+    printf 'c0\nc1\nc2\nc3\n' > mtx/barcodes.tsv
+    printf 'E0\tg0\tGene Expression\nE1\tg1\tGene Expression\nE2\tg2\tGene Expression\n' > mtx/features.tsv
+    printf 'barcode\tcluster\nc0\ta\nc1\tb\nc2\ta\nc3\t\n' > meta.tsv
+    $MERGEFLOW aggregate mtx --meta meta.tsv --by cluster --stats sum,count -q -o out
+    printf 'cluster\tg0\tg1\tg2\na\t1.0\t5.0\t3.0\nb\t0.0\t0.0\t0.0\n' | cmp - out/sum/part-00000.tsv
+    printf 'cluster\tg0\tg1\tg2\na\t2\t2\t2\nb\t1\t1\t1\n' | cmp - out/count/part-00000.tsv
+    grep -q '"null_group_rows": 1' out/_SUCCESS
+    mkdir gz
+    for f in matrix.mtx barcodes.tsv features.tsv; do gzip -c mtx/$f > gz/$f.gz; done
+    $MERGEFLOW aggregate gz --meta meta.tsv --by cluster --stats sum,count -q -o out-gz
+    cmp out/sum/part-00000.tsv out-gz/sum/part-00000.tsv
+    printf '2 9 1\n' >> mtx/matrix.mtx
+    ! $MERGEFLOW aggregate mtx --meta meta.tsv --by cluster -q -o out 2> bad.err
+    grep -q "mtx/matrix.mtx:9: expected an entry 'FEATURE BARCODE VALUE' within 3 x 4, found '2 9 1'" bad.err
+    test $(wc -l < bad.err) = 1
+    cmp out/sum/part-00000.tsv out-gz/sum/part-00000.tsv
+  )sh"),
+            0);
+}
+
+}  // namespace
+}  // namespace mergeflow

@@ -17,8 +17,9 @@ Python's repr writes it, and the manifest's row counts must be pandas' too.
 
 --h5ad writes each matrix also as an AnnData file (python3-anndata: X dense,
 CSR or CSC, float64 or float32, gzip- or lzf-compressed; the groups also as
-categorical obs columns with missing codes) and runs mergeflow on it, with
-META and with --by naming obs columns, against the same pandas results.
+categorical obs columns with missing codes) and as a 10x Matrix Market
+directory (scipy.io.mmwrite), and runs mergeflow on them, with META and with
+--by naming obs columns, against the same pandas results.
 
 --wide draws matrices of 300-900 features and up to 60 groups, for runs with
 a small --memory-limit that take features in blocks; --expect-blocks then
@@ -207,6 +208,15 @@ def write_h5ad(rng, path, sep, ext, id_name, by_names, names):
         adata = anndata.AnnData(X=X, obs=obs, var=pd.DataFrame(index=names), dtype=X.dtype)
         out = os.path.join(path, "matrix.h5ad")
         adata.write_h5ad(out, compression=rng.choice(["gzip", "lzf"]))
+    # The same matrix as a 10x Matrix Market directory (features x barcodes).
+    import scipy.io
+    mtx = os.path.join(path, "mtx")
+    os.makedirs(mtx)
+    scipy.io.mmwrite(os.path.join(mtx, "matrix.mtx"), sp.coo_matrix(values.astype("float64").T))
+    with open(os.path.join(mtx, "barcodes.tsv"), "w") as f:
+        f.write("".join(i + "\n" for i in matrix[id_name]))
+    with open(os.path.join(mtx, "features.tsv"), "w") as f:
+        f.write("".join("ID%d\t%s\tGene Expression\n" % (k, n) for k, n in enumerate(names)))
     return out, obs_names, single
 
 
@@ -227,16 +237,17 @@ def h5ad_runs(rng, binary, launch, path, sep, ext, id_name, by_names, names, exp
                     "nnz": expected["nnz"], "count": expected["count"]}
     scale = {n: float(np.nanmax(np.abs(matrix[n].to_numpy()), initial=0.0)) for n in names}
     stats = ["mean", "sum", "var", "nnz", "count"]
-    for label, by in [("h5ad+META", ["--meta", os.path.join(path, "meta." + ext), "--by", ",".join(by_names)]),
-                      ("h5ad obs", ["--by", ",".join(obs_names)])]:
+    with_meta = ["--meta", os.path.join(path, "meta." + ext), "--by", ",".join(by_names)]
+    for label, source, by in [("h5ad+META", h5ad, with_meta), ("h5ad obs", h5ad, ["--by", ",".join(obs_names)]),
+                              ("mtx+META", os.path.join(path, "mtx"), with_meta)]:
         out = os.path.join(path, "out-" + label.replace(" ", "-").replace("+", "-"))
-        done = run(binary, launch, [h5ad] + by + ["--stats", ",".join(stats), "--ddof", str(ddof), "-q", "-o", out] +
+        done = run(binary, launch, [source] + by + ["--stats", ",".join(stats), "--ddof", str(ddof), "-q", "-o", out] +
                    shlex.split(extra))
         if done.returncode != 0:
             problems.append("%s: exit %d: %s" % (label, done.returncode, done.stderr.strip()[-500:]))
             continue
         manifest = json.load(open(os.path.join(out, "_SUCCESS")))
-        if label == "h5ad+META" and manifest["rows"]["unmatched_rows"] != counts["unmatched_rows"]:
+        if label != "h5ad obs" and manifest["rows"]["unmatched_rows"] != counts["unmatched_rows"]:
             problems.append("%s: unmatched_rows %s, pandas %s" % (label, manifest["rows"]["unmatched_rows"],
                                                                  counts["unmatched_rows"]))
         for stat in stats:

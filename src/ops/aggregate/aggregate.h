@@ -18,6 +18,7 @@
 #include "common/process_group.h"
 #include "common/progress.h"
 #include "formats/matrix_file.h"
+#include "formats/matrix_market.h"
 #include "io/file_system.h"
 #include "ops/aggregate/row_values.h"
 #include "ops/aggregate/statistic.h"
@@ -86,5 +87,12 @@ struct RowGroups {
 // rank 0 only. A NaN in the matrix is a missing value.
 Status RunMatrixAggregate(const ProcessGroup& processes, const MatrixFile& matrix, const RowGroups& groups,
                           const AggregateOptions& options, AggregateResult* result);
+
+// Aggregates a 10x Matrix Market directory (formats/matrix_market.h) by
+// `groups` (of its barcodes), on every process: each reads its byte ranges
+// of matrix.mtx (a compressed one whole, by one process), rank 0 counts the
+// barcodes. BadInput naming file and line for an entry that does not parse.
+Status RunMatrixMarketAggregate(const ProcessGroup& processes, const MatrixMarketDirectory& mtx,
+                                const RowGroups& groups, const AggregateOptions& options, AggregateResult* result);
 
 }  // namespace mergeflow

@@ -2,8 +2,13 @@
 // known before the pass (from obs columns or META), so each slice of the
 // stored matrix is added to per-worker partial states directly.
 #include <algorithm>
+#include <cstring>
 
+#include "cluster/input_ranges.h"
+#include "common/first_error.h"
 #include "common/thread_pool.h"
+#include "text/bad_row_log.h"
+#include "text/chunk_reader.h"
 #include "ops/aggregate/aggregate.h"
 #include "ops/aggregate/feature_blocks.h"
 
@@ -105,7 +110,87 @@ Result<AggregatePass> MatrixPass(const ProcessGroup& processes, const MatrixFile
   return pass;
 }
 
+// Adds the entries of one chunk of matrix.mtx (rows of `mtx` are features,
+// columns barcodes) to `states`, features [begin, end). What lies before
+// mtx.data_offset (the banner, comments and the size line) is skipped.
+Status AddMatrixMarketChunk(const MatrixMarketDirectory& mtx, const Chunk& chunk, const RowGroups& groups,
+                            size_t begin, size_t end, BadRowLog* log, PartialGroups* states) {
+  const char* at = chunk.data;
+  const char* stop = chunk.data + chunk.size;
+  if (chunk.file_offset < mtx.data_offset) at += std::min<uint64_t>(mtx.data_offset - chunk.file_offset, chunk.size);
+  while (at < stop) {
+    const char* newline = static_cast<const char*>(std::memchr(at, '\n', static_cast<size_t>(stop - at)));
+    const char* line_end = newline == nullptr ? stop : newline;
+    if (line_end > at && !(line_end == at + 1 && *at == '\r')) {
+      uint64_t feature;
+      uint64_t barcode;
+      double value;
+      if (!ParseMatrixMarketEntry(at, line_end, mtx.pattern, &feature, &barcode, &value) ||
+          feature >= mtx.features.size() || barcode >= mtx.barcodes.size()) {
+        log->Report(chunk, static_cast<uint64_t>(at - chunk.data),
+                    "expected an entry 'FEATURE BARCODE VALUE' within " + std::to_string(mtx.features.size()) + " x " +
+                        std::to_string(mtx.barcodes.size()) + ", found '" +
+                        std::string(at, std::min<size_t>(static_cast<size_t>(line_end - at), 60)) + "'");
+        return log->FirstError();
+      }
+      const int32_t g = groups.of_row[barcode];
+      if (g >= 0 && feature >= begin && feature < end) Add(states, static_cast<size_t>(g), feature - begin, value);
+    }
+    at = line_end + 1;
+  }
+  return Status::OK();
+}
+
+Result<AggregatePass> MatrixMarketPass(const ProcessGroup& processes, const MatrixMarketDirectory& mtx,
+                                       const RowGroups& groups, size_t begin, size_t end,
+                                       const AggregateOptions& o) {
+  const StateNeeds needs = NeedsOf(o.stats);
+  const int workers = o.threads;
+  std::vector<std::unique_ptr<PartialGroups>> states = WorkerStates(groups, needs, end - begin, workers);
+  AggregatePass pass;
+  if (processes.leader()) {
+    // Entries come in any order: every barcode is counted once, by rank 0.
+    pass.rows_read = mtx.barcodes.size();
+    for (uint64_t row = 0; row < mtx.barcodes.size(); ++row) CountRow(groups, row, states[0].get());
+  }
+  ChunkReader reader({mtx.matrix}, RangesForRank({mtx.matrix}, processes.rank(), processes.size(), false),
+                     Dialect{' ', false}, o.chunk_bytes, workers, ChunkOrder::kAnyOrder);
+  BadRowLog log(false, &reader);
+  FirstError error;
+  if (o.progress != nullptr) o.progress->StartPhase("aggregate", mtx.matrix.size);
+  RunOnWorkers(workers, [&](int worker) {
+    Chunk chunk;
+    while (!error.set()) {
+      Result<bool> more = reader.Next(&chunk);
+      if (!more.ok()) error.Set(more.status());
+      if (!more.ok() || !more.value()) break;
+      Status added = AddMatrixMarketChunk(mtx, chunk, groups, begin, end, &log, states[worker].get());
+      if (!added.ok()) error.Set(added);
+      if (o.progress != nullptr) o.progress->Add(chunk.size, 0);
+      reader.Recycle(std::move(chunk));
+    }
+  });
+  if (o.progress != nullptr) o.progress->Finish();
+  if (log.failed()) return log.FirstError();
+  MF_RETURN_IF_ERROR(error.status());
+  pass.groups = std::make_unique<PartialGroups>(needs, end - begin);
+  for (const auto& worker : states) pass.groups->Merge(*worker);
+  return pass;
+}
+
 }  // namespace
+
+Status RunMatrixMarketAggregate(const ProcessGroup& processes, const MatrixMarketDirectory& mtx,
+                                const RowGroups& groups, const AggregateOptions& options, AggregateResult* result) {
+  result->feature_names = mtx.features;
+  if (result->feature_names.empty()) return Status::BadInput(mtx.matrix.path + ": the matrix has no features");
+  return AggregateInBlocks(
+      processes, groups.groups.size(), options,
+      [&](size_t begin, size_t end, bool, uint64_t) {
+        return MatrixMarketPass(processes, mtx, groups, begin, end, options);
+      },
+      result);
+}
 
 Status RunMatrixAggregate(const ProcessGroup& processes, const MatrixFile& matrix, const RowGroups& groups,
                           const AggregateOptions& options, AggregateResult* result) {
