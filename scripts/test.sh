@@ -83,6 +83,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktra
 (cd build-asan && ctest --output-on-failure -j "$jobs" -E "S3FaultTest|FaultTest.EveryOperationOfASpillFailsCleanly")
 /usr/bin/python3 tests/oracle/pandas_oracle.py build-asan/mergeflow --cases 10
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 10
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 5 --first 201 --h5ad
 tests/corpus/run_malformed.sh build-asan/mergeflow
 
 stage "ThreadSanitizer build (fault-injection, interrupt, S3, dataset-race and killed-rank tests exercise files and processes, not threads: they, the three largest spill tests and the two largest MPI tests run above)"

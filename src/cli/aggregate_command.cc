@@ -24,6 +24,7 @@
 #include "io/part_files_sink.h"
 #include "io/part_info_json.h"
 #include "ops/aggregate/aggregate.h"
+#include "ops/aggregate/aggregate_h5ad.h"
 #include "ops/aggregate/aggregate_tables.h"
 #include "ops/aggregate/row_groups.h"
 #include "formats/tenx_h5_file.h"
@@ -58,7 +59,8 @@ CLI::App* AddAggregateCommand(CLI::App* app, AggregateCommandOptions* o) {
   c->add_option("--layout", o->layout, "wide (default): a table per statistic; long: one row per group and feature")
       ->check(CLI::IsMember({"wide", "long"}));
   c->add_flag("--transpose", o->transpose, "Wide tables with one row per feature and one column per group");
-  c->add_option("--format", o->format, "Output format (default: like MATRIX)")->check(CLI::IsMember({"tsv", "csv"}));
+  c->add_option("--format", o->format, "Output format: tsv, csv, or h5ad (OUT/aggregate.h5ad) (default: like MATRIX)")
+      ->check(CLI::IsMember({"tsv", "csv", "h5ad"}));
   c->add_option("--sep", o->separator, "Input delimiter: one character, or 'tab' (default: tab; comma for .csv)");
   c->add_option("--quote", o->quote, "Quote handling: rfc4180 (default) or none for raw text")
       ->check(CLI::IsMember({"rfc4180", "none"}));
@@ -159,9 +161,15 @@ std::vector<size_t> Tables(const TableFormat& format, size_t stats) {
 // Writes the tables into `target` and commits them with their manifest.
 Status WriteOutput(const std::string& target, const std::string& run_id, const std::vector<Statistic>& stats,
                    const TableFormat& format, const std::string& extension, Compression compression,
+                   const std::string& temp_dir,
                    const AggregateResult& result, const std::function<std::string(const std::vector<PartInfo>&)>& manifest) {
   MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(target, run_id));
   std::vector<PartInfo> parts;
+  if (extension == "h5ad") {
+    MF_ASSIGN_OR_RETURN(PartInfo part,
+                        WriteAggregateH5ad(result, stats, format.group_columns, temp_dir, committer.get()));
+    return committer->Commit(manifest({part}));
+  }
   for (size_t s : Tables(format, stats.size())) {
     const std::string directory = format.layout == TableLayout::kLong ? "" : stats[s].name;
     PartFilesSink sink(committer.get(), 1, TableHeader(result, stats, format, s), extension, compression,
@@ -183,6 +191,9 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   if (c.compress != "none" && c.output.empty())
     return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
   if (c.transpose && c.layout == "long") return Status::InvalidArgument("--transpose applies to the wide layout only");
+  if (c.format == "h5ad" && (c.output.empty() || c.layout == "long" || c.transpose || c.compress != "none"))
+    return Status::InvalidArgument("--format h5ad writes OUT/aggregate.h5ad: it needs -o OUT, and takes no --layout "
+                                   "long, --transpose or --compress");
   AggregateOptions o;
   MF_ASSIGN_OR_RETURN(o.stats, ParseStatistics(c.stats));
   o.ddof = c.ddof;
@@ -296,7 +307,7 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
       const Compression compression = c.compress == "gzip"   ? Compression::kGzip
                                       : c.compress == "zstd" ? Compression::kZstd
                                                              : Compression::kNone;
-      MF_RETURN_IF_ERROR(WriteOutput(target, run_id, o.stats, format, extension, compression, result,
+      MF_RETURN_IF_ERROR(WriteOutput(target, run_id, o.stats, format, extension, compression, c.temp_dir, result,
                                      [&](const std::vector<PartInfo>& parts) {
                                        return AggregateManifest(c, run_id, started_at, matrix, meta, result, parts,
                                                                 MonotonicSeconds() - start, o.memory_limit,

@@ -1,46 +1,14 @@
 #include "io/part_files_sink.h"
 
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
 
+#include "io/checksummed_file.h"
 #include "io/compressing_file.h"
 
 namespace mergeflow {
-
-namespace {
-
-// Counts and hashes the bytes as stored (after any compression).
-class ChecksummedFile : public WritableFile {
- public:
-  ChecksummedFile(std::unique_ptr<WritableFile> file, PartInfo* info)
-      : file_(std::move(file)), info_(info), hash_(XXH3_createState()) {
-    XXH3_64bits_reset(hash_);
-  }
-  ~ChecksummedFile() override { XXH3_freeState(hash_); }
-
-  Status Append(std::string_view data) override {
-    XXH3_64bits_update(hash_, data.data(), data.size());
-    info_->bytes += data.size();
-    return file_->Append(data);
-  }
-  Status Sync() override { return file_->Sync(); }
-  Status Close() override {
-    char digest[32];
-    std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(hash_)));
-    info_->checksum = std::string("xxh3-64:") + digest;
-    return file_->Close();
-  }
-
- private:
-  std::unique_ptr<WritableFile> file_;
-  PartInfo* info_;
-  XXH3_state_t* hash_;
-};
-
-}  // namespace
 
 struct PartFilesSink::Lane {
   PartInfo info;

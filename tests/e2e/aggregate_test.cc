@@ -59,6 +59,33 @@ TEST_F(AggregateTest, LongTransposedAndStandardOutput) {
   EXPECT_EQ(r.out, "feature\tA\tB\nG1\t2.0\t0.0\nG2\t0.0\t4.0\n");
 }
 
+TEST_F(AggregateTest, H5adOutputReadsBackWithAnndataAsTheTables) {
+  ASSERT_EQ(RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --stats mean,count,var -o tables -q").exit_code,
+            0);
+  const auto r = RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --stats mean,count,var -o h5 -q "
+                                    "--format h5ad");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json manifest = nlohmann::json::parse(ReadFile(dir_ / "h5/_SUCCESS"));
+  ASSERT_EQ(manifest.at("parts").size(), 1u);
+  EXPECT_EQ(manifest.at("parts")[0].at("name"), "aggregate.h5ad");
+  EXPECT_EQ(testing::RunScript(dir_, R"sh(
+    /usr/bin/python3 - <<'PY'
+import anndata, numpy as np, pandas as pd, sys
+a = anndata.read_h5ad("h5/aggregate.h5ad")
+assert list(a.obs_names) == ["A", "B"], a.obs_names
+assert list(a.var_names) == ["G1", "G2"], a.var_names
+assert list(a.obs["n_obs_aggregated"]) == [2, 1]
+assert list(a.obs["cluster"]) == ["A", "B"]
+for stat in ["mean", "count", "var"]:
+    table = pd.read_csv("tables/%s/part-00000.tsv" % stat, sep="\t", index_col=0)
+    np.testing.assert_array_equal(a.layers[stat], table.to_numpy(dtype="float64"))
+np.testing.assert_array_equal(a.X, a.layers["mean"])
+PY
+  )sh"),
+            0);
+  EXPECT_NE(RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --format h5ad -q").exit_code, 0);
+}
+
 TEST_F(AggregateTest, BadInputIsOneLineAndLeavesTheOutputAsItWas) {
   ASSERT_EQ(RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster -o out -q").exit_code, 0);
   const std::string before = ReadFile(dir_ / "out/mean/part-00000.tsv");
