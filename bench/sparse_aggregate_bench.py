@@ -31,14 +31,16 @@ def generate(path, cells, genes, density, clusters, seed):
     import pandas as pd
     import scipy.sparse as sp
     rng = np.random.default_rng(seed)
+    # Entries drawn at random with replacement, a row's repeats merged: about
+    # `density` of each row is non-zero, columns sorted within a row.
     per_row = rng.binomial(genes, density, size=cells)
-    indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
-    indices = np.empty(indptr[-1], dtype=np.int32)
-    for start in range(0, cells, 10000):
-        stop = min(cells, start + 10000)
-        for r in range(start, stop):
-            indices[indptr[r]:indptr[r + 1]] = np.sort(rng.choice(genes, size=per_row[r], replace=False))
-    data = rng.integers(1, 20, size=indptr[-1]).astype(np.float32)
+    rows = np.repeat(np.arange(cells, dtype=np.int64), per_row)
+    keys = np.unique(rows * genes + rng.integers(0, genes, size=rows.size))
+    del rows
+    indices = (keys % genes).astype(np.int32)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // genes, minlength=cells))]).astype(np.int64)
+    del keys
+    data = rng.integers(1, 20, size=indices.size).astype(np.float32)
     X = sp.csr_matrix((data, indices, indptr), shape=(cells, genes))
     obs = pd.DataFrame({"cluster": pd.Categorical(["c%03d" % k for k in rng.integers(0, clusters, size=cells)])},
                        index=["cell%d" % i for i in range(cells)])

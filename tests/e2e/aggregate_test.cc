@@ -86,6 +86,26 @@ PY
   EXPECT_NE(RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster --format h5ad -q").exit_code, 0);
 }
 
+// META larger than the memory limit: the engine partitions it to disk with
+// the matrix, and the tables come out the same; a bad value found after
+// spilling still names its file and line.
+TEST_F(AggregateTest, AMetaLargerThanMemoryIsSpilledWithTheSameTables) {
+  ASSERT_EQ(testing::RunScript(dir_, R"sh(
+    set -e
+    awk 'BEGIN{OFS="\t"; print "id", "a", "b"; for (i = 0; i < 200000; i++) print "id" i, (i % 7) - 3, (i % 5 ? 0 : i / 1000)}' > big.tsv
+    awk 'BEGIN{OFS="\t"; print "id", "cluster"; for (i = 0; i < 200000; i++) print "id" i, "k" (i * 13 % 41)}' > big_meta.tsv
+    $MERGEFLOW aggregate big.tsv --meta big_meta.tsv --by cluster --stats mean,var,min,max,count -q -o whole
+    $MERGEFLOW aggregate big.tsv --meta big_meta.tsv --by cluster --stats mean,var,min,max,count -q -o spilled \
+      --memory-limit 14M --chunk-size 64K
+    /usr/bin/python3 -c "import json,sys; sys.exit(0 if json.load(open('spilled/_SUCCESS'))['memory']['spilled_bytes'] > 0 else 1)"
+    for s in mean var min max count; do cmp whole/$s/part-00000.tsv spilled/$s/part-00000.tsv; done
+    printf 'id77\tx\t1\n' >> big.tsv
+    ! $MERGEFLOW aggregate big.tsv --meta big_meta.tsv --by cluster -q -o spilled --memory-limit 14M --chunk-size 64K 2> err
+    grep -q "big.tsv:200002: column 'a': not a number: 'x'" err
+  )sh"),
+            0);
+}
+
 TEST_F(AggregateTest, BadInputIsOneLineAndLeavesTheOutputAsItWas) {
   ASSERT_EQ(RunMergeflow(dir_, "aggregate m.tsv --meta meta.tsv --by cluster -o out -q").exit_code, 0);
   const std::string before = ReadFile(dir_ / "out/mean/part-00000.tsv");
