@@ -52,24 +52,34 @@ void Add(PartialGroups* states, size_t g, size_t f, double x) {
     states->states.AddValue(g, f, x);
 }
 
-// Adds major elements [from, to) of `slice` to `states`, features [begin, end).
-void AddSlice(const MatrixSlice& slice, size_t from, size_t to, const RowGroups& groups, size_t begin, size_t end,
-              PartialGroups* states) {
-  for (size_t i = from; i < to; ++i) {
-    const uint64_t major = slice.first + i;
-    if (slice.by_row) {
-      if (!CountRow(groups, major, states)) continue;
-      const size_t g = static_cast<size_t>(groups.of_row[major]);
+// Adds part `part` of `parts` of `slice` to `states` (features [begin,
+// end)). The parts own disjoint features, so they run at once on one set of
+// states: a slice of rows is split by feature (each part reads every row and
+// keeps its features; part 0 also counts the rows), a slice of features by
+// its features.
+void AddSlicePart(const MatrixSlice& slice, size_t part, size_t parts, const RowGroups& groups, size_t begin,
+                  size_t end, PartialGroups* states) {
+  if (slice.by_row) {
+    const size_t lo = begin + (end - begin) * part / parts;
+    const size_t hi = begin + (end - begin) * (part + 1) / parts;
+    for (size_t i = 0; i < slice.size(); ++i) {
+      const uint64_t row = slice.first + i;
+      if (part == 0) CountRow(groups, row, states);
+      const int32_t g = groups.of_row[row];
+      if (g < 0 || lo == hi) continue;
       for (uint64_t k = slice.offsets[i]; k < slice.offsets[i + 1]; ++k) {
         const uint64_t f = slice.indices[k];
-        if (f >= begin && f < end) Add(states, g, f - begin, slice.values[k]);
+        if (f >= lo && f < hi) Add(states, static_cast<size_t>(g), f - begin, slice.values[k]);
       }
-    } else {
-      const size_t f = major - begin;  // slices of a by-feature matrix cover only the block
-      for (uint64_t k = slice.offsets[i]; k < slice.offsets[i + 1]; ++k) {
-        const int32_t g = groups.of_row[slice.indices[k]];
-        if (g >= 0) Add(states, static_cast<size_t>(g), f, slice.values[k]);
-      }
+    }
+    return;
+  }
+  const size_t n = slice.size();
+  for (size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
+    const size_t f = slice.first + i - begin;  // slices of a by-feature matrix cover only the block
+    for (uint64_t k = slice.offsets[i]; k < slice.offsets[i + 1]; ++k) {
+      const int32_t g = groups.of_row[slice.indices[k]];
+      if (g >= 0) Add(states, static_cast<size_t>(g), f, slice.values[k]);
     }
   }
 }
@@ -78,7 +88,8 @@ Result<AggregatePass> MatrixPass(const ProcessGroup& processes, const MatrixFile
                                  size_t begin, size_t end, const AggregateOptions& o) {
   const StateNeeds needs = NeedsOf(o.stats);
   const int workers = o.threads;
-  std::vector<std::unique_ptr<PartialGroups>> states = WorkerStates(groups, needs, end - begin, workers);
+  // One set of states, its features shared out among the workers.
+  std::unique_ptr<PartialGroups> states = std::move(WorkerStates(groups, needs, end - begin, 1).front());
   // This process's share of the stored major elements (of the block's
   // features, for a matrix stored by feature).
   const uint64_t lo = matrix.by_row() ? 0 : begin;
@@ -93,20 +104,18 @@ Result<AggregatePass> MatrixPass(const ProcessGroup& processes, const MatrixFile
   } else if (processes.leader()) {
     // Stored by feature: every row is counted once, by rank 0.
     pass.rows_read = matrix.rows();
-    for (uint64_t row = 0; row < matrix.rows(); ++row) CountRow(groups, row, states[0].get());
+    for (uint64_t row = 0; row < matrix.rows(); ++row) CountRow(groups, row, states.get());
   }
   if (o.progress != nullptr) o.progress->StartPhase("aggregate", last - first);
+  const size_t parts = static_cast<size_t>(workers);
   MF_RETURN_IF_ERROR(matrix.ReadSlices(first, last, kSliceEntries, [&](const MatrixSlice& slice) {
-    const size_t n = slice.size();
-    ParallelFor(static_cast<size_t>(workers), workers, [&](size_t part, int worker) {
-      AddSlice(slice, n * part / workers, n * (part + 1) / workers, groups, begin, end, states[worker].get());
-    });
-    if (o.progress != nullptr) o.progress->Add(n, matrix.by_row() ? n : 0);
+    ParallelFor(parts, workers,
+                [&](size_t part, int) { AddSlicePart(slice, part, parts, groups, begin, end, states.get()); });
+    if (o.progress != nullptr) o.progress->Add(slice.size(), matrix.by_row() ? slice.size() : 0);
     return Status::OK();
   }));
   if (o.progress != nullptr) o.progress->Finish();
-  pass.groups = std::make_unique<PartialGroups>(needs, end - begin);
-  for (const auto& worker : states) pass.groups->Merge(*worker);
+  pass.groups = std::move(states);
   return pass;
 }
 
