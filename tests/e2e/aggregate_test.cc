@@ -165,11 +165,6 @@ TEST_F(AggregateTest, SkippedRowsAreCountedInEveryFeatureBlockAlike) {
         << stat;
 }
 
-}  // namespace
-}  // namespace mergeflow
-
-namespace mergeflow {
-namespace {
 
 // AnnData files written by python3-anndata (Debian): groups from obs
 // columns, layers and raw/X, and an HDF5 file that is not AnnData.
@@ -220,11 +215,6 @@ PY
             0);
 }
 
-}  // namespace
-}  // namespace mergeflow
-
-namespace mergeflow {
-namespace {
 
 // The bundled cluster-statistics pipeline: an aggregate step writes a
 // dataset version, a validate step checks it, a publish step shows it; a
@@ -246,11 +236,6 @@ TEST(AggregatePipelineTest, TheExamplePipelinePublishesClusterStatistics) {
             0);
 }
 
-}  // namespace
-}  // namespace mergeflow
-
-namespace mergeflow {
-namespace {
 
 // A 10x Matrix Market directory, plain and gzip-compressed; a bad entry is
 // one line naming the file and line.
