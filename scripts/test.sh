@@ -28,7 +28,7 @@ stage() { echo "== $* (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
 stage "optimised build: unit and end-to-end tests"
 (cd build && ctest --output-on-failure -j "$jobs")
 stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
-tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-10}" build
+tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-7}" build
 stage "optimised build: SIGKILL of dataset publish, rollback and gc (local, S3)"
 tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-3}" build
 stage "optimised build: SIGKILL of pipeline runs and of their steps (local, S3)"
@@ -51,12 +51,12 @@ OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests
 stage "optimised build: aggregate oracle (pandas: every statistic and layout, text and .h5ad; in memory, in feature blocks, on 3 MPI ranks)"
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 40
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 20 --first 201 --h5ad
-/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 3 --first 501 --wide --expect-blocks \
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 2 --first 501 --wide --expect-blocks \
   --extra "--memory-limit 12M --chunk-size 64K --threads 2"
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
-  --seeds 8 --first 901 --launch "mpirun --oversubscribe --bind-to none -np 3"
+  --seeds 5 --first 901 --launch "mpirun --oversubscribe --bind-to none -np 3"
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
-  --seeds 4 --first 951 --h5ad --launch "mpirun --oversubscribe --bind-to none -np 3"
+  --seeds 3 --first 951 --h5ad --launch "mpirun --oversubscribe --bind-to none -np 3"
 
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
 # Unoptimised: this build checks that it compiles and runs, not its speed.
