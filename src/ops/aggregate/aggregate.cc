@@ -1,9 +1,7 @@
 #include "ops/aggregate/aggregate.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
-#include <numeric>
 
 #include "cluster/input_ranges.h"
 #include "engine/hash_join.h"

@@ -1,7 +1,10 @@
-// Aggregate over a matrix file (formats/matrix_file.h): the rows' groups are
-// known before the pass (from obs columns or META), so each slice of the
-// stored matrix is added to per-worker partial states directly.
+// Aggregate over a matrix file (formats/matrix_file.h) or a Matrix Market
+// directory: the rows' groups are known before the pass (from obs columns or
+// META), so the stored entries are added to partial states directly: one set
+// shared out by feature for a matrix file, one per worker for Matrix Market
+// entries (each worker adds the chunks it parsed).
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "cluster/input_ranges.h"
@@ -28,20 +31,17 @@ std::vector<std::unique_ptr<PartialGroups>> WorkerStates(const RowGroups& groups
   return states;
 }
 
-// Counts row `row` into `states` (or as left out); true when it belongs to a group.
-bool CountRow(const RowGroups& groups, uint64_t row, PartialGroups* states) {
+// Counts row `row` into its group of `states`, or as left out.
+void CountRow(const RowGroups& groups, uint64_t row, PartialGroups* states) {
   const int32_t g = groups.of_row[row];
   if (g == RowGroups::kNoMetaRow) {
     ++states->unmatched_rows;
-    return false;
-  }
-  if (g == RowGroups::kNullGroup) {
+  } else if (g == RowGroups::kNullGroup) {
     ++states->null_group_rows;
-    return false;
+  } else {
+    states->states.CountRow(static_cast<size_t>(g));
+    ++states->aggregated_rows;
   }
-  states->states.CountRow(static_cast<size_t>(g));
-  ++states->aggregated_rows;
-  return true;
 }
 
 // Adds value `x` of feature `f` (relative to the block) to group `g`.
