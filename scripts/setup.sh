@@ -10,9 +10,10 @@ packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev
   libcurl4-openssl-dev libssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev
   libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1)
 if [[ "${1:-}" == "--test" ]]; then
-  # radosgw and the Ceph daemons under it are the tests' S3-compatible server.
+  # radosgw and the Ceph daemons under it are the tests' S3-compatible
+  # server; slurmctld, slurmd and munge their one-node Slurm cluster.
   packages+=(libgtest-dev zlib1g-dev python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
-    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl)
+    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge)
 fi
 
 missing=()

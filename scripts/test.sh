@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up and runs every mergeflow test: unit and end-to-end tests (CTest,
-# with a real S3-compatible server), SIGKILLs at random moments (joins,
+# with a real S3-compatible server), runs under a one-node Slurm, SIGKILLs at random moments (joins,
 # dataset publish, rollback and gc, pipeline runs and their steps), the
-# malformed-input corpus, the fuzzers for half a minute each, the pandas, upsert and aggregate oracles,
+# malformed-input corpus, the pandas, upsert and aggregate oracles,
 # a build without MPI, then the tests again under AddressSanitizer with
-# UndefinedBehaviorSanitizer, and under ThreadSanitizer.
+# UndefinedBehaviorSanitizer (and the fuzzers for half a minute each), and
+# under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -27,36 +28,36 @@ stage() { echo "== $* (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
 
 stage "optimised build: unit and end-to-end tests"
 (cd build && ctest --output-on-failure -j "$jobs")
+stage "optimised build: under Slurm (one node: srun --mpi=pmix, an sbatch job, a pipeline's srun step; launches that cannot form one MPI job refused)"
+tests/slurm/slurm_test.sh build
 stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
-tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-7}" build
+tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-5}" build
 stage "optimised build: SIGKILL of dataset publish, rollback and gc (local, S3)"
 tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-3}" build
 stage "optimised build: SIGKILL of pipeline runs and of their steps (local, S3)"
 tests/crash/kill_pipeline.sh --kills "${MERGEFLOW_TEST_PIPELINE_KILLS:-3}" build
 stage "optimised build: malformed-input corpus"
 tests/corpus/run_malformed.sh build/mergeflow
-stage "libFuzzer targets, 30 s each (clang, ASan+UBSan)"
-scripts/fuzz.sh 30
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
-stage "optimised build: upsert oracle (a reference of the spec, 150 random change streams: in memory, spilled, on 3 MPI ranks)"
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 60
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 30 --first 1001 --extra "--buckets 1 --threads 1"
+stage "optimised build: upsert oracle (a reference of the spec, 96 random change streams: in memory, spilled, on 3 MPI ranks)"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 40
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 20 --first 1001 --extra "--buckets 1 --threads 1"
 # Changes spilled to disk and reduced a bucket group at a time.
-/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 50 --first 2001 --extra "--memory-limit 4K --buckets 64"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 30 --first 2001 --extra "--memory-limit 4K --buckets 64"
 # Buckets shared by 3 ranks (13 buckets: ranks own unequal shares), spilled.
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
-  --seeds 10 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
+  --seeds 6 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
 
 stage "optimised build: aggregate oracle (pandas: every statistic and layout, text and .h5ad; in memory, in feature blocks, on 3 MPI ranks)"
-/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 40
-/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 20 --first 201 --h5ad
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 25
+/usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 12 --first 201 --h5ad
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow --seeds 2 --first 501 --wide --expect-blocks \
   --extra "--memory-limit 12M --chunk-size 64K --threads 2"
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
-  --seeds 5 --first 901 --launch "mpirun --oversubscribe --bind-to none -np 3"
+  --seeds 3 --first 901 --launch "mpirun --oversubscribe --bind-to none -np 3"
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/aggregate_oracle.py build/mergeflow \
-  --seeds 3 --first 951 --h5ad --launch "mpirun --oversubscribe --bind-to none -np 3"
+  --seeds 2 --first 951 --h5ad --launch "mpirun --oversubscribe --bind-to none -np 3"
 
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
 # Unoptimised: this build checks that it compiles and runs, not its speed.
@@ -73,8 +74,8 @@ fi
 grep -q "built without MPI" "$nompi/err"
 rm -rf "$nompi"
 
-stage "AddressSanitizer + UndefinedBehaviorSanitizer build"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_SANITIZE=ON -DMERGEFLOW_TESTS=ON >/dev/null
+stage "AddressSanitizer + UndefinedBehaviorSanitizer build (clang: the same build holds the libFuzzer targets)"
+CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_FUZZ=ON -DMERGEFLOW_TESTS=ON >/dev/null
 cmake --build build-asan -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # S3 fault injection runs in the optimised build: its time goes to awscli;
@@ -85,6 +86,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktra
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 10
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 5 --first 201 --h5ad
 tests/corpus/run_malformed.sh build-asan/mergeflow
+stage "libFuzzer targets, 30 s each (the sanitizer build)"
+scripts/fuzz.sh --build build-asan 30
 
 stage "ThreadSanitizer build (fault-injection, interrupt, S3, dataset-race and killed-rank tests exercise files and processes, not threads: they, the three largest spill tests and the two largest MPI tests run above)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_TSAN=ON -DMERGEFLOW_TESTS=ON >/dev/null

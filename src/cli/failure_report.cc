@@ -11,7 +11,7 @@ int ReportFailure(const ErrorRecord& record, bool print) {
   if (print) std::fprintf(stderr, "mergeflow: error: %s\n", record.message.c_str());
   if (const char* file = std::getenv(kErrorRecordVariable); file != nullptr && *file != '\0') {
     std::string path = file;
-    if (LaunchedProcessCount() > 1) path += "." + std::to_string(LaunchedProcessRank());
+    if (const Launch launch = DetectLaunch(); launch.processes > 1) path += "." + std::to_string(launch.rank);
     WriteErrorRecord(path, record);
   }
   return record.error_class == ErrorClass::kUsage ? 2 : 1;

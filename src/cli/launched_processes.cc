@@ -11,10 +11,20 @@
 
 namespace mergeflow {
 
+namespace {
+
+[[noreturn]] void StopEveryCopy(const Launch& launch, const std::string& why) {
+  std::_Exit(ReportFailure(Status::InvalidArgument(why), launch.rank == 0));
+}
+
+}  // namespace
+
 Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body,
                               const std::function<Status(int processes)>& usage) {
-  const int processes = LaunchedProcessCount();
-  if (processes == 1) return body(nullptr);
+  const Launch launch = DetectLaunch();
+  if (launch.processes == 1) return body(nullptr);
+  // Every copy stops before touching any output; one says why.
+  if (!launch.cannot_join.empty()) StopEveryCopy(launch, launch.cannot_join);
 #ifdef MERGEFLOW_HAVE_MPI
   MF_ASSIGN_OR_RETURN(std::unique_ptr<MpiWorld> world, MpiWorld::Init());
   Status status = usage(world->size());
@@ -34,10 +44,17 @@ Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body
   return status;
 #else
   (void)usage;
-  return Status::IOError("started as one of " + std::to_string(processes) +
+  return Status::IOError("started as one of " + std::to_string(launch.processes) +
                          " MPI processes, but this mergeflow was built without MPI (install libopenmpi-dev and "
                          "rebuild, or run one process)");
 #endif
+}
+
+void StopIfLaunchedSeveral(const std::string& command) {
+  const Launch launch = DetectLaunch();
+  if (launch.processes == 1) return;
+  StopEveryCopy(launch, "mergeflow " + command + " runs as one process, but a launcher started " +
+                            std::to_string(launch.processes) + " copies: run it without mpirun or srun");
 }
 
 Status CheckSeveralProcesses(int processes, const std::string& output, const std::vector<std::string>& inputs) {

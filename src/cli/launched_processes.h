@@ -21,6 +21,11 @@ namespace mergeflow {
 Status RunOnLaunchedProcesses(const std::function<Status(MpiWorld* world)>& body,
                               const std::function<Status(int processes)>& usage);
 
+// For a command that runs as one process only: when a launcher started
+// several copies of it, every copy stops here (exit status 2) before doing
+// anything, the first saying why; otherwise returns.
+void StopIfLaunchedSeveral(const std::string& command);
+
 // What every command writing an output needs to run on several processes:
 // an -o `output` (processes cannot share standard output) and no input
 // (`inputs`) read from standard input. InvalidArgument saying which.

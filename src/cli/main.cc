@@ -13,6 +13,7 @@
 #include "cli/dataset_command.h"
 #include "cli/failure_report.h"
 #include "cli/join_command.h"
+#include "cli/launched_processes.h"
 #include "cli/pipeline_command.h"
 #include "cli/upsert_command.h"
 #include "cli/validate_command.h"
@@ -21,28 +22,33 @@
 namespace mergeflow {
 namespace {
 
-// A subcommand as declared, and how to run it once parsed.
+enum class Processes { kOne, kSeveral };
+
+// A subcommand as declared, how to run it once parsed, and whether it can
+// run as several processes started by a launcher (mpirun, srun).
 struct Command {
   CLI::App* app;
   std::function<Status()> run;
+  Processes processes;
 };
 
 // Declares a subcommand with `add` (app, options -> its CLI::App) and keeps
 // `run` (options, its CLI::App -> Status) for when it is the one parsed.
 template <typename Options, typename Add, typename Run>
-void Declare(CLI::App* app, Add add, Run run, std::vector<Command>* commands) {
+void Declare(CLI::App* app, Add add, Run run, std::vector<Command>* commands, Processes processes = Processes::kOne) {
   auto options = std::make_shared<Options>();
   CLI::App* sub = add(app, options.get());
-  commands->push_back(Command{sub, [options, sub, run] { return run(*options, sub); }});
+  commands->push_back(Command{sub, [options, sub, run] { return run(*options, sub); }, processes});
 }
 
 std::vector<Command> DeclareCommands(CLI::App* app) {
   std::vector<Command> c;
-  Declare<JoinCommandOptions>(app, AddJoinCommand, RunJoinCommand, &c);
-  Declare<AggregateCommandOptions>(app, AddAggregateCommand, RunAggregateCommand, &c);
+  Declare<JoinCommandOptions>(app, AddJoinCommand, RunJoinCommand, &c, Processes::kSeveral);
+  Declare<AggregateCommandOptions>(app, AddAggregateCommand, RunAggregateCommand, &c, Processes::kSeveral);
   Declare<CleanCommandOptions>(app, AddCleanCommand, [](auto& o, auto*) { return RunCleanCommand(o); }, &c);
   Declare<DatasetCommandOptions>(app, AddDatasetCommand, RunDatasetCommand, &c);
-  Declare<UpsertCommandOptions>(app, AddUpsertCommand, [](auto& o, auto*) { return RunUpsertCommand(o); }, &c);
+  Declare<UpsertCommandOptions>(app, AddUpsertCommand, [](auto& o, auto*) { return RunUpsertCommand(o); }, &c,
+                                Processes::kSeveral);
   Declare<ValidateCommandOptions>(app, AddValidateCommand, [](auto& o, auto*) { return RunValidateCommand(o); }, &c);
   Declare<PlanCommandOptions>(app, AddPlanCommand, [](auto& o, auto*) { return RunPlanCommand(o); }, &c);
   Declare<RunCommandOptions>(app, AddRunCommand, [](auto& o, auto*) { return RunRunCommand(o); }, &c);
@@ -74,6 +80,7 @@ int main(int argc, char** argv) {
   try {
     for (const mergeflow::Command& command : commands) {
       if (!command.app->parsed()) continue;
+      if (command.processes == mergeflow::Processes::kOne) mergeflow::StopIfLaunchedSeveral(command.app->get_name());
       const mergeflow::Status status = command.run();
       return status.ok() ? 0 : mergeflow::ReportFailure(status);
     }

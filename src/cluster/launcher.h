@@ -1,16 +1,26 @@
-// How many processes the launcher (mpirun, mpiexec, srun) started, read from
-// the environment it gives each process, before MPI is initialised.
+// How this process was started: alone, or as one of several copies by a
+// launcher (mpirun, mpiexec, srun), read from the environment the launcher
+// gives each copy, before MPI is initialised.
 #pragma once
+
+#include <string>
 
 namespace mergeflow {
 
-// The number of processes in this job, or 1 when no MPI launcher started
-// this one. Knows Open MPI (OMPI_COMM_WORLD_SIZE), MPICH and Intel MPI
-// (PMI_SIZE), and Slurm's srun with PMIx (SLURM_NTASKS beside PMIX_RANK).
-int LaunchedProcessCount();
+struct Launch {
+  int processes = 1;  // copies the launcher started, this one included
+  int rank = 0;       // this copy's number, 0 to processes - 1
+  // Empty when the copies can join one MPI world (or there is one copy).
+  // Otherwise why they cannot and what to launch with instead, as one line:
+  // they must stop before doing any work, or each would run the whole
+  // command on its own and all would write the same output.
+  std::string cannot_join;
+};
 
-// This process's rank (0 to LaunchedProcessCount() - 1) in the same terms;
-// 0 when no launcher started it.
-int LaunchedProcessRank();
+// Knows Open MPI's mpirun (OMPI_COMM_WORLD_SIZE), MPICH and Intel MPI
+// (PMI_SIZE), and Slurm's srun (SLURM_STEP_NUM_TASKS), which joins Open
+// MPI's world through PMIx only (PMIX_RANK). A Slurm batch script itself
+// (SLURM_NTASKS without a step) is one process.
+Launch DetectLaunch();
 
 }  // namespace mergeflow
