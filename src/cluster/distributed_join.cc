@@ -8,8 +8,11 @@
 #include "cluster/key_sample.h"
 #include "cluster/row_exchange.h"
 #include "cluster/shuffle.h"
+#include "cluster/spread_keys.h"
+#include "cluster/unmatched_filter.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
+#include "ops/join/join_row_output.h"
 #include "engine/key_encoder.h"
 
 namespace mergeflow {
@@ -137,6 +140,7 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   const std::string received[2] = {JoinPath(dir->path(), "left"), JoinPath(dir->path(), "right")};
   RankLoad load;
   JoinStats read;
+  SpreadKeys spread(heavy.size());  // every rank's, once shuffled
   {
     std::unique_ptr<WritableFile> files[2];
     Status opened = Status::OK();
@@ -171,6 +175,13 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
     load.rows_read = read.left_rows + read.right_rows;
     load.sent_bytes = exchange.sent_bytes(0) + exchange.sent_bytes(1);
     load.received_bytes = exchange.received_bytes(0) + exchange.received_bytes(1);
+    if (!heavy.empty()) {
+      for (const ShuffleSideStats& side : stats) spread.Merge(side.spread_keys);
+      for (const std::string& bytes : world.GatherAll(spread.Encode())) {
+        size_t at = 0;
+        spread.MergeEncoded(bytes, &at);
+      }
+    }
   }
 
   // 3. Join what arrived here, into this rank's parts of the output.
@@ -191,7 +202,9 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   PartFilesSink sink(committer.get(), options.threads, output.header, output.extension, output.compression,
                      PartNumbering{world.rank(), world.size(), world.rank() == 0});
   JoinStats joined;
-  Status done = RunJoin(sides[0], sides[1], columns, output.separator, options, &sink, &joined);
+  JoinRowOutput rows(columns, sides[0], sides[1], output.separator, options.keep_left_order, &sink);
+  UnmatchedFilter filter(&rows, router, spread, sides[0], sides[1], options);
+  Status done = RunHashJoin(sides[0], sides[1], options, &filter, &joined);
   if (done.ok()) done = sink.Finish();
   MF_RETURN_IF_ERROR(Agree(world, done));
   load.rows_joined = joined.left_rows + joined.right_rows;

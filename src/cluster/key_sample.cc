@@ -1,9 +1,9 @@
 #include "cluster/key_sample.h"
 
 #include <algorithm>
-#include <cstring>
 #include <unordered_map>
 
+#include "cluster/rank_bytes.h"
 #include "engine/key_encoder.h"
 #include "text/row_scanner.h"
 
@@ -43,29 +43,22 @@ Result<SideSample> SampleKeys(const JoinSide& side, bool null_keys_equal, uint64
 
 std::string EncodeSample(const SideSample& sample) {
   std::string bytes;
-  auto put = [&](uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); };
-  put(sample.rows);
-  put(sample.top.size());
+  PutNumber(sample.rows, &bytes);
+  PutNumber(sample.top.size(), &bytes);
   for (const KeyCount& k : sample.top) {
-    put(k.hash);
-    put(k.rows);
+    PutNumber(k.hash, &bytes);
+    PutNumber(k.rows, &bytes);
   }
   return bytes;
 }
 
 SideSample DecodeSample(const std::string& bytes, size_t* at) {
-  auto get = [&]() {
-    uint64_t v = 0;
-    if (*at + sizeof v <= bytes.size()) std::memcpy(&v, bytes.data() + *at, sizeof v);
-    *at += sizeof v;
-    return v;
-  };
   SideSample sample;
-  sample.rows = get();
-  const uint64_t n = get();
+  sample.rows = TakeNumber(bytes, at);
+  const uint64_t n = TakeNumber(bytes, at);
   for (uint64_t i = 0; i < n && *at < bytes.size(); ++i) {
-    const uint64_t hash = get();
-    sample.top.push_back({hash, get()});
+    const uint64_t hash = TakeNumber(bytes, at);
+    sample.top.push_back({hash, TakeNumber(bytes, at)});
   }
   return sample;
 }

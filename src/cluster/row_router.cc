@@ -20,19 +20,7 @@ uint64_t Mix(uint64_t h) {
 }
 
 bool MaySpread(JoinType type, Side side) {
-  switch (type) {
-    case JoinType::kInner:
-      return true;
-    case JoinType::kLeft:
-    case JoinType::kSemi:
-    case JoinType::kAnti:
-      return side == Side::kLeft;
-    case JoinType::kRight:
-      return side == Side::kRight;
-    case JoinType::kOuter:
-      return false;
-  }
-  return false;
+  return side == Side::kLeft || (type != JoinType::kSemi && type != JoinType::kAnti);
 }
 
 }  // namespace
@@ -85,11 +73,11 @@ int RowRouter::Owner(uint64_t hash) const {
   return static_cast<int>((static_cast<unsigned __int128>(Mix(hash)) * static_cast<uint64_t>(ranks_)) >> 64);
 }
 
-const HeavyKey* RowRouter::FindHeavy(uint64_t hash) const {
-  if (heavy_.empty()) return nullptr;
+int RowRouter::HeavyIndex(uint64_t hash) const {
+  if (heavy_.empty()) return -1;
   auto it =
       std::lower_bound(heavy_.begin(), heavy_.end(), hash, [](const HeavyKey& k, uint64_t h) { return k.hash < h; });
-  return it != heavy_.end() && it->hash == hash ? &*it : nullptr;
+  return it != heavy_.end() && it->hash == hash ? static_cast<int>(it - heavy_.begin()) : -1;
 }
 
 }  // namespace mergeflow

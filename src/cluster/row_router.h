@@ -4,7 +4,10 @@
 // key meet on one rank (the rank is just another partition number). A heavy
 // key (a large share of one side's rows, found by sampling) is spread
 // instead: that side's rows of it go round-robin to every rank and the other
-// side's rows of it to all ranks, so no rank has to join it alone.
+// side's rows of it to all ranks, so no rank has to join it alone. Every
+// pair then meets on exactly one rank; a broadcast row that is to be output
+// when it matches nothing must not be output by every rank where it just
+// had no partner (UnmatchedFilter sees to it).
 #pragma once
 
 #include <cstdint>
@@ -37,10 +40,9 @@ struct HeavyKey {
 // The heavy keys given every rank's samples of both sides (samples[rank][side]).
 // A key is heavy when its estimated share of a side's rows, times the number
 // of ranks, is at least `threshold` (so a key worth a fifth of one rank's fair
-// share, with 0.2). Only sides whose rows may be spread for `type` are
-// spread: a side whose unmatched rows (or match status) are output must keep
-// each row whole on one rank, so outer joins spread nothing, left/semi/anti
-// joins only the left side, right joins only the right side.
+// share, with 0.2); the side where it weighs more is spread. Semi and anti
+// joins spread only the left side: they output each left row once, by
+// whether it matched, so a left row cannot be on every rank.
 std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& samples, JoinType type,
                                     double threshold);
 
@@ -57,18 +59,20 @@ class RowRouter {
   template <class To>
   void Route(Side side, bool has_key, uint64_t hash, uint64_t* turn, To to) const {
     if (!has_key) return to(rank_);
-    const HeavyKey* heavy = FindHeavy(hash);
-    if (heavy == nullptr) return to(Owner(hash));
-    if (heavy->spread == side) return to(static_cast<int>((*turn)++ % ranks_));
+    const int heavy = HeavyIndex(hash);
+    if (heavy < 0) return to(Owner(hash));
+    if (heavy_[heavy].spread == side) return to(static_cast<int>((*turn)++ % ranks_));
     for (int r = 0; r < ranks_; ++r) to(r);
   }
+
+  // The index in heavy() of the heavy key with this hash; -1 if none.
+  int HeavyIndex(uint64_t hash) const;
 
   const std::vector<HeavyKey>& heavy() const { return heavy_; }
   int ranks() const { return ranks_; }
   int rank() const { return rank_; }
 
  private:
-  const HeavyKey* FindHeavy(uint64_t hash) const;
 
   int ranks_;
   int rank_;

@@ -1,5 +1,7 @@
 #include "cluster/shuffle.h"
 
+#include <mutex>
+
 #include "engine/key_encoder.h"
 #include "engine/scan_side.h"
 
@@ -19,6 +21,7 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
     size_t batch_bytes;
     std::vector<std::string> batches;  // one per rank
     uint64_t turn;                     // round-robin position for spread rows
+    SpreadKeys spread;
     Status status;
     uint64_t rows = 0;
 
@@ -27,6 +30,10 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
       std::string_view key;
       uint64_t hash;
       const bool has_key = encoder.EncodeAndHash(r.keys, &key, &hash);
+      if (has_key && !router->heavy().empty()) {
+        const int heavy = router->HeavyIndex(hash);
+        if (heavy >= 0 && router->heavy()[heavy].spread == which) spread.Note(heavy, key);
+      }
       router->Route(which, has_key, hash, &turn, [&](int to) {
         std::string& batch = batches[to];
         batch.append(r.data, r.size);
@@ -43,6 +50,8 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
     }
   };
   BadRowLog log(options.skip_bad_rows, side.reader);
+  stats->spread_keys = SpreadKeys(router.heavy().size());
+  std::mutex spread_mutex;
   const int ranks = static_cast<int>(router.ranks());
   MF_RETURN_IF_ERROR(ScanSide(
       side, options.threads, options.progress, &log, &stats->rows,
@@ -57,6 +66,7 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
                        batch_bytes,
                        std::vector<std::string>(ranks),
                        static_cast<uint64_t>(worker) * 7919 + router.rank(),
+                       SpreadKeys(router.heavy().size()),
                        Status::OK()};
       },
       [&](int, Visitor& visitor, Chunk& chunk) {
@@ -65,6 +75,8 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
       },
       [&](int, Visitor& visitor) {
         for (int to = 0; to < ranks; ++to) visitor.Flush(to);
+        const std::lock_guard<std::mutex> lock(spread_mutex);
+        stats->spread_keys.Merge(visitor.spread);
         return visitor.status;
       }));
   stats->bad_rows_skipped = log.count();

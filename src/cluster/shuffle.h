@@ -10,6 +10,7 @@
 
 #include "cluster/row_exchange.h"
 #include "cluster/row_router.h"
+#include "cluster/spread_keys.h"
 #include "engine/hash_join.h"
 
 namespace mergeflow {
@@ -18,6 +19,7 @@ struct ShuffleSideStats {
   uint64_t rows = 0;  // good rows read
   uint64_t bad_rows_skipped = 0;
   std::vector<BadRow> bad_row_samples;
+  SpreadKeys spread_keys;  // the keys of the rows this side spread
 };
 
 // Reads `side` (this rank's ranges) on options.threads workers and hands
