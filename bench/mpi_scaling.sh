@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The distributed join on 1-4 MPI processes of this machine: time, bytes
 # shuffled per rank against input bytes, and the load (rows joined) of the
-# busiest rank against the mean, with uniform and Zipf(1.1) keys.
-#   bench/mpi_scaling.sh [ROWS]      (default 10000000 rows a side)
+# busiest rank against the mean, with uniform keys and with Zipf(1.1) keys on
+# the left or on the right side: inner joins on 1-4 processes, every other
+# join type on 4.
+#   bench/mpi_scaling.sh [ROWS [KEYS...]]   (default 10000000 rows a side;
+#                                           KEYS: uniform zipf-left zipf-right)
 # Needs: build/mergeflow built with MPI, build/mergeflow-gen, Open MPI's mpirun.
 # Prints Markdown tables. Several processes on one machine share its cores:
 # this measures the cost of the distributed machinery, not a cluster's speed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
+shift || true
+distributions=("$@")
+((${#distributions[@]} > 0)) || distributions=(uniform zipf-left zipf-right)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mergeflow-mpibench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -22,23 +28,21 @@ seconds() {
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
 
-for keys in uniform zipf; do
-  flags=""
-  [[ $keys == zipf ]] && flags="--zipf 1.1"
-  build/mergeflow-gen --rows "$rows" --key-space $((rows * 2)) --seed 1 $flags -o "$work/l.tsv"
-  build/mergeflow-gen --rows "$rows" --key-space $((rows * 2)) --seed 2 -o "$work/r.tsv"
+for keys in "${distributions[@]}"; do
+  left_flags="" right_flags=""
+  [[ $keys == zipf-left ]] && left_flags="--zipf 1.1"
+  [[ $keys == zipf-right ]] && right_flags="--zipf 1.1"
+  build/mergeflow-gen --rows "$rows" --key-space $((rows * 2)) --seed 1 $left_flags -o "$work/l.tsv"
+  build/mergeflow-gen --rows "$rows" --key-space $((rows * 2)) --seed 2 $right_flags -o "$work/r.tsv"
   input=$(($(stat -c %s "$work/l.tsv") + $(stat -c %s "$work/r.tsv")))
   echo
   echo "### $keys keys: $rows x $rows rows, $((input / 1048576)) MiB of input, $cores cores"
   echo
   echo "| processes | threads each | seconds | heavy keys spread | max/mean rows joined | shuffled MiB per rank (sent, mean) | sent / input bytes |"
   echo "|---:|---:|---:|---:|---:|---:|---:|"
-  for np in 1 2 3 4 4-outer; do
-    how=inner
-    if [[ $np == 4-outer ]]; then  # outer joins spread no key: the load without spreading
-      np=4
-      how=outer
-    fi
+  for run in 1-inner 2-inner 3-inner 4-inner 4-left 4-right 4-outer 4-semi 4-anti; do
+    np=${run%%-*}
+    how=${run#*-}
     threads=$(( cores / np > 0 ? cores / np : 1 ))
     rm -rf "$work/out"
     if [[ $np == 1 ]]; then

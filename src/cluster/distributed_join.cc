@@ -2,18 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/process_stats.h"
-#include "io/temp_directory.h"
 #include "cluster/input_ranges.h"
 #include "cluster/key_sample.h"
 #include "cluster/row_exchange.h"
 #include "cluster/shuffle.h"
 #include "cluster/spread_keys.h"
 #include "cluster/unmatched_filter.h"
+#include "common/process_stats.h"
+#include "engine/key_encoder.h"
 #include "io/output_committer.h"
 #include "io/part_files_sink.h"
+#include "io/temp_directory.h"
 #include "ops/join/join_row_output.h"
-#include "engine/key_encoder.h"
 
 namespace mergeflow {
 

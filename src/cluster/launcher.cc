@@ -25,8 +25,8 @@ Launch SlurmLaunch(int tasks) {
   Launch launch{tasks, std::max(NumberEnv("SLURM_PROCID", true), 0), ""};
   if (std::getenv("PMIX_RANK") != nullptr) return launch;
   const char* plugin = std::getenv("SLURM_MPI_TYPE");
-  launch.cannot_join = "srun started " + std::to_string(tasks) + " tasks with --mpi=" +
-                       (plugin != nullptr && *plugin != '\0' ? plugin : "none") +
+  launch.cannot_join = "srun started " + std::to_string(tasks) +
+                       " tasks with --mpi=" + (plugin != nullptr && *plugin != '\0' ? plugin : "none") +
                        ", through which mergeflow's Open MPI cannot join them into one job: run srun --mpi=pmix "
                        "(srun --mpi=list shows what this Slurm offers), or mpirun";
   return launch;

@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/first_error.h"
 #include "cluster/mpi_world.h"
+#include "common/first_error.h"
 #include "io/file_system.h"
 
 namespace mergeflow {

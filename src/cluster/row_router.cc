@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace mergeflow {
 
@@ -19,10 +20,6 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
-bool MaySpread(JoinType type, Side side) {
-  return side == Side::kLeft || (type != JoinType::kSemi && type != JoinType::kAnti);
-}
-
 }  // namespace
 
 std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& samples, JoinType type,
@@ -36,31 +33,35 @@ std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& 
       for (const KeyCount& k : rank[s].top) counts[s][k.hash] += k.rows;
     }
   }
-  // Each key's share of each side; the side where it weighs more is spread,
-  // if it may be.
+  // Each key's share of each side.
   std::map<uint64_t, double> share[2];
   for (int s = 0; s < 2; ++s) {
     if (total[s] == 0) continue;
     for (const auto& [hash, rows] : counts[s]) share[s][hash] = static_cast<double>(rows) / total[s];
   }
-  std::vector<HeavyKey> heavy;
+  const auto share_of = [&](int s, uint64_t hash) {
+    const auto it = share[s].find(hash);
+    return it == share[s].end() ? 0.0 : it->second;
+  };
+  std::set<uint64_t> hashes;
   for (int s = 0; s < 2; ++s) {
-    const Side side = static_cast<Side>(s);
-    if (!MaySpread(type, side)) continue;
     for (const auto& [hash, mine] : share[s]) {
-      if (mine * ranks < threshold) continue;
-      const auto other = share[1 - s].find(hash);
-      const double theirs = other == share[1 - s].end() ? 0 : other->second;
-      if (theirs > mine || (theirs == mine && s == 1)) {
-        if (MaySpread(type, static_cast<Side>(1 - s))) continue;  // the other side takes it
-      }
-      heavy.push_back({hash, side});
+      if (mine * ranks >= threshold) hashes.insert(hash);
     }
   }
-  std::sort(heavy.begin(), heavy.end(), [](const HeavyKey& a, const HeavyKey& b) { return a.hash < b.hash; });
-  heavy.erase(
-      std::unique(heavy.begin(), heavy.end(), [](const HeavyKey& a, const HeavyKey& b) { return a.hash == b.hash; }),
-      heavy.end());
+  const bool semi = type == JoinType::kSemi || type == JoinType::kAnti;
+  std::vector<HeavyKey> heavy;
+  for (uint64_t hash : hashes) {
+    const double left = share_of(0, hash), right = share_of(1, hash);
+    HeavyKey key{hash};
+    if (!semi) {
+      key.spread = right > left ? Side::kRight : Side::kLeft;
+    } else {
+      if (left * ranks >= threshold) key.spread = Side::kLeft;
+      key.first_right_row_only = true;
+    }
+    heavy.push_back(key);
+  }
   return heavy;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "engine/join_type.h"
@@ -31,18 +32,28 @@ struct SideSample {
   std::vector<KeyCount> top;  // the most frequent key hashes, most frequent first
 };
 
-// A key whose rows are spread, and the side whose rows are spread.
+// A heavy key and how its rows travel.
 struct HeavyKey {
   uint64_t hash = 0;
-  Side spread = Side::kLeft;
+  // The side whose rows of the key go round-robin to every rank (the other
+  // side's then go to all ranks); none: both sides' go to the owner rank.
+  std::optional<Side> spread;
+  // Semi and anti joins: of the right side's rows of the key, each sender
+  // sends only the first of each distinct key, since they only tell whether
+  // a left row matched.
+  bool first_right_row_only = false;
+
+  bool Spreads(Side side) const { return spread == side; }
+  bool Broadcasts(Side side) const { return spread.has_value() && *spread != side; }
 };
 
 // The heavy keys given every rank's samples of both sides (samples[rank][side]).
 // A key is heavy when its estimated share of a side's rows, times the number
 // of ranks, is at least `threshold` (so a key worth a fifth of one rank's fair
 // share, with 0.2); the side where it weighs more is spread. Semi and anti
-// joins spread only the left side: they output each left row once, by
-// whether it matched, so a left row cannot be on every rank.
+// joins spread only the left side (they output each left row once, by
+// whether it matched, so a left row cannot be on every rank), and send the
+// first right row of each heavy key only.
 std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& samples, JoinType type,
                                     double threshold);
 
@@ -60,8 +71,8 @@ class RowRouter {
   void Route(Side side, bool has_key, uint64_t hash, uint64_t* turn, To to) const {
     if (!has_key) return to(rank_);
     const int heavy = HeavyIndex(hash);
-    if (heavy < 0) return to(Owner(hash));
-    if (heavy_[heavy].spread == side) return to(static_cast<int>((*turn)++ % ranks_));
+    if (heavy < 0 || !heavy_[heavy].spread) return to(Owner(hash));
+    if (heavy_[heavy].Spreads(side)) return to(static_cast<int>((*turn)++ % ranks_));
     for (int r = 0; r < ranks_; ++r) to(r);
   }
 
@@ -73,7 +84,6 @@ class RowRouter {
   int rank() const { return rank_; }
 
  private:
-
   int ranks_;
   int rank_;
   std::vector<HeavyKey> heavy_;  // sorted by hash

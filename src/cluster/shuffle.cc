@@ -21,7 +21,8 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
     size_t batch_bytes;
     std::vector<std::string> batches;  // one per rank
     uint64_t turn;                     // round-robin position for spread rows
-    SpreadKeys spread;
+    SpreadKeys spread;                 // keys of the rows this side spread
+    SpreadKeys sent;                   // keys of which the first right row was sent (semi, anti)
     Status status;
     uint64_t rows = 0;
 
@@ -32,7 +33,14 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
       const bool has_key = encoder.EncodeAndHash(r.keys, &key, &hash);
       if (has_key && !router->heavy().empty()) {
         const int heavy = router->HeavyIndex(hash);
-        if (heavy >= 0 && router->heavy()[heavy].spread == which) spread.Note(heavy, key);
+        if (heavy >= 0) {
+          const HeavyKey& plan = router->heavy()[heavy];
+          if (plan.Spreads(which)) spread.Note(heavy, key);
+          if (plan.first_right_row_only && which == Side::kRight) {
+            if (sent.Has(heavy, key)) return;
+            sent.Note(heavy, key);
+          }
+        }
       }
       router->Route(which, has_key, hash, &turn, [&](int to) {
         std::string& batch = batches[to];
@@ -66,6 +74,7 @@ Status ShuffleSide(const JoinSide& side, Side which, const RowRouter& router, co
                        batch_bytes,
                        std::vector<std::string>(ranks),
                        static_cast<uint64_t>(worker) * 7919 + router.rank(),
+                       SpreadKeys(router.heavy().size()),
                        SpreadKeys(router.heavy().size()),
                        Status::OK()};
       },

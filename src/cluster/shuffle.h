@@ -1,6 +1,8 @@
 // Shuffle: sends each row of this rank's share of one join input to the
 // rank(s) RowRouter names, through a RowExchange, as the row's own bytes
-// (one line each). Rows are parsed only to find their keys; malformed rows
+// (one line each), except the right rows of a heavy key that semi and anti
+// joins need only the first of (HeavyKey::first_right_row_only). Rows are
+// parsed only to find their keys; malformed rows
 // are reported (or skipped) here, with file and line, as the local join
 // would.
 #pragma once

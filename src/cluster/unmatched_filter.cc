@@ -52,7 +52,7 @@ class UnmatchedFilter::Lane : public MatchLane {
     if (!encoders_[side].EncodeAndHash(values_.data(), &key, &hash)) return true;  // kept where it was read
     const RowRouter& router = filter_->router_;
     const int heavy = router.HeavyIndex(hash);
-    if (heavy < 0 || router.heavy()[heavy].spread == static_cast<Side>(side)) return true;
+    if (heavy < 0 || !router.heavy()[heavy].Broadcasts(static_cast<Side>(side))) return true;
     if (filter_->spread_.Has(heavy, key)) return false;  // it meets its partners where they are
     return router.Owner(hash) == router.rank();
   }
@@ -67,11 +67,15 @@ class UnmatchedFilter::Lane : public MatchLane {
 
 UnmatchedFilter::UnmatchedFilter(MatchOutput* inner, const RowRouter& router, const SpreadKeys& spread,
                                  const JoinSide& left, const JoinSide& right, const JoinOptions& options)
-    : inner_(inner), router_(router), spread_(spread), sides_{&left, &right}, null_keys_equal_(options.null_keys_equal) {
+    : inner_(inner),
+      router_(router),
+      spread_(spread),
+      sides_{&left, &right},
+      null_keys_equal_(options.null_keys_equal) {
   for (int s = 0; s < 2; ++s) {
     // Rows of side s are broadcast for the heavy keys the other side spreads.
     bool broadcast = false;
-    for (const HeavyKey& heavy : router.heavy()) broadcast |= heavy.spread != static_cast<Side>(s);
+    for (const HeavyKey& heavy : router.heavy()) broadcast |= heavy.Broadcasts(static_cast<Side>(s));
     check_[s] = broadcast && KeepsUnmatched(options.type, static_cast<Side>(s));
   }
 }

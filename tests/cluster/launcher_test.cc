@@ -26,35 +26,42 @@ class LauncherEnvironment {
   }
 
  private:
-  static constexpr const char* kNames[] = {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "SLURM_STEP_NUM_TASKS",
-                                           "SLURM_PROCID",         "SLURM_NTASKS",         "SLURM_MPI_TYPE",
-                                           "PMIX_RANK",            "PMI_SIZE",             "PMI_RANK"};
+  static constexpr const char* kNames[] = {"OMPI_COMM_WORLD_SIZE",
+                                           "OMPI_COMM_WORLD_RANK",
+                                           "SLURM_STEP_NUM_TASKS",
+                                           "SLURM_PROCID",
+                                           "SLURM_NTASKS",
+                                           "SLURM_MPI_TYPE",
+                                           "PMIX_RANK",
+                                           "PMI_SIZE",
+                                           "PMI_RANK"};
   std::map<std::string, std::string> saved_;
 };
 
-TEST(LauncherTest, AProcessStartedByNoLauncherIsAlone) {
-  LauncherEnvironment env({});
-  const Launch launch = DetectLaunch();
-  EXPECT_EQ(launch.processes, 1);
-  EXPECT_EQ(launch.rank, 0);
+// What DetectLaunch makes of exactly these launcher variables.
+Launch LaunchWith(const std::map<std::string, std::string>& values) {
+  LauncherEnvironment env(values);
+  return DetectLaunch();
+}
+
+// That these variables make a launch of `processes` copies, this one
+// `rank`, that can run (as one MPI job when there are several).
+void ExpectRunnable(const std::map<std::string, std::string>& values, int processes, int rank) {
+  const Launch launch = LaunchWith(values);
+  EXPECT_EQ(launch.processes, processes);
+  EXPECT_EQ(launch.rank, rank);
   EXPECT_EQ(launch.cannot_join, "");
 }
 
+TEST(LauncherTest, AProcessStartedByNoLauncherIsAlone) { ExpectRunnable({}, 1, 0); }
+
 TEST(LauncherTest, MpirunsRanksJoin) {
-  LauncherEnvironment env({{"OMPI_COMM_WORLD_SIZE", "4"}, {"OMPI_COMM_WORLD_RANK", "3"}});
-  const Launch launch = DetectLaunch();
-  EXPECT_EQ(launch.processes, 4);
-  EXPECT_EQ(launch.rank, 3);
-  EXPECT_EQ(launch.cannot_join, "");
+  ExpectRunnable({{"OMPI_COMM_WORLD_SIZE", "4"}, {"OMPI_COMM_WORLD_RANK", "3"}}, 4, 3);
 }
 
 TEST(LauncherTest, SrunTasksWithPmixJoin) {
-  LauncherEnvironment env(
-      {{"SLURM_STEP_NUM_TASKS", "3"}, {"SLURM_PROCID", "2"}, {"SLURM_MPI_TYPE", "pmix"}, {"PMIX_RANK", "2"}});
-  const Launch launch = DetectLaunch();
-  EXPECT_EQ(launch.processes, 3);
-  EXPECT_EQ(launch.rank, 2);
-  EXPECT_EQ(launch.cannot_join, "");
+  ExpectRunnable({{"SLURM_STEP_NUM_TASKS", "3"}, {"SLURM_PROCID", "2"}, {"SLURM_MPI_TYPE", "pmix"}, {"PMIX_RANK", "2"}},
+                 3, 2);
 }
 
 TEST(LauncherTest, SrunTasksWithoutPmixCannotJoinAndAreToldWhatToUse) {
@@ -62,8 +69,7 @@ TEST(LauncherTest, SrunTasksWithoutPmixCannotJoinAndAreToldWhatToUse) {
     std::map<std::string, std::string> values = {
         {"SLURM_STEP_NUM_TASKS", "3"}, {"SLURM_PROCID", "1"}, {"SLURM_MPI_TYPE", plugin}};
     if (plugin == "pmi2") values.insert({{"PMI_SIZE", "3"}, {"PMI_RANK", "1"}});
-    LauncherEnvironment env(values);
-    const Launch launch = DetectLaunch();
+    const Launch launch = LaunchWith(values);
     EXPECT_EQ(launch.processes, 3) << plugin;
     EXPECT_EQ(launch.rank, 1) << plugin;
     EXPECT_NE(launch.cannot_join.find("--mpi=" + plugin), std::string::npos) << launch.cannot_join;
@@ -73,30 +79,15 @@ TEST(LauncherTest, SrunTasksWithoutPmixCannotJoinAndAreToldWhatToUse) {
 }
 
 TEST(LauncherTest, ABatchScriptAndASingleTaskAreAlone) {
-  {
-    // sbatch -n 3 runs the script itself once, with the job's task count.
-    LauncherEnvironment env({{"SLURM_NTASKS", "3"}, {"SLURM_PROCID", "0"}});
-    EXPECT_EQ(DetectLaunch().processes, 1);
-  }
-  {
-    LauncherEnvironment env({{"SLURM_STEP_NUM_TASKS", "1"}, {"SLURM_PROCID", "0"}, {"SLURM_MPI_TYPE", "none"}});
-    const Launch launch = DetectLaunch();
-    EXPECT_EQ(launch.processes, 1);
-    EXPECT_EQ(launch.cannot_join, "");
-  }
+  // sbatch -n 3 runs the script itself once, with the job's task count.
+  ExpectRunnable({{"SLURM_NTASKS", "3"}, {"SLURM_PROCID", "0"}}, 1, 0);
+  ExpectRunnable({{"SLURM_STEP_NUM_TASKS", "1"}, {"SLURM_PROCID", "0"}, {"SLURM_MPI_TYPE", "none"}}, 1, 0);
 }
 
-TEST(LauncherTest, MpichsPmiRanksJoin) {
-  LauncherEnvironment env({{"PMI_SIZE", "2"}, {"PMI_RANK", "1"}});
-  const Launch launch = DetectLaunch();
-  EXPECT_EQ(launch.processes, 2);
-  EXPECT_EQ(launch.rank, 1);
-  EXPECT_EQ(launch.cannot_join, "");
-}
+TEST(LauncherTest, MpichsPmiRanksJoin) { ExpectRunnable({{"PMI_SIZE", "2"}, {"PMI_RANK", "1"}}, 2, 1); }
 
 TEST(LauncherTest, GarbledCountsAreIgnored) {
-  LauncherEnvironment env({{"OMPI_COMM_WORLD_SIZE", "3x"}, {"SLURM_STEP_NUM_TASKS", "-2"}, {"PMI_SIZE", ""}});
-  EXPECT_EQ(DetectLaunch().processes, 1);
+  ExpectRunnable({{"OMPI_COMM_WORLD_SIZE", "3x"}, {"SLURM_STEP_NUM_TASKS", "-2"}, {"PMI_SIZE", ""}}, 1, 0);
 }
 
 }  // namespace

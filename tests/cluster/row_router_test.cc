@@ -24,27 +24,39 @@ std::vector<std::vector<SideSample>> Samples(int ranks, uint64_t left_rows, uint
 const JoinType kTypes[] = {JoinType::kInner, JoinType::kLeft, JoinType::kRight,
                            JoinType::kOuter, JoinType::kSemi, JoinType::kAnti};
 
+bool SemiOrAnti(JoinType type) { return type == JoinType::kSemi || type == JoinType::kAnti; }
+
 TEST(RowRouterTest, AKeyHeavyOnTheLeftIsSpreadThereForEveryJoinType) {
   for (JoinType type : kTypes) {
     const std::vector<HeavyKey> heavy = FindHeavyKeys(Samples(4, 100, 1), type, 0.2);
     ASSERT_EQ(heavy.size(), 1u);
     EXPECT_EQ(heavy[0].hash, 7u);
     EXPECT_EQ(heavy[0].spread, Side::kLeft);
+    EXPECT_EQ(heavy[0].first_right_row_only, SemiOrAnti(type));
   }
 }
 
 TEST(RowRouterTest, AKeyHeavyOnTheRightIsSpreadThereUnlessLeftRowsMustStayWhole) {
   for (JoinType type : kTypes) {
     const std::vector<HeavyKey> heavy = FindHeavyKeys(Samples(4, 1, 100), type, 0.2);
-    if (type == JoinType::kSemi || type == JoinType::kAnti) {
-      // Spreading the left's single row would not help; the right's rows
-      // may not be spread (the left's would then be on every rank).
-      EXPECT_TRUE(heavy.empty());
+    ASSERT_EQ(heavy.size(), 1u);
+    if (SemiOrAnti(type)) {
+      // The left's rows would be on every rank: nothing is spread, and of
+      // the right's rows only the first of the key reaches the owner.
+      EXPECT_FALSE(heavy[0].spread.has_value());
+      EXPECT_TRUE(heavy[0].first_right_row_only);
     } else {
-      ASSERT_EQ(heavy.size(), 1u);
       EXPECT_EQ(heavy[0].spread, Side::kRight);
+      EXPECT_FALSE(heavy[0].first_right_row_only);
     }
   }
+}
+
+TEST(RowRouterTest, SemiJoinsSpreadAKeyHeavyOnBothSidesOnTheLeft) {
+  const std::vector<HeavyKey> heavy = FindHeavyKeys(Samples(4, 100, 300), JoinType::kSemi, 0.2);
+  ASSERT_EQ(heavy.size(), 1u);
+  EXPECT_EQ(heavy[0].spread, Side::kLeft);
+  EXPECT_TRUE(heavy[0].first_right_row_only);
 }
 
 TEST(RowRouterTest, AKeyBelowTheThresholdIsNotHeavy) {
@@ -66,6 +78,11 @@ TEST(RowRouterTest, SpreadRowsGoRoundRobinAndTheOtherSidesToEveryRank) {
   std::vector<int> owner;
   router.Route(Side::kRight, true, 8, &turn, [&](int to) { owner.push_back(to); });
   EXPECT_EQ(owner, std::vector<int>{router.Owner(8)});
+  const RowRouter unspread(4, 1, {{7, std::nullopt, true}});
+  std::vector<int> to_owner;
+  unspread.Route(Side::kLeft, true, 7, &turn, [&](int to) { to_owner.push_back(to); });
+  unspread.Route(Side::kRight, true, 7, &turn, [&](int to) { to_owner.push_back(to); });
+  EXPECT_EQ(to_owner, (std::vector<int>{unspread.Owner(7), unspread.Owner(7)}));
   std::vector<int> null_key;
   router.Route(Side::kRight, false, 0, &turn, [&](int to) { null_key.push_back(to); });
   EXPECT_EQ(null_key, std::vector<int>{1});

@@ -1,10 +1,9 @@
 // The join on several MPI processes (Open MPI's mpirun, oversubscribed on
 // this machine) gives exactly the rows of the single-process run.
 #include <gtest/gtest.h>
-
-#include <filesystem>
 #include <unistd.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -115,10 +114,11 @@ TEST(MpiTest, AHeavyKeyIsSpreadOverEveryRank) {
 TEST(MpiTest, AHeavyKeyOnTheRightIsSpreadToo) {
   TempDir dir;
   // Zipf(1.1) keys on the right; the left's rows of them reach every rank.
-  // (Semi and anti joins, which output each left row once, spread only the
-  // left side.)
+  // (Semi and anti joins, which output each left row once, spread nothing
+  // here: of the right's rows of a heavy key, each rank sends the owner the
+  // first only.)
   WriteInputs(dir, "", 30000, "--zipf 1.1");
-  ExpectHeavyKeysSpread(dir, {"inner", "left", "right", "outer"});
+  ExpectHeavyKeysSpread(dir, {"inner", "left", "right", "outer", "semi", "anti"});
 }
 
 TEST(MpiTest, ABroadcastRowIsOutputOnceWhenSomeRanksHaveNoPartnerForIt) {
@@ -287,8 +287,7 @@ TEST_F(MpiS3Test, RanksReadAndWriteS3LikeOneProcess) {
 TEST(MpiTest, UpsertsOnThreeRanksEqualOneProcess) {
   TempDir dir;
   const std::string read = std::string("READ='") + MERGEFLOW_SOURCE_DIR + "/tests/dataset/read_dataset.py'\n";
-  ASSERT_EQ(
-      Mpi(dir, read + R"sh(
+  ASSERT_EQ(Mpi(dir, read + R"sh(
     manifest() { /usr/bin/python3 -c "import json,sys; d=sys.argv[1]; v=json.load(open(d+'/_LATEST.json'))['version']; m=json.load(open(d+'/_versions/'+v+'/_SUCCESS')); print(json.dumps([m['counts'], m['upsert']['buckets_rewritten'], m['upsert']['processes']]))" "$1"; }
     $GEN --rows 30000 --key-space 40000 --seed 1 -o base.tsv
     awk 'BEGIN{FS=OFS="\t"} NR==1{print "id","ts","v1"; next} {print $1, NR, $2}' base.tsv > load.tsv
@@ -313,7 +312,7 @@ TEST(MpiTest, UpsertsOnThreeRanksEqualOneProcess) {
     sed 's/, 1\]$/, 3]/' one.manifest | cmp - many.manifest
     sed 's/, 1\]$/, 3]/' one-joined.manifest | cmp - many-joined.manifest
   )sh"),
-      0);
+            0);
   // Some buckets were kept, so the ranks decided rewrites bucket by bucket.
   const nlohmann::json m = nlohmann::json::parse(ReadFile(dir / "many.manifest"));
   EXPECT_LT(m[1].get<int>(), 64);
@@ -363,9 +362,10 @@ TEST(MpiTest, PipelineStepsOnRanksAreClassedByWhatTheRanksRecorded) {
                      "  - name: merge\n"
                      "    needs: [flaky]\n"
                      "    join: {left: l.tsv, right: r.tsv, on: id, how: outer, output: many}\n");
-  ASSERT_EQ(Mpi(dir, "$MERGEFLOW run p.yaml > run.log 2>&1\n"
-                     "$MERGEFLOW join l.tsv r.tsv --how outer -q -o one\n"
-                     "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
+  ASSERT_EQ(Mpi(dir,
+                "$MERGEFLOW run p.yaml > run.log 2>&1\n"
+                "$MERGEFLOW join l.tsv r.tsv --how outer -q -o one\n"
+                "rows one > one.rows; rows many > many.rows; cmp one.rows many.rows\n"),
             0)
       << ReadFile(dir / "run.log");
   const auto runs = std::filesystem::directory_iterator(dir / ".mergeflow/runs");
@@ -378,17 +378,19 @@ TEST(MpiTest, PipelineStepsOnRanksAreClassedByWhatTheRanksRecorded) {
   EXPECT_EQ(flaky.at("attempts")[0].at("error_class"), "node_lost");
   EXPECT_EQ(flaky.at("attempts")[1].at("outcome"), "succeeded");
   EXPECT_EQ(run.at("steps")[1].at("status"), "succeeded");
-  EXPECT_NE(ReadFile(dir / ".mergeflow/runs/" + run.at("run_id").get<std::string>() + "/merge.1.log").find("mpirun -np 3"),
-            std::string::npos);
+  EXPECT_NE(
+      ReadFile(dir / ".mergeflow/runs/" + run.at("run_id").get<std::string>() + "/merge.1.log").find("mpirun -np 3"),
+      std::string::npos);
 
   // A bad row: every rank stops, and the class is the rank's own, not a guess.
   testing::WriteFile(dir / "bad.tsv", "id\tv\n1\ta\n2\n");
-  testing::WriteFile(dir / "p.yaml", "name: ranks\n"
-                                     "retry: [{on: [all], max_attempts: 2, interval: 0s}]\n"
-                                     "launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
-                                     "steps:\n"
-                                     "  - name: merge\n"
-                                     "    join: {left: bad.tsv, right: r.tsv, on: id, output: bad}\n");
+  testing::WriteFile(dir / "p.yaml",
+                     "name: ranks\n"
+                     "retry: [{on: [all], max_attempts: 2, interval: 0s}]\n"
+                     "launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
+                     "steps:\n"
+                     "  - name: merge\n"
+                     "    join: {left: bad.tsv, right: r.tsv, on: id, output: bad}\n");
   EXPECT_EQ(Mpi(dir, "$MERGEFLOW run p.yaml > run.log 2>&1 || exit 7"), 7) << ReadFile(dir / "run.log");
   EXPECT_NE(ReadFile(dir / "run.log").find("failed at step merge: "), std::string::npos) << ReadFile(dir / "run.log");
   EXPECT_NE(ReadFile(dir / "run.log").find("bad.tsv:3"), std::string::npos) << ReadFile(dir / "run.log");
@@ -399,22 +401,23 @@ TEST(MpiTest, PipelineStepsOnRanksAreClassedByWhatTheRanksRecorded) {
 // (the timeout leaves mpirun time to start them on a loaded machine).
 TEST(MpiTest, APipelineStepOnRanksPastItsTimeoutStopsEveryRank) {
   TempDir dir;
-  testing::WriteFile(dir / "p.yaml", "name: slow\n"
-                                     "steps:\n"
-                                     "  - name: hang\n"
-                                     "    timeout: 8s\n"
-                                     "    launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
-                                     "    command: [sh, -c, 'echo $$$$ >> ranks.pid; exec sleep 300']\n");
-  ASSERT_EQ(Mpi(dir, "! $MERGEFLOW run p.yaml > run.log 2>&1\n"
-                     "grep -q 'timed out after 8 s (timeout)' run.log\n"
-                     "test $(wc -l < ranks.pid) = 3\n"
-                     "sleep 1\n"
-                     // Every rank is gone (or a zombie no one has reaped yet).
-                     "for p in $(cat ranks.pid); do ! kill -0 $p 2>/dev/null || grep -q ') Z ' /proc/$p/stat; done\n"),
+  testing::WriteFile(dir / "p.yaml",
+                     "name: slow\n"
+                     "steps:\n"
+                     "  - name: hang\n"
+                     "    timeout: 8s\n"
+                     "    launcher: {mpirun: {np: 3, args: [--oversubscribe, --bind-to, none]}}\n"
+                     "    command: [sh, -c, 'echo $$$$ >> ranks.pid; exec sleep 300']\n");
+  ASSERT_EQ(Mpi(dir,
+                "! $MERGEFLOW run p.yaml > run.log 2>&1\n"
+                "grep -q 'timed out after 8 s (timeout)' run.log\n"
+                "test $(wc -l < ranks.pid) = 3\n"
+                "sleep 1\n"
+                // Every rank is gone (or a zombie no one has reaped yet).
+                "for p in $(cat ranks.pid); do ! kill -0 $p 2>/dev/null || grep -q ') Z ' /proc/$p/stat; done\n"),
             0)
       << ReadFile(dir / "run.log");
 }
-
 
 // Aggregate on 1 to 4 ranks: each reads its byte ranges of the matrix and
 // rank 0 merges the partial states; the tables are the same bytes, values
