@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
 
+#include <cstdio>
+
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace mergeflow {
@@ -32,6 +35,9 @@ uint64_t ScalarBits(const char* block, char c) {
 TEST(ByteClassifierTest, EveryTargetAgreesWithScalar) {
   const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
   ASSERT_FALSE(targets.empty());
+  std::string names;
+  for (int64_t target : targets) names += std::string(" ") + hwy::TargetName(target);
+  std::printf("SIMD targets tested:%s\n", names.c_str());
   for (int64_t target : targets) {
     SCOPED_TRACE(hwy::TargetName(target));
     hwy::SetSupportedTargetsForTest(target);
