@@ -18,12 +18,13 @@ nlohmann::json InputsJson(const std::vector<FileInfo>& files) {
 
 void to_json(nlohmann::json& j, const RankLoad& load) {
   j = {{"input_bytes", load.input_bytes},       {"rows_read", load.rows_read},     {"sent_bytes", load.sent_bytes},
-       {"received_bytes", load.received_bytes}, {"rows_joined", load.rows_joined}, {"output_rows", load.output_rows}};
+       {"received_bytes", load.received_bytes}, {"rows_joined", load.rows_joined}, {"output_rows", load.output_rows},
+       {"shuffle_seconds", load.shuffle_seconds}};
 }
 
 void from_json(const nlohmann::json& j, RankLoad& load) {
   load = {j.at("input_bytes"),    j.at("rows_read"),   j.at("sent_bytes"),
-          j.at("received_bytes"), j.at("rows_joined"), j.at("output_rows")};
+          j.at("received_bytes"), j.at("rows_joined"), j.at("output_rows"), j.value("shuffle_seconds", 0.0)};
 }
 
 std::string ManifestJson(const RunRecord& r) {

@@ -20,6 +20,7 @@ struct RankLoad {
   uint64_t received_bytes = 0;  // shuffled here from other ranks
   uint64_t rows_joined = 0;     // rows of both sides it joined (its load)
   uint64_t output_rows = 0;
+  double shuffle_seconds = 0;   // reading its ranges and shuffling them, until every rank had its rows
 };
 
 struct RunRecord {

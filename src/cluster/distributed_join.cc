@@ -140,6 +140,7 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   const std::string received[2] = {JoinPath(dir->path(), "left"), JoinPath(dir->path(), "right")};
   RankLoad load;
   JoinStats read;
+  const double shuffle_start = MonotonicSeconds();
   SpreadKeys spread(heavy.size());  // every rank's, once shuffled
   {
     std::unique_ptr<WritableFile> files[2];
@@ -175,6 +176,7 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
     load.rows_read = read.left_rows + read.right_rows;
     load.sent_bytes = exchange.sent_bytes(0) + exchange.sent_bytes(1);
     load.received_bytes = exchange.received_bytes(0) + exchange.received_bytes(1);
+    load.shuffle_seconds = MonotonicSeconds() - shuffle_start;
     if (!heavy.empty()) {
       for (const ShuffleSideStats& side : stats) spread.Merge(side.spread_keys);
       for (const std::string& bytes : world.GatherAll(spread.Encode())) {
