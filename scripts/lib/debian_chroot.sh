@@ -56,7 +56,10 @@ chroot_create() {
     esac
     chroot_mounted+=("$chroot_root/$fs")
   done
+  # Names as this machine resolves them (debootstrap writes no /etc/hosts,
+  # which every installed machine has: localhost and its own name).
   cp /etc/resolv.conf "$chroot_root/etc/resolv.conf"
+  cp /etc/hosts "$chroot_root/etc/hosts"
   # The same archive sections as this machine (security updates included).
   if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
     cp /etc/apt/sources.list.d/debian.sources "$chroot_root/etc/apt/sources.list.d/"
