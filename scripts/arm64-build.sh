@@ -22,7 +22,7 @@ echo "== cross-compiling for arm64"
 cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release \
   -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=ON > /dev/null
 cmake --build build-arm64 -j "$(nproc)" --target mergeflow mergeflow-gen mergeflow_tests
-file build-arm64/mergeflow | grep -q "ARM aarch64" || { echo "build-arm64/mergeflow is not an arm64 program" >&2; exit 1; }
+aarch64-linux-gnu-readelf -h build-arm64/mergeflow | grep -q "AArch64" || { echo "build-arm64/mergeflow is not an arm64 program" >&2; exit 1; }
 
 echo "== unit tests under qemu-aarch64"
 qemu-aarch64-static build-arm64/mergeflow_tests \
