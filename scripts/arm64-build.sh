@@ -39,7 +39,7 @@ work=$(mktemp -d)
 qemu-aarch64-static build-arm64/mergeflow-gen --rows 1000000 --key-space 2000000 --seed 1 -o "$work/l.tsv"
 qemu-aarch64-static build-arm64/mergeflow-gen --rows 1000000 --key-space 2000000 --seed 2 -o "$work/r.tsv"
 sha256sum "$work/l.tsv" "$work/r.tsv" | awk '{print $1}' > build-arm64/inputs-1m.sha256
-"$runner" join "$work/l.tsv" "$work/r.tsv" --how outer -o "$work/out.tsv"
+"$runner" join "$work/l.tsv" "$work/r.tsv" --how outer > "$work/out.tsv"
 LC_ALL=C sort "$work/out.tsv" | sha256sum | awk '{print $1}' > build-arm64/join-1m.sha256
 rm -rf "$work"
 echo "arm64 build and checks passed"

@@ -39,7 +39,7 @@ build/mergeflow-gen --rows 1000000 --key-space 2000000 --seed 2 -o "$work/r.tsv"
 sha256sum "$work/l.tsv" "$work/r.tsv" | awk '{print $1}' > "$work/inputs.sha256"
 cmp -s "$work/inputs.sha256" "$chroot_root/root/mergeflow/build-arm64/inputs-1m.sha256" ||
   { echo "arm64-check: mergeflow-gen wrote other inputs on arm64" >&2; exit 1; }
-build/mergeflow join "$work/l.tsv" "$work/r.tsv" --how outer -o "$work/out.tsv"
+build/mergeflow join "$work/l.tsv" "$work/r.tsv" --how outer > "$work/out.tsv"
 LC_ALL=C sort "$work/out.tsv" | sha256sum | awk '{print $1}' > "$work/join.sha256"
 cmp -s "$work/join.sha256" "$chroot_root/root/mergeflow/build-arm64/join-1m.sha256" ||
   { echo "arm64-check: the 1M x 1M outer join gave other rows on arm64" >&2; exit 1; }

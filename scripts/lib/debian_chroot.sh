@@ -2,7 +2,8 @@
 # new machine (fresh-machine-test.sh, arm64-check.sh). Source it, then:
 #   chroot_create WORK_DIR   debootstraps a minimal bookworm (with git) into
 #                            WORK_DIR/root from the mirror this machine's apt
-#                            uses, mounts /proc, /sys, /dev and tmpfs /run
+#                            uses, mounts /proc, this machine's /sys and /dev,
+#                            tmpfs /run
 #                            and /dev/shm, copies the apt sources and clones
 #                            this repository's committed HEAD to
 #                            /root/mergeflow; removes it all on exit unless
@@ -50,7 +51,9 @@ chroot_create() {
     mkdir -p "$chroot_root/$fs"
     case $fs in
       proc) mount -t proc proc "$chroot_root/proc" ;;
-      sys) mount -t sysfs sys "$chroot_root/sys" ;;
+      # With the cgroup file systems mounted under it, as on this machine
+      # (Slurm's slurmd needs them).
+      sys) mount --rbind /sys "$chroot_root/sys" ;;
       dev/shm | run) mount -t tmpfs tmpfs "$chroot_root/$fs" ;;
       *) mount --bind "/$fs" "$chroot_root/$fs" ;;
     esac

@@ -83,16 +83,17 @@ NodeName=localhost NodeAddr=127.0.0.1 CPUs=8 State=UNKNOWN
 PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 EOF
 export SLURM_CONF=$dir/slurm.conf
+failed() {
+  echo "slurm_cluster.sh: $1; logs in $dir" >&2
+  tail -n 20 "$dir/slurmctld.log" "$dir/slurmd.log" >&2 || true
+  exit 1
+}
 # -i: no state to recover from.
-slurmctld -i
-slurmd
+slurmctld -i || failed "slurmctld did not start"
+slurmd || failed "slurmd did not start"
 for _ in $(seq 1 300); do
   sinfo --noheader --states=idle 2> /dev/null | grep -q idle && break
   sleep 0.1
 done
-if ! sinfo --noheader --states=idle 2> /dev/null | grep -q idle; then
-  echo "slurm_cluster.sh: the node did not come up; logs in $dir" >&2
-  tail -n 20 "$dir/slurmctld.log" "$dir/slurmd.log" >&2 || true
-  exit 1
-fi
+sinfo --noheader --states=idle 2> /dev/null | grep -q idle || failed "the node did not come up"
 echo "$SLURM_CONF"
