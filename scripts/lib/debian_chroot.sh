@@ -24,7 +24,15 @@ chroot_cleanup() {
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     [[ "$(readlink "/proc/$pid/root" 2> /dev/null)" == "$chroot_root" ]] && kill -9 "$pid" 2> /dev/null || true
   done
-  if ((chroot_keep == 0)); then rm -rf "$chroot_work"; else echo "kept $chroot_work"; fi
+  # Never remove files through a mount that is still there (this machine's
+  # /dev and /sys are bound into the root).
+  if grep -q " $chroot_root[/ ]" /proc/mounts; then
+    echo "mounts remain under $chroot_root; not removing $chroot_work" >&2
+  elif ((chroot_keep == 0)); then
+    rm -rf "$chroot_work"
+  else
+    echo "kept $chroot_work"
+  fi
 }
 
 chroot_create() {
