@@ -49,7 +49,7 @@ std::vector<HeavyKey> FindHeavyKeys(const std::vector<std::vector<SideSample>>& 
       if (mine * ranks >= threshold) hashes.insert(hash);
     }
   }
-  const bool semi = type == JoinType::kSemi || type == JoinType::kAnti;
+  const bool semi = OutputsLeftOnly(type);
   std::vector<HeavyKey> heavy;
   for (uint64_t hash : hashes) {
     const double left = share_of(0, hash), right = share_of(1, hash);

@@ -9,16 +9,6 @@
 
 namespace mergeflow {
 
-namespace {
-
-// Whether the join outputs the rows of `side` that matched nothing.
-bool KeepsUnmatched(JoinType type, Side side) {
-  if (type == JoinType::kOuter) return true;
-  return type == (side == Side::kLeft ? JoinType::kLeft : JoinType::kRight);
-}
-
-}  // namespace
-
 class UnmatchedFilter::Lane : public MatchLane {
  public:
   Lane(const UnmatchedFilter* filter, std::unique_ptr<MatchLane> inner)
@@ -76,7 +66,7 @@ UnmatchedFilter::UnmatchedFilter(MatchOutput* inner, const RowRouter& router, co
     // Rows of side s are broadcast for the heavy keys the other side spreads.
     bool broadcast = false;
     for (const HeavyKey& heavy : router.heavy()) broadcast |= heavy.Broadcasts(static_cast<Side>(s));
-    check_[s] = broadcast && KeepsUnmatched(options.type, static_cast<Side>(s));
+    check_[s] = broadcast && (s == 0 ? KeepsUnmatchedLeft(options.type) : KeepsUnmatchedRight(options.type));
   }
 }
 
