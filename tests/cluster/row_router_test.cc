@@ -24,15 +24,13 @@ std::vector<std::vector<SideSample>> Samples(int ranks, uint64_t left_rows, uint
 const JoinType kTypes[] = {JoinType::kInner, JoinType::kLeft, JoinType::kRight,
                            JoinType::kOuter, JoinType::kSemi, JoinType::kAnti};
 
-bool SemiOrAnti(JoinType type) { return type == JoinType::kSemi || type == JoinType::kAnti; }
-
 TEST(RowRouterTest, AKeyHeavyOnTheLeftIsSpreadThereForEveryJoinType) {
   for (JoinType type : kTypes) {
     const std::vector<HeavyKey> heavy = FindHeavyKeys(Samples(4, 100, 1), type, 0.2);
     ASSERT_EQ(heavy.size(), 1u);
     EXPECT_EQ(heavy[0].hash, 7u);
     EXPECT_EQ(heavy[0].spread, Side::kLeft);
-    EXPECT_EQ(heavy[0].first_right_row_only, SemiOrAnti(type));
+    EXPECT_EQ(heavy[0].first_right_row_only, OutputsLeftOnly(type));
   }
 }
 
@@ -40,7 +38,7 @@ TEST(RowRouterTest, AKeyHeavyOnTheRightIsSpreadThereUnlessLeftRowsMustStayWhole)
   for (JoinType type : kTypes) {
     const std::vector<HeavyKey> heavy = FindHeavyKeys(Samples(4, 1, 100), type, 0.2);
     ASSERT_EQ(heavy.size(), 1u);
-    if (SemiOrAnti(type)) {
+    if (OutputsLeftOnly(type)) {
       // The left's rows would be on every rank: nothing is spread, and of
       // the right's rows only the first of the key reaches the owner.
       EXPECT_FALSE(heavy[0].spread.has_value());
