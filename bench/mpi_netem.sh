@@ -6,7 +6,9 @@
 # `tc netem` on every host's link, both ways (RATE and DELAY); prints, per
 # network, the median seconds, the mean shuffle seconds per rank, and the
 # shuffle's rate (bytes each rank sent and received over its shuffle
-# seconds). Needs root, iproute2 (tc), Open MPI, build/mergeflow.
+# seconds), and what one plain TCP stream carries between two hosts over
+# the same network (the link's own rate, for comparison). Needs root,
+# iproute2 (tc), Open MPI, python3, build/mergeflow.
 #   bench/mpi_netem.sh [ROWS [RATE [DELAY [ROUNDS]]]]   (10000000 1gbit 0.5ms 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,11 +93,31 @@ print(f"{float(sys.argv[3]) - float(sys.argv[2]):.2f} {shuffle:.2f} {moved / 104
 PY
 }
 
-declare -A results
+# MiB/s of one TCP stream from host 2 to host 3 carrying 256 MiB.
+tcp_rate() {
+  ip netns exec "$ns-3" /usr/bin/python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5999)); s.listen(1); c, _ = s.accept()
+while c.recv(1 << 20): pass' &
+  local server=$!
+  sleep 0.5
+  ip netns exec "$ns-2" /usr/bin/python3 -c '
+import socket, sys, time
+c = socket.create_connection((sys.argv[1], 5999)); block = bytes(1 << 20)
+start = time.monotonic()
+for _ in range(256): c.sendall(block)
+c.shutdown(socket.SHUT_WR); c.recv(1)
+print(f"{256 / (time.monotonic() - start):.0f}")' "$net.3"
+  wait "$server"
+}
+
+declare -A results tcp
 for ((round = 1; round <= rounds; round++)); do
   for network in bridge netem; do
     [[ $network == netem ]] && shape on
     results[$network]+="$(run)"$'\n'
+    tcp[$network]+="$(tcp_rate)"$'\n'
     [[ $network == netem ]] && shape off
   done
 done
@@ -103,12 +125,13 @@ done
 input=$(($(stat -c %s "$work/l.tsv") + $(stat -c %s "$work/r.tsv")))
 echo "### 3 ranks (1 thread each), $rows x $rows rows, $((input / 1048576)) MiB of input, $(nproc) cores; medians of $rounds rounds"
 echo
-echo "| network | seconds | shuffle seconds per rank | MiB each rank sent + received | shuffle MiB/s per rank |"
-echo "|---|---:|---:|---:|---:|"
+echo "| network | seconds | shuffle seconds per rank | MiB each rank sent + received | shuffle MiB/s per rank | one TCP stream MiB/s |"
+echo "|---|---:|---:|---:|---:|---:|"
 for network in bridge netem; do
   label=$network
   [[ $network == netem ]] && label="${qdisc[*]:0:3}, each way"
-  printf '%s' "${results[$network]}" | sort -n | awk -v label="$label" '
+  stream=$(printf '%s' "${tcp[$network]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  printf '%s' "${results[$network]}" | sort -n | awk -v label="$label" -v stream="$stream" '
     { t[NR] = $1; s[NR] = $2; m[NR] = $3 }
-    END { i = int((NR + 1) / 2); printf "| %s | %.2f | %.2f | %d | %.0f |\n", label, t[i], s[i], m[i], m[i] / s[i] }'
+    END { i = int((NR + 1) / 2); printf "| %s | %.2f | %.2f | %d | %.0f | %s |\n", label, t[i], s[i], m[i], m[i] / s[i], stream }'
 done
