@@ -19,7 +19,7 @@ apt-get install -y -qq --no-install-recommends build-essential cmake pkg-config 
   libcli11-dev nlohmann-json3-dev python3-pandas "${arm64[@]/%/:arm64}" > /dev/null
 
 echo "== cross-compiling for arm64"
-cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release -DMERGEFLOW_PYTHON=OFF \
   -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=ON > /dev/null
 cmake --build build-arm64 -j "$(nproc)" --target mergeflow mergeflow-gen mergeflow_tests
 aarch64-linux-gnu-readelf -h build-arm64/mergeflow | grep -q "AArch64" || { echo "build-arm64/mergeflow is not an arm64 program" >&2; exit 1; }

@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev libzstd-dev
   libcurl4-openssl-dev libssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev
-  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1)
+  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 pybind11-dev python3-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible
   # server; slurmctld, slurmd and munge their one-node Slurm cluster.
-  packages+=(libgtest-dev zlib1g-dev python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
+  packages+=(libgtest-dev zlib1g-dev python3-pytest python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
     ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge)
 fi
 
@@ -29,5 +29,5 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMERGEFLOW_TESTS="$([[ "${1:-}" == "--test" ]] && echo ON || echo OFF)" >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 -DMERGEFLOW_TESTS="$([[ "${1:-}" == "--test" ]] && echo ON || echo OFF)" >/dev/null
 cmake --build build -j "$jobs"

@@ -292,6 +292,17 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
     format.separator = extension == "csv" ? ',' : '\t';
     format.group_columns = c.by;
     written = [&]() -> Status {
+      if (c.output.empty() && c.embedding != nullptr && c.embedding->keep_tables) {
+        for (size_t s : Tables(format, o.stats.size())) {
+          TableSink* table = c.embedding->tables
+                                 .emplace_back(std::make_unique<TableSink>(TableHeader(result, o.stats, format, s),
+                                                                           format.separator, 1))
+                                 .get();
+          MF_RETURN_IF_ERROR(WriteTableRows(result, o.stats, format, s, table));
+          MF_RETURN_IF_ERROR(table->Finish());
+        }
+        return Status::OK();
+      }
       if (c.output.empty()) {
         StdoutSink sink(TableHeader(result, o.stats, format, 0));
         MF_RETURN_IF_ERROR(WriteTableRows(result, o.stats, format, 0, &sink));
@@ -309,9 +320,11 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
                                                              : Compression::kNone;
       MF_RETURN_IF_ERROR(WriteOutput(target, run_id, o.stats, format, extension, compression, c.temp_dir, result,
                                      [&](const std::vector<PartInfo>& parts) {
-                                       return AggregateManifest(c, run_id, started_at, matrix, meta, result, parts,
-                                                                MonotonicSeconds() - start, o.memory_limit,
-                                                                processes.size());
+                                       std::string manifest = AggregateManifest(
+                                           c, run_id, started_at, matrix, meta, result, parts,
+                                           MonotonicSeconds() - start, o.memory_limit, processes.size());
+                                       if (c.embedding != nullptr) c.embedding->manifest = manifest;
+                                       return manifest;
                                      }));
       if (!c.dataset) return Status::OK();
       if (c.no_publish) {

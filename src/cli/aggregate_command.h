@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/embedding.h"
 #include "common/status.h"
 
 namespace mergeflow {
@@ -39,6 +40,7 @@ struct AggregateCommandOptions {
   std::string chunk_size = "4M";
   std::string compress = "none";
   bool multiline = false;
+  Embedding* embedding = nullptr;  // set by an embedding program (cli/embedding.h), not on the command line
   bool dataset = false;
   bool no_publish = false;
   bool quiet = false;

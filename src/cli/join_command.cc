@@ -308,6 +308,10 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
                                           options, output, start, &record));
     stats = record.stats;
 #endif
+  } else if (o.output.empty() && o.embedding != nullptr && o.embedding->keep_tables) {
+    TableSink* table = o.embedding->tables.emplace_back(std::make_unique<TableSink>(header, output_separator, lanes)).get();
+    MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, table, &stats));
+    MF_RETURN_IF_ERROR(table->Finish());
   } else if (o.output.empty()) {
     StdoutSink sink(header);
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
@@ -320,7 +324,9 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
     record.stats = stats;
     record.parts = sink.parts();
     record.total_seconds = MonotonicSeconds() - start;
-    MF_RETURN_IF_ERROR(committer->Commit(ManifestJson(record)));
+    const std::string manifest = ManifestJson(record);
+    MF_RETURN_IF_ERROR(committer->Commit(manifest));
+    if (o.embedding != nullptr) o.embedding->manifest = manifest;
   }
   const bool leader = world == nullptr || world->rank() == 0;
   if (o.dataset && leader) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/embedding.h"
 #include "common/status.h"
 
 namespace mergeflow {
@@ -44,6 +45,7 @@ struct JoinCommandOptions {
   bool dataset = false;     // -o names a dataset: write a new version of it
   bool no_publish = false;  // with dataset: leave the version unpublished, print its id
   bool multiline = false;        // quoted fields may hold newlines: MPI ranks take whole files
+  Embedding* embedding = nullptr;  // set by an embedding program (cli/embedding.h), not on the command line
 };
 
 // Declares the `join` subcommand and its options on `app`, bound to `options`.

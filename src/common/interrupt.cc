@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -22,6 +23,8 @@ std::map<int, std::function<void()>>& Cleanups() {
 }
 
 int next_handle = 1;
+
+std::atomic<bool> stop_requested{false};
 
 sigset_t HandledSignals() {
   sigset_t set;
@@ -67,5 +70,13 @@ void RunUninterrupted(const std::function<void()>& critical) {
   std::lock_guard<std::recursive_mutex> lock(CleanupMutex());
   critical();
 }
+
+void RequestStop() { stop_requested.store(true, std::memory_order_relaxed); }
+
+void ClearStopRequest() { stop_requested.store(false, std::memory_order_relaxed); }
+
+bool StopRequested() { return stop_requested.load(std::memory_order_relaxed); }
+
+Status Interrupted() { return Status::Cancelled("interrupted; output left unchanged"); }
 
 }  // namespace mergeflow

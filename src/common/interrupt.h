@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "common/status.h"
+
 namespace mergeflow {
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in every
@@ -24,5 +26,17 @@ void UnregisterCleanup(int handle);
 // registering its removal) is never cut in half. `critical` may call
 // RegisterCleanup and UnregisterCleanup.
 void RunUninterrupted(const std::function<void()>& critical);
+
+// A cooperative stop, for a program that runs commands inside its own
+// process and must not exit (the Python module, on Ctrl-C): once requested,
+// reading input fails with Cancelled at its next chunk and no output
+// commits, so the command returns soon with its output unchanged.
+// Thread-safe; ClearStopRequest before the next command.
+void RequestStop();
+void ClearStopRequest();
+bool StopRequested();
+
+// The status of work given up because a stop was requested.
+Status Interrupted();
 
 }  // namespace mergeflow

@@ -145,6 +145,7 @@ Result<std::unique_ptr<WritableFile>> StagedDirectoryCommitter::CreateFile(const
 }
 
 Status OutputCommitter::Commit(const std::string& success_contents) {
+  if (StopRequested()) return Interrupted();
   MF_RETURN_IF_ERROR(BeginCommit());
   MF_RETURN_IF_ERROR(PublishFiles());
   return FinishCommit(success_contents, file_names());

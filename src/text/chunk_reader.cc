@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/interrupt.h"
 #include "text/byte_classifier.h"
 
 namespace mergeflow {
@@ -49,6 +50,7 @@ ChunkReader::~ChunkReader() {
 }
 
 Result<bool> ChunkReader::Next(Chunk* chunk) {
+  if (StopRequested()) return Interrupted();
   std::unique_lock<std::mutex> lock(mu_);
   if (has_pushed_back_) {
     has_pushed_back_ = false;

@@ -4,8 +4,10 @@
 
 namespace mergeflow {
 
-RowScanner::RowScanner(Dialect dialect, uint32_t expected_fields, std::vector<uint32_t> key_fields)
-    : dialect_(dialect), expected_fields_(expected_fields), key_fields_(std::move(key_fields)) {
+RowScanner::RowScanner(Dialect dialect, uint32_t expected_fields, std::vector<uint32_t> key_fields,
+                       BlankLines blank_lines)
+    : dialect_(dialect), expected_fields_(expected_fields), blank_lines_(blank_lines),
+      key_fields_(std::move(key_fields)) {
   for (uint32_t f : key_fields_) last_key_field_ = std::max(last_key_field_, f);
   key_slots_.resize(last_key_field_ + 1);
   for (size_t k = 0; k < key_fields_.size(); ++k) key_slots_[key_fields_[k]].push_back(static_cast<uint32_t>(k));

@@ -35,12 +35,18 @@ struct RowView {
 
 class RowScanner {
  public:
+  // What an empty line is: nothing (inputs: skipped), or a row of one empty
+  // field (text mergeflow formatted itself, read back: the rows of a
+  // one-column result).
+  enum class BlankLines { kSkip, kAreRows };
+
   // Rows must have exactly `expected_fields` fields. `key_fields` are 0-based
   // field indexes, each < expected_fields.
-  RowScanner(Dialect dialect, uint32_t expected_fields, std::vector<uint32_t> key_fields);
+  RowScanner(Dialect dialect, uint32_t expected_fields, std::vector<uint32_t> key_fields,
+             BlankLines blank_lines = BlankLines::kSkip);
 
   // Scans data[0, n): whole rows, the last one possibly without a newline.
-  // Blank lines are skipped. With skip_first_row the first row (a header) is
+  // Blank lines are skipped (unless BlankLines::kAreRows). With skip_first_row the first row (a header) is
   // checked for its field count only. For each good row calls
   // visitor.OnRow(const RowView&); for each malformed one calls
   // visitor.OnBadRow(uint64_t offset, std::string message), which returns
@@ -60,6 +66,7 @@ class RowScanner {
 
   Dialect dialect_;
   uint32_t expected_fields_;
+  BlankLines blank_lines_;
   std::vector<uint32_t> key_fields_;
   uint32_t last_key_field_ = 0;
   std::vector<std::vector<uint32_t>> key_slots_;  // per field up to last_key_field_: its indexes in key_fields_
@@ -96,7 +103,7 @@ void RowScanner::Scan(const char* data, size_t n, bool skip_first_row, Visitor& 
 template <class Visitor>
 bool RowScanner::FinishRow(const char* data, size_t start, size_t end, uint32_t fields, RowView& row,
                            bool& skip_first_row, Visitor& visitor) {
-  if (end == start) return true;  // blank line
+  if (end == start && blank_lines_ == BlankLines::kSkip) return true;
   if (fields != expected_fields_) {
     skip_first_row = false;
     return visitor.OnBadRow(start, DescribeFieldCount(expected_fields_, fields));
