@@ -88,10 +88,11 @@ py::array ColumnArray(const TextColumn& column) {
   return values;
 }
 
-// run(args, keep_tables) -> dict: see the module's docstring.
-py::dict Run(const std::vector<std::string>& args, bool keep_tables) {
+// run(args, keep_tables, program) -> dict: see the module's docstring.
+py::dict Run(const std::vector<std::string>& args, bool keep_tables, const std::string& program) {
   Embedding embedding;
   embedding.keep_tables = keep_tables;
+  embedding.program = program;
   const Status status = RunWatched(args, &embedding);
   if (PyErr_Occurred() != nullptr) throw py::error_already_set();  // the KeyboardInterrupt
   if (!status.ok()) {
@@ -137,9 +138,10 @@ PYBIND11_MODULE(_mergeflow, m) {
       PyErr_SetString(error.ptr(), e.message.c_str());
     }
   });
-  m.def("run", &mergeflow::Run, py::arg("args"), py::arg("keep_tables"),
-        "Runs one mergeflow command line (the words after 'mergeflow') in this process. Returns a dict: "
-        "'manifest' (the committed output's _SUCCESS text, or None) and 'tables': with keep_tables, the "
+  m.def("run", &mergeflow::Run, py::arg("args"), py::arg("keep_tables"), py::arg("program"),
+        "Runs one mergeflow command line (the words after 'mergeflow') in this process; `program` is the "
+        "mergeflow program a pipeline's steps run. Returns a dict: 'manifest' (the committed output's "
+        "_SUCCESS text, a pipeline run's record, or None) and 'tables': with keep_tables, the "
         "tables the command would have printed, each (names, columns: NumPy object arrays of str). Raises ValueError "
         "for usage errors, Error for failures, KeyboardInterrupt when interrupted (output unchanged).");
   m.def("options", &mergeflow::Options, py::arg("command"),

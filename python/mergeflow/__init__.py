@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence, Union
 
 from . import _mergeflow
 
-__all__ = ["Error", "join", "aggregate", "upsert", "__version__"]
+__all__ = ["Error", "join", "aggregate", "upsert", "run", "__version__"]
 __version__: str = _mergeflow.version
 
 #: A mergeflow command failed; the message is the program's one-line error.
@@ -32,6 +32,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 Columns = Union[str, Sequence[str]]
 
 _option_names: dict[str, dict[str, bool]] = {}
+#: The mergeflow program shipped in the package, which a pipeline's steps run.
+_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "mergeflow")
 
 
 def _options_of(command: str) -> dict[str, bool]:
@@ -127,7 +129,7 @@ def join(
         "join",
         dict(on=on, how=how, left_on=left_on, right_on=right_on, output=output, suffixes=suffixes, **options),
     )
-    result = _mergeflow.run(words, output is None)
+    result = _mergeflow.run(words, output is None, _PROGRAM)
     return _frame(result["tables"][0]) if output is None else _manifest(result)
 
 
@@ -155,7 +157,7 @@ def aggregate(
     """
     words = ["aggregate", _word(matrix)] + _progress(progress)
     words += _arguments("aggregate", "aggregate", dict(meta=meta, by=by, stats=stats, output=output, **options))
-    result = _mergeflow.run(words, output is None)
+    result = _mergeflow.run(words, output is None, _PROGRAM)
     if output is not None:
         return _manifest(result)
     index = [c for g in ([by] if isinstance(by, str) else by) for c in g.split(",")]
@@ -178,15 +180,37 @@ def _numeric(frame, index: list[str]):
 
 
 def upsert(dataset: PathLike, changes: PathLike | Sequence[PathLike], *, key: Columns, order_by: str,
-           progress: bool = False, **options: Any) -> None:
+           progress: bool = False, **options: Any) -> dict:
     """Applies change files to a dataset and publishes the result, as ``mergeflow upsert``.
 
     changes: one path or a list, oldest first (AWS DMS's CSV layout: an ``Op`` column of I/U/D).
     key: the key column(s); order_by: ``COLUMN[:int|decimal|timestamp|string]``.
     options: any other option of ``mergeflow upsert`` by name (``merge_mode="commit-time"``,
         ``strict=True``, ``no_publish=True``, ``memory_limit="2G"`` ...).
+
+    Returns the new version's manifest as a dict (``counts``: inserted, updated, deleted,
+    unchanged, stale_ignored, delete_missing, rejected); an empty dict when every change file
+    was applied before.
     """
     paths = [changes] if isinstance(changes, (str, os.PathLike)) else list(changes)
     words = ["upsert", _word(dataset)] + [_word(p) for p in paths] + _progress(progress)
     words += _arguments("upsert", "upsert", dict(key=key, order_by=order_by, **options))
-    _mergeflow.run(words, False)
+    return _manifest(_mergeflow.run(words, False, _PROGRAM))
+
+
+def run(pipeline: PathLike, params: Mapping[str, Any] | None = None, **options: Any) -> dict:
+    """Runs a pipeline file, as ``mergeflow run``: every step not done yet, with retries,
+    its logs and record beside the data. The steps run the mergeflow program shipped with
+    this package, as separate processes.
+
+    params: the pipeline's parameters (``-p NAME=VALUE``), e.g. ``{"day": "2026-12-01"}``.
+    options: ``force="STEP"``, ``resume="RUN_ID"``, ``log_uri="s3://..."``, ``metrics_file=...``.
+
+    Returns the run's record (``run.json``) as a dict; a step that failed after its
+    retries raises :class:`mergeflow.Error` naming it.
+    """
+    words = ["run", _word(pipeline)]
+    for name, value in (params or {}).items():
+        words += ["-p", f"{name}={_word(value)}"]
+    words += _arguments("run", "run", options)
+    return _manifest(_mergeflow.run(words, False, _PROGRAM))

@@ -32,10 +32,12 @@ std::vector<Command> DeclareCommands(CLI::App* app, Embedding* embedding) {
   Declare<AggregateCommandOptions>(app, AddAggregateCommand, RunAggregateCommand, &c, true)->embedding = embedding;
   Declare<CleanCommandOptions>(app, AddCleanCommand, [](auto& o, auto*) { return RunCleanCommand(o); }, &c);
   Declare<DatasetCommandOptions>(app, AddDatasetCommand, RunDatasetCommand, &c);
-  Declare<UpsertCommandOptions>(app, AddUpsertCommand, [](auto& o, auto*) { return RunUpsertCommand(o); }, &c, true);
+  Declare<UpsertCommandOptions>(app, AddUpsertCommand, [](auto& o, auto*) { return RunUpsertCommand(o); }, &c, true)
+      ->embedding = embedding;
   Declare<ValidateCommandOptions>(app, AddValidateCommand, [](auto& o, auto*) { return RunValidateCommand(o); }, &c);
   Declare<PlanCommandOptions>(app, AddPlanCommand, [](auto& o, auto*) { return RunPlanCommand(o); }, &c);
-  Declare<RunCommandOptions>(app, AddRunCommand, [](auto& o, auto*) { return RunRunCommand(o); }, &c);
+  Declare<RunCommandOptions>(app, AddRunCommand, [](auto& o, auto*) { return RunRunCommand(o); }, &c)->embedding =
+      embedding;
   Declare<RunsCommandOptions>(app, AddRunsCommand, RunRunsCommand, &c);
   return c;
 }

@@ -18,7 +18,11 @@ struct Embedding {
   // Given back: the join's table, or aggregate's tables (one per statistic,
   // in the order given; one long table with --layout long).
   std::vector<std::unique_ptr<TableSink>> tables;
-  // Given back: the manifest (_SUCCESS) of the output the command committed.
+  // Asked: the mergeflow program that commands starting mergeflow processes
+  // (a pipeline's steps) run; empty: this process's own executable.
+  std::string program;
+  // Given back: the manifest (_SUCCESS) of the output the command committed,
+  // or a pipeline run's record (run.json).
   std::string manifest;
 };
 

@@ -168,11 +168,16 @@ Status RunRunCommand(const RunCommandOptions& o) {
     options.resume_run_id = o.resume;
   }
   MF_ASSIGN_OR_RETURN(options.spec_sha256, FileSha256(o.pipeline.pipeline));
-  MF_ASSIGN_OR_RETURN(options.binary, ThisBinary());
+  if (o.embedding != nullptr && !o.embedding->program.empty()) {
+    options.binary = o.embedding->program;
+  } else {
+    MF_ASSIGN_OR_RETURN(options.binary, ThisBinary());
+  }
   options.metrics_file = o.metrics_file;
   if (const char* seconds = std::getenv("MERGEFLOW_LOG_UPLOAD_SECONDS"); seconds != nullptr && std::atof(seconds) > 0)
     options.log_upload_seconds = std::atof(seconds);
   MF_ASSIGN_OR_RETURN(PipelineRunRecord run, RunPipeline(spec, options));
+  if (o.embedding != nullptr) o.embedding->manifest = run.ToJson().dump(2);
   int ran = 0, skipped = 0;
   for (const StepRunRecord& s : run.steps) {
     ran += s.status == "succeeded";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/embedding.h"
 #include "common/status.h"
 #include "pipeline/pipeline_spec.h"
 
@@ -29,6 +30,7 @@ struct RunCommandOptions {
   std::string resume;           // a run id
   std::string log_uri;
   std::string metrics_file;
+  Embedding* embedding = nullptr;  // set by an embedding program (cli/embedding.h), not on the command line
 };
 
 CLI::App* AddRunCommand(CLI::App* app, RunCommandOptions* options);

@@ -76,6 +76,7 @@ Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
   const std::string run_id = group.Broadcast(NewRunId());
   MF_ASSIGN_OR_RETURN(UpsertResult r, RunUpsert(c.dataset, c.changes, o, run_id, !c.no_publish, group));
   if (!group.leader()) return Status::OK();  // the leader reports the whole
+  if (c.embedding != nullptr) c.embedding->manifest = r.manifest;
   for (const std::string& path : r.skipped_files)
     if (!c.quiet)
       std::fprintf(stderr, "mergeflow: %s was applied to %s before; skipped\n", path.c_str(), c.dataset.c_str());

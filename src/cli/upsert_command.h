@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/embedding.h"
 #include "common/status.h"
 
 namespace mergeflow {
@@ -28,6 +29,7 @@ struct UpsertCommandOptions {
   std::string memory_limit;
   std::string temp_dir;
   bool quiet = false;
+  Embedding* embedding = nullptr;  // set by an embedding program (cli/embedding.h), not on the command line
 };
 
 CLI::App* AddUpsertCommand(CLI::App* app, UpsertCommandOptions* options);

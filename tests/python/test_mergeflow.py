@@ -165,3 +165,43 @@ def test_aggregate_equals_pandas_groupby(tmp_path):
     pd.testing.assert_frame_equal(got["nnz"], (grouped.agg(lambda c: (c != 0).sum())).astype("float64"),
                                   check_names=False, check_column_type=False)
     assert all(dtype == "float64" for dtype in got.dtypes)
+
+
+def test_upsert_applies_changes_and_returns_the_versions_manifest(tmp_path):
+    (tmp_path / "load.csv").write_text("id,ts,name\n1,1,a\n2,1,b\n3,1,c\n")
+    (tmp_path / "cdc.csv").write_text("Op,id,ts,name\nU,2,5,B\nD,3,5,\nI,4,5,d\nU,1,0,stale\n")
+    first = mergeflow.upsert(tmp_path / "lake", tmp_path / "load.csv", key="id", order_by="ts:int")
+    second = mergeflow.upsert(tmp_path / "lake", [tmp_path / "cdc.csv"], key="id", order_by="ts:int")
+    assert first["run_id"] != second["run_id"]
+    counts = second["counts"]
+    assert (counts["inserted"], counts["updated"], counts["deleted"], counts["stale_ignored"]) == (1, 1, 1, 1)
+    rows = mergeflow.join(tmp_path / "lake", tmp_path / "lake", on="id", how="semi")
+    assert sorted(zip(rows["id"], rows["name"])) == [("1", "a"), ("2", "B"), ("4", "d")]
+    assert mergeflow.upsert(tmp_path / "lake", tmp_path / "cdc.csv", key="id", order_by="ts:int") == {}  # a replay
+
+
+def test_a_parameterised_pipeline_runs_from_python_like_a_notebook(tmp_path):
+    (tmp_path / "x.tsv").write_text("ID\tvalue\nA\t1\nB\t2\n")
+    (tmp_path / "y.tsv").write_text("ID\tvalue\nA\t10\nC\t30\n")
+    (tmp_path / "p.yaml").write_text(
+        "name: nightly\n"
+        "params: {how: inner}\n"
+        "steps:\n"
+        "  - name: merge\n"
+        "    join:\n"
+        f"      left: {tmp_path}/x.tsv\n"
+        f"      right: {tmp_path}/y.tsv\n"
+        "      on: ID\n"
+        '      how: "${how}"\n'
+        f'      output: "{tmp_path}/out/${{how}}"\n')
+    # the parameters a notebook cell would set
+    for how, rows in (("inner", 1), ("outer", 3)):
+        record = mergeflow.run(tmp_path / "p.yaml", params={"how": how})
+        assert record["status"] == "succeeded"
+        assert [s["status"] for s in record["steps"]] == ["succeeded"]
+        assert json.loads((tmp_path / "out" / how / "_SUCCESS").read_text())["rows"]["output"] == rows
+    again = mergeflow.run(tmp_path / "p.yaml", params={"how": "outer"})
+    assert [s["status"] for s in again["steps"]] == ["skipped"]
+    (tmp_path / "x.tsv").unlink()
+    with pytest.raises(mergeflow.Error, match="merge"):
+        mergeflow.run(tmp_path / "p.yaml", params={"how": "left"})

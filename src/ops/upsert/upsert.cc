@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/interrupt.h"
 #include "common/process_group.h"
 #include "common/process_stats.h"
 #include "common/sha256.h"
@@ -672,14 +673,16 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
 
   // Commit together: the leader writes the manifest once every process's
   // files are in.
-  MF_RETURN_IF_ERROR(Agree(group, group.leader() ? committer->BeginCommit() : Status::OK()));
+  MF_RETURN_IF_ERROR(
+      Agree(group, !group.leader() ? Status::OK() : StopRequested() ? Interrupted() : committer->BeginCommit()));
   MF_RETURN_IF_ERROR(Agree(group, committer->PublishFiles()));
   const std::vector<std::string> reports = group.GatherAll(ShareReport(run, parts, committer->file_names()));
   Status finished;
   if (group.leader()) {
     std::vector<std::string> files;
     MergeShares(reports, &run, &parts, &files);
-    finished = committer->FinishCommit(UpsertManifest(parts, run_id, started_at, &run), files);
+    run.result.manifest = UpsertManifest(parts, run_id, started_at, &run);
+    finished = committer->FinishCommit(run.result.manifest, files);
   }
   MF_RETURN_IF_ERROR(Agree(group, finished));
   run.result.version = run_id;

@@ -37,6 +37,7 @@ struct UpsertResult {
   uint32_t buckets_rewritten = 0;
   uint32_t buckets = 0;
   uint32_t bucket_groups = 1;  // groups of buckets merged one after another (memory, open files)
+  std::string manifest;        // the version's _SUCCESS (on the leader)
 };
 
 // Applies `change_files` to `dataset` (created when it is not a dataset yet)
