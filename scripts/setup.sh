@@ -11,9 +11,10 @@ packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev
   libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 pybind11-dev python3-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible
-  # server; slurmctld, slurmd and munge their one-node Slurm cluster.
+  # server; slurmctld, slurmd and munge their one-node Slurm cluster;
+  # nodejs and npm fetch DuckDB, the tests' reader of Parquet parts.
   packages+=(libgtest-dev zlib1g-dev python3-pytest python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
-    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge)
+    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge nodejs npm)
 fi
 
 missing=()
@@ -31,3 +32,6 @@ fi
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 -DMERGEFLOW_TESTS="$([[ "${1:-}" == "--test" ]] && echo ON || echo OFF)" >/dev/null
 cmake --build build -j "$jobs"
+if [[ "${1:-}" == "--test" && ! -d tests/parquet/node_modules/@duckdb/node-api ]]; then
+  (cd tests/parquet && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -41,6 +41,8 @@ tests/corpus/run_malformed.sh build/mergeflow
 stage "optimised build: the Python module (pytest: against pandas and the program, errors, Ctrl-C)"
 PYTHONPATH=build/python MERGEFLOW_BINARY=build/mergeflow MERGEFLOW_GEN_BINARY=build/mergeflow-gen \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
+stage "optimised build: Parquet parts read back by DuckDB (every join type, schema, encodings, statistics, row groups)"
+/usr/bin/python3 tests/parquet/parquet_duckdb_test.py build
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
 stage "optimised build: upsert oracle (a reference of the spec, 96 random change streams: in memory, spilled, on 3 MPI ranks)"

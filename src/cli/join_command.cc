@@ -49,8 +49,8 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_option("--left-names", o->left_names, "Column names for LEFT (comma-separated)")->delimiter(',');
   join->add_option("--right-names", o->right_names, "Column names for RIGHT (comma-separated)")->delimiter(',');
   join->add_option("--sep", o->separator, "Input delimiter: one character, or 'tab' (default: tab; comma for .csv)");
-  join->add_option("--format", o->format, "Output format (default: like the input)")
-      ->check(CLI::IsMember({"tsv", "csv"}));
+  join->add_option("--format", o->format, "Output format: tsv, csv or parquet (default: like the input)")
+      ->check(CLI::IsMember({"tsv", "csv", "parquet"}));
   join->add_option("--quote", o->quote, "Quote handling: rfc4180 (default) or none for raw text")
       ->check(CLI::IsMember({"rfc4180", "none"}));
   join->add_option("--suffixes", o->suffixes, "Suffixes for clashing column names (default: _x,_y)");
@@ -208,6 +208,11 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (o.threads == 0) o.threads = DefaultThreadCount();
   if (o.compress != "none" && o.output.empty())
     return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
+  if (o.format == "parquet" && o.output.empty()) return Status::InvalidArgument("--format parquet needs -o/--output");
+  if (o.format == "parquet" && o.quote == "none")
+    return Status::InvalidArgument("--format parquet needs RFC 4180 quoting of the rows it converts: not --quote none");
+  if (o.format == "parquet" && o.compress != "none")
+    return Status::InvalidArgument("--compress is for text parts: Parquet parts compress their pages with zstd");
   if ((o.dataset || o.no_publish) && o.output.empty())
     return Status::InvalidArgument("--dataset and --no-publish need -o DATASET");
   if (o.no_publish && !o.dataset) return Status::InvalidArgument("--no-publish needs --dataset");

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "formats/parquet/parquet_text_file.h"
 #include "io/checksummed_file.h"
 #include "io/compressing_file.h"
 
@@ -34,7 +35,10 @@ Status PartFilesSink::Open(int lane) {
   std::snprintf(name, sizeof(name), "part-%05d.%s", numbering_.first + lane * numbering_.stride, extension_.c_str());
   state->info.name = directory_.empty() ? std::string(name) : directory_ + "/" + name;
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(state->info.name));
-  state->file = NewCompressingFile(std::make_unique<ChecksummedFile>(std::move(file), &state->info), compression_);
+  auto checksummed = std::make_unique<ChecksummedFile>(std::move(file), &state->info);
+  state->file = extension_ == "parquet"
+                    ? NewParquetTextFile(std::move(checksummed), Dialect{'\t', true}, ParquetOptionsFromEnvironment())
+                    : NewCompressingFile(std::move(checksummed), compression_);
   MF_RETURN_IF_ERROR(state->file->Append(header_));
   lanes_[lane] = std::move(state);
   return Status::OK();

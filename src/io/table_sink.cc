@@ -48,15 +48,19 @@ TableSink::TableSink(std::string_view header, char separator, int lanes) : diale
   lanes_.assign(lanes, std::vector<TextColumn>(names_.size()));
 }
 
-Status TableSink::Write(int lane, std::string_view text, uint64_t rows) {
-  RowScanner scanner(dialect_, static_cast<uint32_t>(names_.size()), {}, RowScanner::BlankLines::kAreRows);
-  ColumnAppender appender(dialect_, &lanes_[lane]);
+Result<uint64_t> AppendRowsToColumns(std::string_view text, const Dialect& dialect, std::vector<TextColumn>* columns) {
+  RowScanner scanner(dialect, static_cast<uint32_t>(columns->size()), {}, RowScanner::BlankLines::kAreRows);
+  ColumnAppender appender(dialect, columns);
   scanner.Scan(text.data(), text.size(), false, appender);
-  if (!appender.error().empty() || appender.rows() != rows)
-    return Status::Internal("result rows could not be read back " +
-                            (appender.error().empty() ? "(" + std::to_string(appender.rows()) + " of " +
-                                                            std::to_string(rows) + " rows)"
-                                                      : appender.error()));
+  if (!appender.error().empty()) return Status::Internal("result rows could not be read back " + appender.error());
+  return appender.rows();
+}
+
+Status TableSink::Write(int lane, std::string_view text, uint64_t rows) {
+  MF_ASSIGN_OR_RETURN(const uint64_t found, AppendRowsToColumns(text, dialect_, &lanes_[lane]));
+  if (found != rows)
+    return Status::Internal("result rows could not be read back (" + std::to_string(found) + " of " +
+                            std::to_string(rows) + " rows)");
   return Status::OK();
 }
 

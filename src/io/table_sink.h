@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "io/output_sink.h"
 #include "text/dialect.h"
 
@@ -27,6 +28,12 @@ struct TextColumn {
     return std::string_view(bytes).substr(start, ends[i] - start);
   }
 };
+
+// Splits the whole rows of `text` (fields as `dialect` says, RFC 4180
+// quoting undone; an empty line is a row of one empty field) onto the ends
+// of `columns`, one field each. Returns the rows added, or Internal when a
+// row has not exactly columns->size() fields.
+Result<uint64_t> AppendRowsToColumns(std::string_view text, const Dialect& dialect, std::vector<TextColumn>* columns);
 
 class TableSink : public OutputSink {
  public:

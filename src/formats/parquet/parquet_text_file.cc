@@ -1,0 +1,346 @@
+#include "formats/parquet/parquet_text_file.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/parquet/thrift_compact.h"
+#include "io/table_sink.h"
+#include "text/row_scanner.h"
+
+namespace mergeflow {
+namespace {
+
+// Parquet's enumerations, as the format defines them.
+constexpr int32_t kByteArray = 6;             // Type
+constexpr int32_t kRequired = 0;              // FieldRepetitionType
+constexpr int32_t kUtf8 = 0;                  // ConvertedType
+constexpr int32_t kPlain = 0;                 // Encoding
+constexpr int32_t kRle = 3;                   // Encoding (levels; none here)
+constexpr int32_t kRleDictionary = 8;         // Encoding
+constexpr int32_t kZstd = 6;                  // CompressionCodec
+constexpr int32_t kDataPage = 0;              // PageType
+constexpr int32_t kDictionaryPage = 2;        // PageType
+constexpr uint64_t kPageBytes = uint64_t{1} << 20;
+constexpr char kMagic[] = "PAR1";
+
+void PutU32(std::string* out, uint32_t v) {
+  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+               static_cast<char>(v >> 24)};
+  out->append(b, 4);
+}
+
+// PLAIN BYTE_ARRAY: each value's length (4 bytes, little-endian), then its bytes.
+void PutPlain(std::string* out, std::string_view value) {
+  PutU32(out, static_cast<uint32_t>(value.size()));
+  out->append(value);
+}
+
+// Dictionary indexes as the RLE/bit-packed hybrid, bit-packed only: the bit
+// width, then runs of groups of 8 values, LSB first (the last group padded
+// with zeros; the page's value count says where the values end).
+void PutIndexes(std::string* out, const uint32_t* indexes, size_t n, int width) {
+  out->push_back(static_cast<char>(width));
+  constexpr size_t kGroupsPerRun = 1 << 20;  // keeps the run header's varint small
+  for (size_t start = 0; start < n; start += 8 * kGroupsPerRun) {
+    const size_t values = std::min(n - start, 8 * kGroupsPerRun);
+    uint64_t header = ((values + 7) / 8) << 1 | 1;
+    while (header >= 0x80) {
+      out->push_back(static_cast<char>((header & 0x7F) | 0x80));
+      header >>= 7;
+    }
+    out->push_back(static_cast<char>(header));
+    uint64_t bits = 0;
+    int filled = 0;
+    for (size_t i = 0; i < (values + 7) / 8 * 8; ++i) {
+      bits |= static_cast<uint64_t>(i < values ? indexes[start + i] : 0) << filled;
+      filled += width;
+      while (filled >= 8) {
+        out->push_back(static_cast<char>(bits & 0xFF));
+        bits >>= 8;
+        filled -= 8;
+      }
+    }
+  }
+}
+
+// What the footer says of one column chunk.
+struct ChunkMeta {
+  std::vector<int32_t> encodings;
+  uint64_t values = 0;
+  uint64_t uncompressed = 0;  // page headers + page data before compression
+  uint64_t compressed = 0;    // page headers + page data as stored
+  uint64_t data_page_offset = 0;
+  int64_t dictionary_page_offset = -1;
+  std::string min, max;
+};
+
+struct RowGroupMeta {
+  std::vector<ChunkMeta> chunks;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+};
+
+class ParquetTextFile : public WritableFile {
+ public:
+  ParquetTextFile(std::unique_ptr<WritableFile> file, Dialect dialect, ParquetOptions options)
+      : file_(std::move(file)), dialect_(dialect), options_(options) {}
+
+  Status Append(std::string_view text) override {
+    if (!have_header_) {
+      const size_t end = HeaderEnd(text);
+      if (end == std::string_view::npos) {
+        pending_header_.append(text);
+        return Status::OK();
+      }
+      pending_header_.append(text.substr(0, end));
+      text.remove_prefix(end + 1);
+      MF_RETURN_IF_ERROR(ReadHeader());
+    }
+    if (text.empty()) return Status::OK();
+    MF_ASSIGN_OR_RETURN(const uint64_t rows, AppendRowsToColumns(text, dialect_, &columns_));
+    rows_ += rows;
+    buffered_ += text.size();
+    if (buffered_ >= options_.row_group_bytes) return WriteRowGroup();
+    return Status::OK();
+  }
+
+  Status Sync() override { return file_->Sync(); }
+
+  Status Close() override {
+    if (!have_header_) MF_RETURN_IF_ERROR(ReadHeader());
+    if (rows_ > 0) MF_RETURN_IF_ERROR(WriteRowGroup());
+    std::string footer = Footer();
+    const uint32_t length = static_cast<uint32_t>(footer.size());
+    PutU32(&footer, length);
+    footer.append(kMagic, 4);
+    MF_RETURN_IF_ERROR(file_->Append(footer));
+    return file_->Close();
+  }
+
+ private:
+  // Where the header line ends (its '\n'), or npos while it has not ended.
+  size_t HeaderEnd(std::string_view text) const {
+    bool quoted = false;
+    for (char c : pending_header_) quoted ^= c == '"';
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '"') quoted = !quoted;
+      if (text[i] == '\n' && !(quoted && dialect_.quoting)) return i;
+    }
+    return std::string_view::npos;
+  }
+
+  Status ReadHeader() {
+    std::vector<std::string_view> fields;
+    std::string scratch;
+    SplitFields(pending_header_.data(), pending_header_.size(), pending_header_.find('"') != std::string::npos,
+                dialect_, &fields, &scratch);
+    names_.assign(fields.begin(), fields.end());
+    columns_.assign(names_.size(), TextColumn{});
+    have_header_ = true;
+    std::string magic(kMagic, 4);
+    offset_ = magic.size();
+    return file_->Append(magic);
+  }
+
+  Status WriteRowGroup() {
+    RowGroupMeta group;
+    group.rows = rows_;
+    std::string out;
+    for (TextColumn& column : columns_) {
+      MF_ASSIGN_OR_RETURN(ChunkMeta chunk, WriteChunk(column, &out));
+      group.bytes += chunk.uncompressed;
+      group.chunks.push_back(std::move(chunk));
+      column = TextColumn{};
+    }
+    row_groups_.push_back(std::move(group));
+    rows_ = 0;
+    buffered_ = 0;
+    offset_ += out.size();
+    return file_->Append(out);
+  }
+
+  // Appends one page (header, then data compressed) to `out`.
+  Status PutPage(int32_t type, std::string_view data, uint64_t values, int32_t encoding, ChunkMeta* chunk,
+                 std::string* out) {
+    compressed_.resize(ZSTD_compressBound(data.size()));
+    const size_t size = ZSTD_compress(compressed_.data(), compressed_.size(), data.data(), data.size(),
+                                      options_.zstd_level);
+    if (ZSTD_isError(size)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(size));
+    ThriftCompactWriter header;
+    header.BeginStruct();
+    header.I32(1, type);
+    header.I32(2, static_cast<int32_t>(data.size()));
+    header.I32(3, static_cast<int32_t>(size));
+    header.BeginStructField(type == kDataPage ? 5 : 7);  // data_page_header or dictionary_page_header
+    header.I32(1, static_cast<int32_t>(values));
+    header.I32(2, encoding);
+    if (type == kDataPage) {
+      header.I32(3, kRle);
+      header.I32(4, kRle);
+    }
+    header.EndStruct();
+    header.EndStruct();
+    if (type == kDataPage && chunk->data_page_offset == 0) chunk->data_page_offset = offset_ + out->size();
+    if (type == kDictionaryPage) chunk->dictionary_page_offset = static_cast<int64_t>(offset_ + out->size());
+    out->append(header.bytes());
+    out->append(compressed_.data(), size);
+    chunk->uncompressed += header.bytes().size() + data.size();
+    chunk->compressed += header.bytes().size() + size;
+    return Status::OK();
+  }
+
+  // The column chunk of `column` (its pages) appended to `out`.
+  Result<ChunkMeta> WriteChunk(const TextColumn& column, std::string* out) {
+    ChunkMeta chunk;
+    const size_t n = column.ends.size();
+    chunk.values = n;
+    // The dictionary, unless it cannot pay: more distinct values than half the rows.
+    std::unordered_map<std::string_view, uint32_t> ids;
+    std::vector<std::string_view> dictionary;
+    std::vector<uint32_t> indexes;
+    indexes.reserve(n);
+    uint64_t plain_bytes = 0, dictionary_bytes = 0;
+    bool use_dictionary = n > 0;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string_view v = column.Value(i);
+      if (i == 0 || v < chunk.min) chunk.min = v;
+      if (i == 0 || v > chunk.max) chunk.max = v;
+      plain_bytes += 4 + v.size();
+      if (!use_dictionary) continue;
+      auto [it, added] = ids.emplace(v, static_cast<uint32_t>(dictionary.size()));
+      if (added) {
+        dictionary.push_back(v);
+        dictionary_bytes += 4 + v.size();
+        use_dictionary = dictionary.size() <= n / 2 + 1;
+      }
+      indexes.push_back(it->second);
+    }
+    const int width = std::max(1, static_cast<int>(std::bit_width(dictionary.size() - (dictionary.empty() ? 0 : 1))));
+    use_dictionary = use_dictionary && dictionary_bytes + (n * width + 7) / 8 < plain_bytes;
+    std::string page;
+    if (use_dictionary) {
+      for (std::string_view v : dictionary) PutPlain(&page, v);
+      MF_RETURN_IF_ERROR(PutPage(kDictionaryPage, page, dictionary.size(), kPlain, &chunk, out));
+      chunk.encodings = {kPlain, kRleDictionary, kRle};
+      const size_t per_page = std::max<size_t>(1, kPageBytes * 8 / width);
+      for (size_t start = 0; start < n; start += per_page) {
+        page.clear();
+        const size_t count = std::min(per_page, n - start);
+        PutIndexes(&page, indexes.data() + start, count, width);
+        MF_RETURN_IF_ERROR(PutPage(kDataPage, page, count, kRleDictionary, &chunk, out));
+      }
+    } else {
+      chunk.encodings = {kPlain, kRle};
+      size_t start = 0;
+      while (start < n || (n == 0 && chunk.data_page_offset == 0)) {
+        page.clear();
+        size_t i = start;
+        while (i < n && (i == start || page.size() < kPageBytes)) PutPlain(&page, column.Value(i++));
+        MF_RETURN_IF_ERROR(PutPage(kDataPage, page, i - start, kPlain, &chunk, out));
+        if (n == 0) break;
+        start = i;
+      }
+    }
+    return chunk;
+  }
+
+  std::string Footer() const {
+    ThriftCompactWriter w;
+    w.BeginStruct();
+    w.I32(1, 1);  // version
+    w.BeginList(2, ThriftCompactWriter::kStruct, static_cast<uint32_t>(names_.size() + 1));
+    w.BeginStruct();  // the root
+    w.Binary(4, "schema");
+    w.I32(5, static_cast<int32_t>(names_.size()));
+    w.EndStruct();
+    for (const std::string& name : names_) {
+      w.BeginStruct();
+      w.I32(1, kByteArray);
+      w.I32(3, kRequired);
+      w.Binary(4, name);
+      w.I32(6, kUtf8);
+      w.BeginStructField(10);  // logicalType
+      w.BeginStructField(1);   // STRING
+      w.EndStruct();
+      w.EndStruct();
+      w.EndStruct();
+    }
+    uint64_t rows = 0;
+    for (const RowGroupMeta& g : row_groups_) rows += g.rows;
+    w.I64(3, static_cast<int64_t>(rows));
+    w.BeginList(4, ThriftCompactWriter::kStruct, static_cast<uint32_t>(row_groups_.size()));
+    for (const RowGroupMeta& g : row_groups_) {
+      w.BeginStruct();
+      w.BeginList(1, ThriftCompactWriter::kStruct, static_cast<uint32_t>(g.chunks.size()));
+      for (size_t c = 0; c < g.chunks.size(); ++c) {
+        const ChunkMeta& m = g.chunks[c];
+        w.BeginStruct();
+        w.I64(2, static_cast<int64_t>(m.dictionary_page_offset >= 0 ? m.dictionary_page_offset : m.data_page_offset));
+        w.BeginStructField(3);  // meta_data
+        w.I32(1, kByteArray);
+        w.BeginList(2, ThriftCompactWriter::kI32, static_cast<uint32_t>(m.encodings.size()));
+        for (int32_t e : m.encodings) w.ListI32(e);
+        w.BeginList(3, ThriftCompactWriter::kBinary, 1);
+        w.ListBinary(names_[c]);
+        w.I32(4, kZstd);
+        w.I64(5, static_cast<int64_t>(m.values));
+        w.I64(6, static_cast<int64_t>(m.uncompressed));
+        w.I64(7, static_cast<int64_t>(m.compressed));
+        w.I64(9, static_cast<int64_t>(m.data_page_offset));
+        if (m.dictionary_page_offset >= 0) w.I64(11, m.dictionary_page_offset);
+        if (m.values > 0) {
+          w.BeginStructField(12);  // statistics
+          w.I64(3, 0);             // null_count
+          w.Binary(5, m.max);      // max_value
+          w.Binary(6, m.min);      // min_value
+          w.EndStruct();
+        }
+        w.EndStruct();
+        w.EndStruct();
+      }
+      w.I64(2, static_cast<int64_t>(g.bytes));
+      w.I64(3, static_cast<int64_t>(g.rows));
+      w.EndStruct();
+    }
+    w.Binary(6, std::string("mergeflow version ") + MERGEFLOW_VERSION);
+    w.EndStruct();
+    return w.Take();
+  }
+
+  std::unique_ptr<WritableFile> file_;
+  const Dialect dialect_;
+  const ParquetOptions options_;
+  bool have_header_ = false;
+  std::string pending_header_;
+  std::vector<std::string> names_;
+  std::vector<TextColumn> columns_;  // the rows of the row group being gathered
+  uint64_t rows_ = 0;
+  uint64_t buffered_ = 0;  // text bytes in columns_
+  uint64_t offset_ = 0;    // bytes written to file_
+  std::vector<RowGroupMeta> row_groups_;
+  std::string compressed_;
+};
+
+}  // namespace
+
+ParquetOptions ParquetOptionsFromEnvironment() {
+  ParquetOptions options;
+  if (const char* bytes = std::getenv("MERGEFLOW_PARQUET_ROW_GROUP_BYTES"); bytes != nullptr && std::atoll(bytes) > 0)
+    options.row_group_bytes = static_cast<uint64_t>(std::atoll(bytes));
+  return options;
+}
+
+std::unique_ptr<WritableFile> NewParquetTextFile(std::unique_ptr<WritableFile> file, Dialect dialect,
+                                                 ParquetOptions options) {
+  return std::make_unique<ParquetTextFile>(std::move(file), dialect, options);
+}
+
+}  // namespace mergeflow
