@@ -38,9 +38,10 @@ stage "optimised build: SIGKILL of pipeline runs and of their steps (local, S3)"
 tests/crash/kill_pipeline.sh --kills "${MERGEFLOW_TEST_PIPELINE_KILLS:-3}" build
 stage "optimised build: malformed-input corpus"
 tests/corpus/run_malformed.sh build/mergeflow
-stage "optimised build: the Python module (pytest: against pandas and the program, errors, Ctrl-C)"
+stage "optimised build: the Python module (pytest: against pandas and the program, errors, Ctrl-C, a pipeline; the pandas oracle through it)"
 PYTHONPATH=build/python MERGEFLOW_BINARY=build/mergeflow MERGEFLOW_GEN_BINARY=build/mergeflow-gen \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
+PYTHONPATH=build/python /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 10 --python
 stage "optimised build: Parquet parts read back by DuckDB (every join type, schema, encodings, statistics, row groups)"
 /usr/bin/python3 tests/parquet/parquet_duckdb_test.py build
 stage "optimised build: pandas oracle"

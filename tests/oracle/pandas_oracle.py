@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Oracle test: mergeflow join against pandas.merge on generated tricky inputs.
 
-usage: /usr/bin/python3 tests/oracle/pandas_oracle.py MERGEFLOW_BINARY [--cases N] [--seed S]
+usage: /usr/bin/python3 tests/oracle/pandas_oracle.py MERGEFLOW_BINARY [--cases N] [--seed S] [--python]
+
+With --python, mergeflow runs through the Python module (`import mergeflow`,
+on PYTHONPATH) and its DataFrames are compared instead of the program's output.
 
 Each case writes a LEFT and a RIGHT file (TSV or CSV, LF or CRLF) with
 duplicate keys, empty keys, composite keys, UTF-8 and values holding
@@ -73,6 +76,14 @@ def expected(left_path, right_path, sep, keys, how, nulls_equal):
     return list(result.columns), sorted(rows)
 
 
+def actual_in_python(left_path, right_path, keys, how, nulls_equal, parallel):
+    import mergeflow
+
+    threads = dict(threads=3, chunk_size=128) if parallel else dict(threads=1)
+    frame = mergeflow.join(left_path, right_path, on=keys, how=how, null_keys_equal=nulls_equal, **threads)
+    return list(frame.columns), sorted(tuple(r) for r in frame.itertuples(index=False, name=None))
+
+
 def actual(binary, left_path, right_path, keys, how, nulls_equal, parallel, sep):
     cmd = [binary, "join", left_path, right_path, "--on", ",".join(keys), "--how", how]
     if nulls_equal:
@@ -91,6 +102,7 @@ def main():
     p.add_argument("binary")
     p.add_argument("--cases", type=int, default=25)
     p.add_argument("--seed", type=int, default=20261121)
+    p.add_argument("--python", action="store_true", help="run mergeflow through the Python module")
     args = p.parse_args()
     rng = random.Random(args.seed)
     passed = failed = 0
@@ -115,8 +127,12 @@ def main():
                     for parallel in (False, True):
                         label = f"case {case} ({fmt}, keys {keys}, --how {how}, nulls_equal={nulls_equal}, parallel={parallel})"
                         try:
-                            header, rows = actual(args.binary, left_path, right_path, keys, how, nulls_equal,
-                                                  parallel, sep)
+                            if args.python:
+                                header, rows = actual_in_python(left_path, right_path, keys, how, nulls_equal,
+                                                                parallel)
+                            else:
+                                header, rows = actual(args.binary, left_path, right_path, keys, how, nulls_equal,
+                                                      parallel, sep)
                             assert header == want_header, f"header {header} != {want_header}"
                             assert rows == want_rows, (f"{len(rows)} rows != {len(want_rows)} expected; "
                                                        f"first difference: "
