@@ -59,8 +59,9 @@ CLI::App* AddAggregateCommand(CLI::App* app, AggregateCommandOptions* o) {
   c->add_option("--layout", o->layout, "wide (default): a table per statistic; long: one row per group and feature")
       ->check(CLI::IsMember({"wide", "long"}));
   c->add_flag("--transpose", o->transpose, "Wide tables with one row per feature and one column per group");
-  c->add_option("--format", o->format, "Output format: tsv, csv, or h5ad (OUT/aggregate.h5ad) (default: like MATRIX)")
-      ->check(CLI::IsMember({"tsv", "csv", "h5ad"}));
+  c->add_option("--format", o->format,
+                "Output format: tsv, csv, parquet, or h5ad (OUT/aggregate.h5ad) (default: like MATRIX)")
+      ->check(CLI::IsMember({"tsv", "csv", "parquet", "h5ad"}));
   c->add_option("--sep", o->separator, "Input delimiter: one character, or 'tab' (default: tab; comma for .csv)");
   c->add_option("--quote", o->quote, "Quote handling: rfc4180 (default) or none for raw text")
       ->check(CLI::IsMember({"rfc4180", "none"}));
@@ -173,7 +174,8 @@ Status WriteOutput(const std::string& target, const std::string& run_id, const s
   for (size_t s : Tables(format, stats.size())) {
     const std::string directory = format.layout == TableLayout::kLong ? "" : stats[s].name;
     PartFilesSink sink(committer.get(), 1, TableHeader(result, stats, format, s), extension, compression,
-                       PartNumbering(), directory);
+                       PartNumbering(), directory,
+                       extension == "parquet" ? TableColumnTypes(result, stats, format, s) : std::vector<ColumnType>{});
     MF_RETURN_IF_ERROR(WriteTableRows(result, stats, format, s, &sink));
     MF_RETURN_IF_ERROR(sink.Finish());
     for (const PartInfo& p : sink.parts()) parts.push_back(p);
@@ -191,6 +193,8 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   if (c.compress != "none" && c.output.empty())
     return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
   if (c.transpose && c.layout == "long") return Status::InvalidArgument("--transpose applies to the wide layout only");
+  if (c.format == "parquet" && (c.output.empty() || c.compress != "none"))
+    return Status::InvalidArgument("--format parquet needs -o OUT, and takes no --compress (its pages are zstd-compressed)");
   if (c.format == "h5ad" && (c.output.empty() || c.layout == "long" || c.transpose || c.compress != "none"))
     return Status::InvalidArgument("--format h5ad writes OUT/aggregate.h5ad: it needs -o OUT, and takes no --layout "
                                    "long, --transpose or --compress");

@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "formats/parquet/parquet_text_file.h"
 #include "io/checksummed_file.h"
 #include "io/compressing_file.h"
 
@@ -17,13 +16,15 @@ struct PartFilesSink::Lane {
 };
 
 PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
-                             Compression compression, PartNumbering numbering, std::string directory)
+                             Compression compression, PartNumbering numbering, std::string directory,
+                             std::vector<ColumnType> column_types)
     : committer_(committer),
       header_(std::move(header)),
       extension_(std::move(extension) + CompressionSuffix(compression)),
       compression_(compression),
       numbering_(numbering),
-      directory_(std::move(directory)) {
+      directory_(std::move(directory)),
+      column_types_(std::move(column_types)) {
   lanes_.resize(lanes);
 }
 
@@ -37,7 +38,8 @@ Status PartFilesSink::Open(int lane) {
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(state->info.name));
   auto checksummed = std::make_unique<ChecksummedFile>(std::move(file), &state->info);
   state->file = extension_ == "parquet"
-                    ? NewParquetTextFile(std::move(checksummed), Dialect{'\t', true}, ParquetOptionsFromEnvironment())
+                    ? NewParquetTextFile(std::move(checksummed), Dialect{'\t', true}, column_types_,
+                                         ParquetOptionsFromEnvironment())
                     : NewCompressingFile(std::move(checksummed), compression_);
   MF_RETURN_IF_ERROR(state->file->Append(header_));
   lanes_[lane] = std::move(state);

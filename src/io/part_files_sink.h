@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "formats/parquet/parquet_text_file.h"
 #include "io/decompressing_stream.h"
 #include "io/output_committer.h"
 #include "io/output_sink.h"
@@ -30,9 +31,10 @@ class PartFilesSink : public OutputSink {
   // of the output (and are named DIRECTORY/part-...). A lane that receives
   // no rows makes no file (but see Numbering). Part sizes and checksums
   // describe the bytes as stored.
+  // `column_types` (Parquet parts only): one per column, or empty for text.
   PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
                 Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering(),
-                std::string directory = "");
+                std::string directory = "", std::vector<ColumnType> column_types = {});
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
@@ -52,6 +54,7 @@ class PartFilesSink : public OutputSink {
   Compression compression_;
   PartNumbering numbering_;
   std::string directory_;
+  std::vector<ColumnType> column_types_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
   bool first_finished_ = false;  // lane 0 was finished (made, if always_first)

@@ -3,12 +3,15 @@
 for every join type, the rows equal those of the TSV output of the same join;
 the schema, encodings, compression and statistics are what the writer
 promises; several row groups and pages; an empty result; a failed run leaves
-no output.
+no output. aggregate's tables (50,000 columns wide, and long): DuckDB's
+reading of the Parquet equals pandas' reading of the TSV tables, counts as
+INT64, statistics as DOUBLE, undefined values as NULL.
 
   tests/parquet/parquet_duckdb_test.py BUILD_DIR   (after npm install in tests/parquet)
 """
 
 import json
+import math
 import os
 import random
 import shutil
@@ -58,9 +61,63 @@ def rows_digest(source, columns):
     return duckdb(f"select count(*) as n, sum(hash({hashed})) as h from {source}")[0][0]
 
 
+def check_aggregate(work):
+    import pandas as pd
+
+    rng = random.Random(5)
+    features = [f"gene{i}" for i in range(50000)]
+    with open(f"{work}/counts.tsv", "w") as f:
+        f.write("cell\t" + "\t".join(features) + "\n")
+        for cell in range(12):
+            f.write(f"c{cell}\t" + "\t".join(rng.choice(["0", "0", "1", "3.5"]) for _ in features) + "\n")
+    with open(f"{work}/cells.tsv", "w") as f:
+        f.write("cell\tcluster\n")
+        for cell in range(12):
+            f.write(f"c{cell}\t{'single' if cell == 0 else 'k' + str(cell % 3)}\n")  # 'single': var undefined
+    for layout, stats in (("wide", "mean,count,var"), ("long", "mean,nnz,var")):
+        outputs = {}
+        for fmt in ("parquet", "tsv"):
+            done = subprocess.run([MERGEFLOW, "aggregate", f"{work}/counts.tsv", "--meta", f"{work}/cells.tsv",
+                                   "--by", "cluster", "--stats", stats, "--layout", layout, "--format", fmt,
+                                   "-o", f"{work}/agg-{layout}-{fmt}", "-q"], capture_output=True, text=True)
+            check(done.returncode == 0, f"aggregate --layout {layout} --format {fmt} ({done.stderr.strip()})")
+            outputs[fmt] = f"{work}/agg-{layout}-{fmt}"
+        tables = [(f"{outputs['parquet']}/{s}", f"{outputs['tsv']}/{s}", s) for s in stats.split(",")] \
+            if layout == "wide" else [(outputs["parquet"], outputs["tsv"], stats)]
+        for parquet_dir, tsv_dir, stat in tables:
+            # DuckDB takes minutes to bind all 50,000 columns: the wide tables
+            # are compared on every 250th column (the long table holds every value).
+            wide = layout == "wide"
+            columns = ", ".join(["cluster"] + [f"gene{i}" for i in range(0, 50000, 250)]) if wide else "*"
+            duckdb(f"copy (select {columns} from '{parquet_dir}/*.parquet') to '{work}/back.csv' (header, nullstr '')")
+            back = pd.read_csv(f"{work}/back.csv", keep_default_na=False, na_values=[""], dtype={"cluster": str})
+            text = pd.read_csv(f"{tsv_dir}/part-00000.tsv", sep="\t", keep_default_na=False, na_values=[""],
+                               dtype={"cluster": str})
+            if wide:
+                text = text[list(back.columns)]
+            same = list(back.columns) == list(text.columns) and back.shape == text.shape and all(
+                back[c].tolist() == text[c].tolist() if back[c].dtype == object else
+                all((math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(back[c], text[c]))
+                for c in text.columns)
+            check(same, f"aggregate {layout} {stat}: DuckDB's Parquet equals the TSV table {back.shape}")
+            types = {r["name"]: (r["type"], r["repetition_type"]) for r in duckdb(
+                f"select name, type, repetition_type from parquet_schema('{parquet_dir}/part-00000.parquet')")[0]}
+            if layout == "wide":
+                want = ("INT64" if stat == "count" else "DOUBLE", "OPTIONAL")
+                check(len(types) == 50002 and types["gene7"] == want and types["cluster"][0] == "BYTE_ARRAY",
+                      f"aggregate wide {stat}: 50,000 columns of {want}")
+            else:
+                check(types["nnz"] == ("INT64", "OPTIONAL") and types["mean"] == ("DOUBLE", "OPTIONAL"),
+                      "aggregate long: nnz INT64, mean DOUBLE")
+        nulls = duckdb(f"select count(*) as n from '{outputs['parquet']}/{'var/' if layout == 'wide' else ''}*.parquet'"
+                       + (" where gene3 is null" if layout == "wide" else " where var is null"))[0][0]
+        check(int(nulls["n"]) > 0, f"aggregate {layout}: an undefined variance is NULL")
+
+
 def main():
     work = tempfile.mkdtemp(prefix="mergeflow-parquet-")
     try:
+        check_aggregate(work)
         write_inputs(work)
         for how in ["inner", "left", "right", "outer", "semi", "anti"]:
             # row groups of as little text as the join hands on at once

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -19,8 +20,11 @@ namespace mergeflow {
 namespace {
 
 // Parquet's enumerations, as the format defines them.
+constexpr int32_t kInt64Type = 2;             // Type
+constexpr int32_t kDoubleType = 5;            // Type
 constexpr int32_t kByteArray = 6;             // Type
 constexpr int32_t kRequired = 0;              // FieldRepetitionType
+constexpr int32_t kOptional = 1;              // FieldRepetitionType
 constexpr int32_t kUtf8 = 0;                  // ConvertedType
 constexpr int32_t kPlain = 0;                 // Encoding
 constexpr int32_t kRle = 3;                   // Encoding (levels; none here)
@@ -29,6 +33,7 @@ constexpr int32_t kZstd = 6;                  // CompressionCodec
 constexpr int32_t kDataPage = 0;              // PageType
 constexpr int32_t kDictionaryPage = 2;        // PageType
 constexpr uint64_t kPageBytes = uint64_t{1} << 20;
+constexpr size_t kNumbersPerPage = kPageBytes / 8;
 constexpr char kMagic[] = "PAR1";
 
 void PutU32(std::string* out, uint32_t v) {
@@ -71,15 +76,56 @@ void PutIndexes(std::string* out, const uint32_t* indexes, size_t n, int width) 
   }
 }
 
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Definition levels (1: a value, 0: NULL) as the RLE/bit-packed hybrid of
+// bit width 1, in RLE runs, after their length in 4 bytes (data page v1).
+void PutDefinitionLevels(std::string* out, const std::vector<bool>& defined, size_t start, size_t count) {
+  std::string levels;
+  for (size_t i = start; i < start + count;) {
+    size_t j = i;
+    while (j < start + count && defined[j] == defined[i]) ++j;
+    PutVarint(&levels, (j - i) << 1);
+    levels.push_back(defined[i] ? 1 : 0);
+    i = j;
+  }
+  PutU32(out, static_cast<uint32_t>(levels.size()));
+  out->append(levels);
+}
+
+// A number field's 8 little-endian bytes, as `type` says; false when it is
+// not such a number.
+bool ParseNumber(std::string_view text, ColumnType type, char bytes[8]) {
+  const char* end = text.data() + text.size();
+  if (type == ColumnType::kInt64) {
+    int64_t v = 0;
+    if (std::from_chars(text.data(), end, v).ptr != end) return false;
+    std::memcpy(bytes, &v, 8);
+  } else {
+    double v = 0;
+    if (std::from_chars(text.data(), end, v).ptr != end) return false;
+    std::memcpy(bytes, &v, 8);
+  }
+  return true;
+}
+
 // What the footer says of one column chunk.
 struct ChunkMeta {
   std::vector<int32_t> encodings;
-  uint64_t values = 0;
+  uint64_t values = 0;  // NULLs included
+  uint64_t nulls = 0;
   uint64_t uncompressed = 0;  // page headers + page data before compression
   uint64_t compressed = 0;    // page headers + page data as stored
   uint64_t data_page_offset = 0;
   int64_t dictionary_page_offset = -1;
-  std::string min, max;
+  std::string min, max;  // as Parquet's statistics hold them (numbers: 8 little-endian bytes)
+  bool has_min_max = false;
 };
 
 struct RowGroupMeta {
@@ -90,8 +136,9 @@ struct RowGroupMeta {
 
 class ParquetTextFile : public WritableFile {
  public:
-  ParquetTextFile(std::unique_ptr<WritableFile> file, Dialect dialect, ParquetOptions options)
-      : file_(std::move(file)), dialect_(dialect), options_(options) {}
+  ParquetTextFile(std::unique_ptr<WritableFile> file, Dialect dialect, std::vector<ColumnType> types,
+                  ParquetOptions options)
+      : file_(std::move(file)), dialect_(dialect), types_(std::move(types)), options_(options) {}
 
   Status Append(std::string_view text) override {
     if (!have_header_) {
@@ -144,6 +191,10 @@ class ParquetTextFile : public WritableFile {
                 dialect_, &fields, &scratch);
     names_.assign(fields.begin(), fields.end());
     columns_.assign(names_.size(), TextColumn{});
+    if (types_.empty()) types_.assign(names_.size(), ColumnType::kText);
+    if (types_.size() != names_.size())
+      return Status::Internal("a Parquet part of " + std::to_string(names_.size()) + " columns was given " +
+                              std::to_string(types_.size()) + " column types");
     have_header_ = true;
     std::string magic(kMagic, 4);
     offset_ = magic.size();
@@ -154,8 +205,12 @@ class ParquetTextFile : public WritableFile {
     RowGroupMeta group;
     group.rows = rows_;
     std::string out;
-    for (TextColumn& column : columns_) {
-      MF_ASSIGN_OR_RETURN(ChunkMeta chunk, WriteChunk(column, &out));
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      TextColumn& column = columns_[c];
+      Result<ChunkMeta> written = types_[c] == ColumnType::kText ? WriteTextChunk(column, &out)
+                                                                  : WriteNumberChunk(column, c, &out);
+      MF_RETURN_IF_ERROR(written.status_or_ok());
+      ChunkMeta chunk = std::move(written).value();
       group.bytes += chunk.uncompressed;
       group.chunks.push_back(std::move(chunk));
       column = TextColumn{};
@@ -171,8 +226,9 @@ class ParquetTextFile : public WritableFile {
   Status PutPage(int32_t type, std::string_view data, uint64_t values, int32_t encoding, ChunkMeta* chunk,
                  std::string* out) {
     compressed_.resize(ZSTD_compressBound(data.size()));
-    const size_t size = ZSTD_compress(compressed_.data(), compressed_.size(), data.data(), data.size(),
-                                      options_.zstd_level);
+    if (zstd_ == nullptr) zstd_.reset(ZSTD_createCCtx());
+    const size_t size = ZSTD_compressCCtx(zstd_.get(), compressed_.data(), compressed_.size(), data.data(),
+                                          data.size(), options_.zstd_level);
     if (ZSTD_isError(size)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(size));
     ThriftCompactWriter header;
     header.BeginStruct();
@@ -183,8 +239,8 @@ class ParquetTextFile : public WritableFile {
     header.I32(1, static_cast<int32_t>(values));
     header.I32(2, encoding);
     if (type == kDataPage) {
-      header.I32(3, kRle);
-      header.I32(4, kRle);
+      header.I32(3, kRle);  // definition levels, when the column is OPTIONAL
+      header.I32(4, kRle);  // repetition levels: none (no nesting)
     }
     header.EndStruct();
     header.EndStruct();
@@ -197,11 +253,73 @@ class ParquetTextFile : public WritableFile {
     return Status::OK();
   }
 
-  // The column chunk of `column` (its pages) appended to `out`.
-  Result<ChunkMeta> WriteChunk(const TextColumn& column, std::string* out) {
+  // The column chunk of number column `c` (its pages) appended to `out`.
+  Result<ChunkMeta> WriteNumberChunk(const TextColumn& column, size_t c, std::string* out) {
     ChunkMeta chunk;
     const size_t n = column.ends.size();
     chunk.values = n;
+    chunk.encodings = {kPlain, kRle};
+    std::vector<bool> defined(n);
+    std::string values;  // of the defined rows, 8 bytes each
+    values.reserve(n * 8);
+    double min = 0, max = 0;
+    int64_t min_int = 0, max_int = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string_view v = column.Value(i);
+      defined[i] = !v.empty();
+      if (v.empty()) {
+        ++chunk.nulls;
+        continue;
+      }
+      char bytes[8];
+      if (!ParseNumber(v, types_[c], bytes))
+        return Status::BadInput("column " + names_[c] + ": '" + std::string(v) + "' is not " +
+                                (types_[c] == ColumnType::kInt64 ? "an integer" : "a number"));
+      values.append(bytes, 8);
+      if (types_[c] == ColumnType::kInt64) {
+        int64_t x;
+        std::memcpy(&x, bytes, 8);
+        if (!chunk.has_min_max || x < min_int) min_int = x;
+        if (!chunk.has_min_max || x > max_int) max_int = x;
+        chunk.has_min_max = true;
+      } else {
+        double x;
+        std::memcpy(&x, bytes, 8);
+        if (x != x) continue;  // NaN takes no part in min and max
+        if (!chunk.has_min_max || x < min) min = x;
+        if (!chunk.has_min_max || x > max) max = x;
+        chunk.has_min_max = true;
+      }
+    }
+    if (chunk.has_min_max) {
+      char lo[8], hi[8];
+      std::memcpy(lo, types_[c] == ColumnType::kInt64 ? static_cast<const void*>(&min_int) : &min, 8);
+      std::memcpy(hi, types_[c] == ColumnType::kInt64 ? static_cast<const void*>(&max_int) : &max, 8);
+      chunk.min.assign(lo, 8);
+      chunk.max.assign(hi, 8);
+    }
+    std::string page;
+    size_t value_at = 0;
+    for (size_t start = 0; start < n || (n == 0 && start == 0); start += kNumbersPerPage) {
+      const size_t count = std::min(kNumbersPerPage, n - start);
+      page.clear();
+      PutDefinitionLevels(&page, defined, start, count);
+      size_t present = 0;
+      for (size_t i = start; i < start + count; ++i) present += defined[i];
+      page.append(values, value_at * 8, present * 8);
+      value_at += present;
+      MF_RETURN_IF_ERROR(PutPage(kDataPage, page, count, kPlain, &chunk, out));
+      if (n == 0) break;
+    }
+    return chunk;
+  }
+
+  // The column chunk of text column `column` (its pages) appended to `out`.
+  Result<ChunkMeta> WriteTextChunk(const TextColumn& column, std::string* out) {
+    ChunkMeta chunk;
+    const size_t n = column.ends.size();
+    chunk.values = n;
+    chunk.has_min_max = n > 0;
     // The dictionary, unless it cannot pay: more distinct values than half the rows.
     std::unordered_map<std::string_view, uint32_t> ids;
     std::vector<std::string_view> dictionary;
@@ -252,6 +370,10 @@ class ParquetTextFile : public WritableFile {
     return chunk;
   }
 
+  int32_t PhysicalType(size_t c) const {
+    return types_[c] == ColumnType::kText ? kByteArray : types_[c] == ColumnType::kInt64 ? kInt64Type : kDoubleType;
+  }
+
   std::string Footer() const {
     ThriftCompactWriter w;
     w.BeginStruct();
@@ -261,16 +383,18 @@ class ParquetTextFile : public WritableFile {
     w.Binary(4, "schema");
     w.I32(5, static_cast<int32_t>(names_.size()));
     w.EndStruct();
-    for (const std::string& name : names_) {
+    for (size_t c = 0; c < names_.size(); ++c) {
       w.BeginStruct();
-      w.I32(1, kByteArray);
-      w.I32(3, kRequired);
-      w.Binary(4, name);
-      w.I32(6, kUtf8);
-      w.BeginStructField(10);  // logicalType
-      w.BeginStructField(1);   // STRING
-      w.EndStruct();
-      w.EndStruct();
+      w.I32(1, PhysicalType(c));
+      w.I32(3, types_[c] == ColumnType::kText ? kRequired : kOptional);
+      w.Binary(4, names_[c]);
+      if (types_[c] == ColumnType::kText) {
+        w.I32(6, kUtf8);
+        w.BeginStructField(10);  // logicalType
+        w.BeginStructField(1);   // STRING
+        w.EndStruct();
+        w.EndStruct();
+      }
       w.EndStruct();
     }
     uint64_t rows = 0;
@@ -285,7 +409,7 @@ class ParquetTextFile : public WritableFile {
         w.BeginStruct();
         w.I64(2, static_cast<int64_t>(m.dictionary_page_offset >= 0 ? m.dictionary_page_offset : m.data_page_offset));
         w.BeginStructField(3);  // meta_data
-        w.I32(1, kByteArray);
+        w.I32(1, PhysicalType(c));
         w.BeginList(2, ThriftCompactWriter::kI32, static_cast<uint32_t>(m.encodings.size()));
         for (int32_t e : m.encodings) w.ListI32(e);
         w.BeginList(3, ThriftCompactWriter::kBinary, 1);
@@ -296,13 +420,13 @@ class ParquetTextFile : public WritableFile {
         w.I64(7, static_cast<int64_t>(m.compressed));
         w.I64(9, static_cast<int64_t>(m.data_page_offset));
         if (m.dictionary_page_offset >= 0) w.I64(11, m.dictionary_page_offset);
-        if (m.values > 0) {
-          w.BeginStructField(12);  // statistics
-          w.I64(3, 0);             // null_count
-          w.Binary(5, m.max);      // max_value
-          w.Binary(6, m.min);      // min_value
-          w.EndStruct();
+        w.BeginStructField(12);  // statistics
+        w.I64(3, static_cast<int64_t>(m.nulls));  // null_count
+        if (m.has_min_max) {
+          w.Binary(5, m.max);  // max_value
+          w.Binary(6, m.min);  // min_value
         }
+        w.EndStruct();
         w.EndStruct();
         w.EndStruct();
       }
@@ -317,6 +441,7 @@ class ParquetTextFile : public WritableFile {
 
   std::unique_ptr<WritableFile> file_;
   const Dialect dialect_;
+  std::vector<ColumnType> types_;  // per column (all text when none were given)
   const ParquetOptions options_;
   bool have_header_ = false;
   std::string pending_header_;
@@ -327,6 +452,10 @@ class ParquetTextFile : public WritableFile {
   uint64_t offset_ = 0;    // bytes written to file_
   std::vector<RowGroupMeta> row_groups_;
   std::string compressed_;
+  struct FreeZstd {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+  };
+  std::unique_ptr<ZSTD_CCtx, FreeZstd> zstd_;  // one context for every page of the file
 };
 
 }  // namespace
@@ -339,8 +468,8 @@ ParquetOptions ParquetOptionsFromEnvironment() {
 }
 
 std::unique_ptr<WritableFile> NewParquetTextFile(std::unique_ptr<WritableFile> file, Dialect dialect,
-                                                 ParquetOptions options) {
-  return std::make_unique<ParquetTextFile>(std::move(file), dialect, options);
+                                                 std::vector<ColumnType> types, ParquetOptions options) {
+  return std::make_unique<ParquetTextFile>(std::move(file), dialect, std::move(types), options);
 }
 
 }  // namespace mergeflow

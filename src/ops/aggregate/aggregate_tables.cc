@@ -76,6 +76,27 @@ std::string TableHeader(const AggregateResult& result, const std::vector<Statist
   return header;
 }
 
+std::vector<ColumnType> TableColumnTypes(const AggregateResult& result, const std::vector<Statistic>& stats,
+                                         const TableFormat& format, size_t stat) {
+  const auto type_of = [](const Statistic& s) { return s.is_count() ? ColumnType::kInt64 : ColumnType::kDouble; };
+  std::vector<ColumnType> types;
+  switch (format.layout) {
+    case TableLayout::kWide:
+      types.assign(format.group_columns.size(), ColumnType::kText);
+      types.resize(types.size() + result.feature_names.size(), type_of(stats[stat]));
+      break;
+    case TableLayout::kTransposed:
+      types.assign(1, ColumnType::kText);
+      types.resize(1 + result.groups.size(), type_of(stats[stat]));
+      break;
+    case TableLayout::kLong:
+      types.assign(format.group_columns.size() + 1, ColumnType::kText);
+      for (const Statistic& s : stats) types.push_back(type_of(s));
+      break;
+  }
+  return types;
+}
+
 Status WriteTableRows(const AggregateResult& result, const std::vector<Statistic>& stats, const TableFormat& format,
                       size_t stat, OutputSink* sink) {
   const char sep = format.separator;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/parquet/parquet_text_file.h"
 #include "io/output_sink.h"
 #include "ops/aggregate/aggregate.h"
 
@@ -28,6 +29,11 @@ struct TableFormat {
 // for the long layout, whose one table holds every statistic).
 std::string TableHeader(const AggregateResult& result, const std::vector<Statistic>& stats, const TableFormat& format,
                         size_t stat);
+
+// The type of each column of that table, in the header's order: text for
+// group and feature names, then the statistics (counts as integers).
+std::vector<ColumnType> TableColumnTypes(const AggregateResult& result, const std::vector<Statistic>& stats,
+                                         const TableFormat& format, size_t stat);
 
 // Writes the rows of that table to lane 0 of `sink`, about a megabyte at a
 // time.
