@@ -9,6 +9,7 @@
 #include "cli/dataset_command.h"
 #include "cli/file_systems.h"
 #include "cli/launched_processes.h"
+#include "cli/output_compression.h"
 #include "cli/run_manifest.h"
 #include "cluster/mpi_world.h"
 #include "common/process_stats.h"
@@ -70,8 +71,9 @@ CLI::App* AddAggregateCommand(CLI::App* app, AggregateCommandOptions* o) {
                 "Memory budget, e.g. 2G or 60%; above it, features are taken in blocks (default: 80% of memory)");
   c->add_option("--temp-dir", o->temp_dir, "Directory for spilled partitions (default: $TMPDIR or /tmp)");
   c->add_option("--chunk-size", o->chunk_size, "Bytes of input parsed per task (default: 4M)");
-  c->add_option("--compress", o->compress, "Compress output tables: none (default), gzip or zstd")
-      ->check(CLI::IsMember({"none", "gzip", "zstd"}));
+  c->add_option("--compress", o->compress,
+                "Compress output tables: none (default), gzip or zstd; Parquet pages: zstd (default), snappy or none")
+      ->check(CLI::IsMember({"none", "gzip", "zstd", "snappy"}));
   c->add_flag("--multiline", o->multiline, "Quoted fields may hold newlines: with several MPI processes, each file is read whole by one");
   c->add_flag("--dataset", o->dataset, "-o names a dataset: write a new version of it and publish it");
   c->add_flag("--no-publish", o->no_publish, "With --dataset: leave the new version unpublished; print its id");
@@ -161,7 +163,7 @@ std::vector<size_t> Tables(const TableFormat& format, size_t stats) {
 
 // Writes the tables into `target` and commits them with their manifest.
 Status WriteOutput(const std::string& target, const std::string& run_id, const std::vector<Statistic>& stats,
-                   const TableFormat& format, const std::string& extension, Compression compression,
+                   const TableFormat& format, const std::string& extension, const OutputCompression& compression,
                    const std::string& temp_dir,
                    const AggregateResult& result, const std::function<std::string(const std::vector<PartInfo>&)>& manifest) {
   MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(target, run_id));
@@ -173,9 +175,10 @@ Status WriteOutput(const std::string& target, const std::string& run_id, const s
   }
   for (size_t s : Tables(format, stats.size())) {
     const std::string directory = format.layout == TableLayout::kLong ? "" : stats[s].name;
-    PartFilesSink sink(committer.get(), 1, TableHeader(result, stats, format, s), extension, compression,
+    PartFilesSink sink(committer.get(), 1, TableHeader(result, stats, format, s), extension, compression.text,
                        PartNumbering(), directory,
-                       extension == "parquet" ? TableColumnTypes(result, stats, format, s) : std::vector<ColumnType>{});
+                       extension == "parquet" ? TableColumnTypes(result, stats, format, s) : std::vector<ColumnType>{},
+                       compression.parquet);
     MF_RETURN_IF_ERROR(WriteTableRows(result, stats, format, s, &sink));
     MF_RETURN_IF_ERROR(sink.Finish());
     for (const PartInfo& p : sink.parts()) parts.push_back(p);
@@ -190,12 +193,11 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   if ((c.dataset || c.no_publish) && c.output.empty())
     return Status::InvalidArgument("--dataset and --no-publish need -o DATASET");
   if (c.no_publish && !c.dataset) return Status::InvalidArgument("--no-publish needs --dataset");
-  if (c.compress != "none" && c.output.empty())
-    return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
+  MF_ASSIGN_OR_RETURN(const OutputCompression compression,
+                      ChooseOutputCompression(c.compress, c.format, !c.output.empty()));
   if (c.transpose && c.layout == "long") return Status::InvalidArgument("--transpose applies to the wide layout only");
-  if (c.format == "parquet" && (c.output.empty() || c.compress != "none"))
-    return Status::InvalidArgument("--format parquet needs -o OUT, and takes no --compress (its pages are zstd-compressed)");
-  if (c.format == "h5ad" && (c.output.empty() || c.layout == "long" || c.transpose || c.compress != "none"))
+  if (c.format == "parquet" && c.output.empty()) return Status::InvalidArgument("--format parquet needs -o OUT");
+  if (c.format == "h5ad" && (c.output.empty() || c.layout == "long" || c.transpose || !c.compress.empty()))
     return Status::InvalidArgument("--format h5ad writes OUT/aggregate.h5ad: it needs -o OUT, and takes no --layout "
                                    "long, --transpose or --compress");
   AggregateOptions o;
@@ -319,9 +321,6 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
         (void)ReclaimAbandonedVersions(dataset);  // best effort, as for join
         target = VersionDir(dataset.root(), run_id);
       }
-      const Compression compression = c.compress == "gzip"   ? Compression::kGzip
-                                      : c.compress == "zstd" ? Compression::kZstd
-                                                             : Compression::kNone;
       MF_RETURN_IF_ERROR(WriteOutput(target, run_id, o.stats, format, extension, compression, c.temp_dir, result,
                                      [&](const std::vector<PartInfo>& parts) {
                                        std::string manifest = AggregateManifest(

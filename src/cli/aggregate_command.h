@@ -38,7 +38,7 @@ struct AggregateCommandOptions {
   std::string memory_limit;
   std::string temp_dir;
   std::string chunk_size = "4M";
-  std::string compress = "none";
+  std::string compress;  // empty: the format's default (cli/output_compression.h)
   bool multiline = false;
   Embedding* embedding = nullptr;  // set by an embedding program (cli/embedding.h), not on the command line
   bool dataset = false;

@@ -8,6 +8,7 @@
 #include "cli/dataset_command.h"
 #include "cli/file_systems.h"
 #include "cli/launched_processes.h"
+#include "cli/output_compression.h"
 #include "cli/run_manifest.h"
 #include "common/interrupt.h"
 #ifdef MERGEFLOW_HAVE_MPI
@@ -69,8 +70,10 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_flag("--multiline", o->multiline,
                  "Quoted fields may hold newlines: with several MPI processes, each file is read whole by one");
   join->add_option("--chunk-size", o->chunk_size, "Bytes of input parsed per task (default: 4M)");
-  join->add_option("--compress", o->compress, "Compress output parts: none (default), gzip (.gz) or zstd (.zst)")
-      ->check(CLI::IsMember({"none", "gzip", "zstd"}));
+  join->add_option("--compress", o->compress,
+                   "Compress output parts: none (default), gzip (.gz) or zstd (.zst); Parquet pages: zstd (default), "
+                   "snappy or none")
+      ->check(CLI::IsMember({"none", "gzip", "zstd", "snappy"}));
   join->add_option("--sse", o->sse, "Server-side encryption of s3:// output: AES256 or aws:kms")
       ->check(CLI::IsMember({"AES256", "aws:kms"}));
   join->add_option("--sse-kms-key-id", o->sse_kms_key_id, "KMS key for --sse aws:kms (default: the account's key)");
@@ -206,13 +209,11 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (o.left_on.size() != o.right_on.size())
     return Status::InvalidArgument("--left-on and --right-on must name as many columns each");
   if (o.threads == 0) o.threads = DefaultThreadCount();
-  if (o.compress != "none" && o.output.empty())
-    return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");
+  MF_ASSIGN_OR_RETURN(const OutputCompression compression,
+                      ChooseOutputCompression(o.compress, o.format, !o.output.empty()));
   if (o.format == "parquet" && o.output.empty()) return Status::InvalidArgument("--format parquet needs -o/--output");
   if (o.format == "parquet" && o.quote == "none")
     return Status::InvalidArgument("--format parquet needs RFC 4180 quoting of the rows it converts: not --quote none");
-  if (o.format == "parquet" && o.compress != "none")
-    return Status::InvalidArgument("--compress is for text parts: Parquet parts compress their pages with zstd");
   if ((o.dataset || o.no_publish) && o.output.empty())
     return Status::InvalidArgument("--dataset and --no-publish need -o DATASET");
   if (o.no_publish && !o.dataset) return Status::InvalidArgument("--no-publish needs --dataset");
@@ -276,9 +277,6 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   const std::string header = RowEmitter::HeaderLine(columns, output_separator);
   const int lanes = options.keep_left_order ? 1 : options.threads;
 
-  const Compression compression = o.compress == "gzip"   ? Compression::kGzip
-                                  : o.compress == "zstd" ? Compression::kZstd
-                                                         : Compression::kNone;
   RunRecord record;
   record.run_id = NewRunId();
 #ifdef MERGEFLOW_HAVE_MPI
@@ -305,7 +303,8 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   JoinStats stats;
   if (world != nullptr) {
 #ifdef MERGEFLOW_HAVE_MPI
-    DistributedOutput output{target, header, format, compression, output_separator, o.multiline};
+    DistributedOutput output{target,           header, format, compression.text, compression.parquet, output_separator,
+                             o.multiline};
     left.reader.reset();  // stop reading ahead what the ranks read by ranges
     right.reader.reset();
     left.side.reader = right.side.reader = nullptr;
@@ -323,7 +322,8 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
     MF_RETURN_IF_ERROR(sink.Finish());
   } else {
     MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(target, record.run_id));
-    PartFilesSink sink(committer.get(), lanes, header, format, compression);
+    PartFilesSink sink(committer.get(), lanes, header, format, compression.text, PartNumbering(), "", {},
+                       compression.parquet);
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
     record.stats = stats;

@@ -37,7 +37,7 @@ struct JoinCommandOptions {
   bool null_keys_equal = false;
   std::string compat;
   std::string chunk_size = "4M";
-  std::string compress = "none";
+  std::string compress;  // empty: the format's default (cli/output_compression.h)
   std::string sse;
   std::string sse_kms_key_id;
   bool quiet = false;

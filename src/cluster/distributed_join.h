@@ -10,6 +10,7 @@
 
 #include "cli/run_manifest.h"
 #include "cluster/mpi_world.h"
+#include "formats/parquet/parquet_text_file.h"
 #include "io/decompressing_stream.h"
 #include "ops/join/join_executor.h"
 #include "ops/join/output_schema.h"
@@ -28,6 +29,7 @@ struct DistributedOutput {
   std::string header;  // the header line of every part
   std::string extension;
   Compression compression = Compression::kNone;
+  ParquetCodec parquet_codec = ParquetCodec::kZstd;  // extension "parquet"
   char separator = '\t';
   bool whole_files = false;  // --multiline: files are not cut between ranks
 };

@@ -17,14 +17,15 @@ struct PartFilesSink::Lane {
 
 PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
                              Compression compression, PartNumbering numbering, std::string directory,
-                             std::vector<ColumnType> column_types)
+                             std::vector<ColumnType> column_types, ParquetCodec codec)
     : committer_(committer),
       header_(std::move(header)),
       extension_(std::move(extension) + CompressionSuffix(compression)),
       compression_(compression),
       numbering_(numbering),
       directory_(std::move(directory)),
-      column_types_(std::move(column_types)) {
+      column_types_(std::move(column_types)),
+      codec_(codec) {
   lanes_.resize(lanes);
 }
 
@@ -39,7 +40,7 @@ Status PartFilesSink::Open(int lane) {
   auto checksummed = std::make_unique<ChecksummedFile>(std::move(file), &state->info);
   state->file = extension_ == "parquet"
                     ? NewParquetTextFile(std::move(checksummed), Dialect{'\t', true}, column_types_,
-                                         ParquetOptionsFromEnvironment())
+                                         ParquetOptionsFromEnvironment(codec_))
                     : NewCompressingFile(std::move(checksummed), compression_);
   MF_RETURN_IF_ERROR(state->file->Append(header_));
   lanes_[lane] = std::move(state);

@@ -31,10 +31,12 @@ class PartFilesSink : public OutputSink {
   // of the output (and are named DIRECTORY/part-...). A lane that receives
   // no rows makes no file (but see Numbering). Part sizes and checksums
   // describe the bytes as stored.
-  // `column_types` (Parquet parts only): one per column, or empty for text.
+  // Parquet parts only: `column_types`, one per column (or empty: all
+  // text), and how their pages are compressed.
   PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
                 Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering(),
-                std::string directory = "", std::vector<ColumnType> column_types = {});
+                std::string directory = "", std::vector<ColumnType> column_types = {},
+                ParquetCodec codec = ParquetCodec::kZstd);
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
@@ -55,6 +57,7 @@ class PartFilesSink : public OutputSink {
   PartNumbering numbering_;
   std::string directory_;
   std::vector<ColumnType> column_types_;
+  ParquetCodec codec_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
   bool first_finished_ = false;  // lane 0 was finished (made, if always_first)

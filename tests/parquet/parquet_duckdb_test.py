@@ -191,6 +191,19 @@ def main():
         done = subprocess.run([MERGEFLOW, "join", f"{work}/l.tsv", f"{work}/r.tsv", "--format", "parquet"],
                               capture_output=True, text=True)
         check(done.returncode == 2 and "needs -o" in done.stderr, "Parquet to standard output is refused")
+
+        # Other codecs: the same rows, the codec named in the metadata.
+        want = rows_digest(f"'{work}/left-pq/*.parquet'", ["id", "city", "note", "score"])
+        for flag, codec in (("snappy", "SNAPPY"), ("none", "UNCOMPRESSED"), ("zstd", "ZSTD")):
+            done = join(work, "left", f"{work}/left-{flag}", "--format", "parquet", "--compress", flag)
+            got = rows_digest(f"'{work}/left-{flag}/*.parquet'", ["id", "city", "note", "score"])
+            codecs = {m["compression"] for m in duckdb(
+                f"select compression from parquet_metadata('{work}/left-{flag}/*.parquet')")[0]}
+            check(done.returncode == 0 and got == want and codecs == {codec},
+                  f"--compress {flag}: the same rows, pages {codec} ({codecs})")
+        done = join(work, "left", f"{work}/left-gzip", "--format", "parquet", "--compress", "gzip")
+        check(done.returncode == 2 and "snappy" in done.stderr and not os.path.exists(f"{work}/left-gzip"),
+              "--compress gzip with Parquet is refused, saying what fits")
     finally:
         shutil.rmtree(work)
     if failures:

@@ -1,5 +1,6 @@
 #include "formats/parquet/parquet_text_file.h"
 
+#include <snappy.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -29,6 +30,8 @@ constexpr int32_t kUtf8 = 0;                  // ConvertedType
 constexpr int32_t kPlain = 0;                 // Encoding
 constexpr int32_t kRle = 3;                   // Encoding (levels; none here)
 constexpr int32_t kRleDictionary = 8;         // Encoding
+constexpr int32_t kUncompressed = 0;          // CompressionCodec
+constexpr int32_t kSnappy = 1;                // CompressionCodec
 constexpr int32_t kZstd = 6;                  // CompressionCodec
 constexpr int32_t kDataPage = 0;              // PageType
 constexpr int32_t kDictionaryPage = 2;        // PageType
@@ -222,14 +225,39 @@ class ParquetTextFile : public WritableFile {
     return file_->Append(out);
   }
 
+  // `data` compressed with the file's codec, in compressed_; returns its size.
+  Result<size_t> Compress(std::string_view data) {
+    switch (options_.codec) {
+      case ParquetCodec::kZstd: {
+        compressed_.resize(ZSTD_compressBound(data.size()));
+        if (zstd_ == nullptr) zstd_.reset(ZSTD_createCCtx());
+        const size_t size = ZSTD_compressCCtx(zstd_.get(), compressed_.data(), compressed_.size(), data.data(),
+                                              data.size(), options_.zstd_level);
+        if (ZSTD_isError(size)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(size));
+        return size;
+      }
+      case ParquetCodec::kSnappy: {
+        compressed_.resize(snappy::MaxCompressedLength(data.size()));
+        size_t size = 0;
+        snappy::RawCompress(data.data(), data.size(), compressed_.data(), &size);
+        return size;
+      }
+      case ParquetCodec::kNone:
+        compressed_.assign(data);
+        return data.size();
+    }
+    return Status::Internal("unknown Parquet codec");
+  }
+
+  int32_t CodecId() const {
+    return options_.codec == ParquetCodec::kZstd ? kZstd : options_.codec == ParquetCodec::kSnappy ? kSnappy
+                                                                                                    : kUncompressed;
+  }
+
   // Appends one page (header, then data compressed) to `out`.
   Status PutPage(int32_t type, std::string_view data, uint64_t values, int32_t encoding, ChunkMeta* chunk,
                  std::string* out) {
-    compressed_.resize(ZSTD_compressBound(data.size()));
-    if (zstd_ == nullptr) zstd_.reset(ZSTD_createCCtx());
-    const size_t size = ZSTD_compressCCtx(zstd_.get(), compressed_.data(), compressed_.size(), data.data(),
-                                          data.size(), options_.zstd_level);
-    if (ZSTD_isError(size)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(size));
+    MF_ASSIGN_OR_RETURN(const size_t size, Compress(data));
     ThriftCompactWriter header;
     header.BeginStruct();
     header.I32(1, type);
@@ -414,7 +442,7 @@ class ParquetTextFile : public WritableFile {
         for (int32_t e : m.encodings) w.ListI32(e);
         w.BeginList(3, ThriftCompactWriter::kBinary, 1);
         w.ListBinary(names_[c]);
-        w.I32(4, kZstd);
+        w.I32(4, CodecId());
         w.I64(5, static_cast<int64_t>(m.values));
         w.I64(6, static_cast<int64_t>(m.uncompressed));
         w.I64(7, static_cast<int64_t>(m.compressed));
@@ -460,8 +488,9 @@ class ParquetTextFile : public WritableFile {
 
 }  // namespace
 
-ParquetOptions ParquetOptionsFromEnvironment() {
+ParquetOptions ParquetOptionsFromEnvironment(ParquetCodec codec) {
   ParquetOptions options;
+  options.codec = codec;
   if (const char* bytes = std::getenv("MERGEFLOW_PARQUET_ROW_GROUP_BYTES"); bytes != nullptr && std::atoll(bytes) > 0)
     options.row_group_bytes = static_cast<uint64_t>(std::atoll(bytes));
   return options;

@@ -7,7 +7,8 @@
 // DOUBLE or INT64 (an empty field is NULL). Rows are cut into row groups of
 // about `row_group_bytes` of text and pages of about 1 MiB; a text column
 // chunk is dictionary-encoded when that makes it smaller (else PLAIN), a
-// number column chunk is PLAIN; pages are compressed with zstd; each column
+// number column chunk is PLAIN; pages are compressed with zstd (or snappy,
+// or not at all); each column
 // chunk carries its min, max and null count.
 #pragma once
 
@@ -23,14 +24,18 @@ namespace mergeflow {
 // What the values of a column are.
 enum class ColumnType { kText, kDouble, kInt64 };
 
+// How pages are compressed.
+enum class ParquetCodec { kZstd, kSnappy, kNone };
+
 struct ParquetOptions {
   uint64_t row_group_bytes = uint64_t{128} << 20;
+  ParquetCodec codec = ParquetCodec::kZstd;
   int zstd_level = 3;
 };
 
-// The defaults, but for MERGEFLOW_PARQUET_ROW_GROUP_BYTES when set (a
-// number of bytes: small row groups for tests).
-ParquetOptions ParquetOptionsFromEnvironment();
+// `codec` and the defaults, but for MERGEFLOW_PARQUET_ROW_GROUP_BYTES when
+// set (a number of bytes: small row groups for tests).
+ParquetOptions ParquetOptionsFromEnvironment(ParquetCodec codec);
 
 // `dialect`: how the text's fields are separated and quoted; `types`: one
 // per column of the header, or empty for text columns only. A number field
