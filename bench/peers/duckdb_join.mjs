@@ -1,10 +1,11 @@
 // DuckDB peer: the same join as `mergeflow join LEFT RIGHT --how HOW -o OUT`.
-// usage: node duckdb_join.mjs LEFT RIGHT OUT THREADS HOW [MEMORY_LIMIT] [typed]
+// usage: node duckdb_join.mjs LEFT RIGHT OUT THREADS HOW [MEMORY_LIMIT|-] [typed|text] [parquet]
 // Reads every column as text (all_varchar), as mergeflow does, unless
-// "typed" is given; writes tab-separated parts into directory OUT.
+// "typed" is given; writes tab-separated parts into directory OUT, or
+// zstd-compressed Parquet parts with "parquet".
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [left, right, out, threads, how, memoryLimit, typed] = process.argv.slice(2);
+const [left, right, out, threads, how, memoryLimit, typed, format] = process.argv.slice(2);
 const instance = await DuckDBInstance.create(':memory:');
 const db = await instance.connect();
 await db.run(`SET threads = ${Number(threads)}`);
@@ -16,4 +17,5 @@ await db.run(`
   COPY (
     SELECT COALESCE(l.id, r.id) AS id, l.v1 AS v1_x, r.v1 AS v1_y
     FROM ${read(left)} l ${joinType} JOIN ${read(right)} r ON l.id = r.id
-  ) TO '${out}' (FORMAT csv, DELIMITER '\t', HEADER true, PER_THREAD_OUTPUT true)`);
+  ) TO '${out}' (${format === 'parquet' ? "FORMAT parquet, COMPRESSION zstd" : "FORMAT csv, DELIMITER '\t', HEADER true"},
+         PER_THREAD_OUTPUT true)`);
