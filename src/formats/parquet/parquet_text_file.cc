@@ -348,8 +348,12 @@ class ParquetTextFile : public WritableFile {
     const size_t n = column.ends.size();
     chunk.values = n;
     chunk.has_min_max = n > 0;
-    // The dictionary, unless it cannot pay: more distinct values than half the rows.
+    // The dictionary, unless it cannot pay: more distinct values than half
+    // the rows, judged first on a sample (building it for a column of
+    // distinct values would cost more than all the rest of the writing).
+    constexpr size_t kSample = 16384;
     std::unordered_map<std::string_view, uint32_t> ids;
+    ids.reserve(std::min(n, kSample));
     std::vector<std::string_view> dictionary;
     std::vector<uint32_t> indexes;
     indexes.reserve(n);
@@ -368,6 +372,7 @@ class ParquetTextFile : public WritableFile {
         use_dictionary = dictionary.size() <= n / 2 + 1;
       }
       indexes.push_back(it->second);
+      if (i + 1 == kSample && dictionary.size() * 2 > kSample) use_dictionary = false;
     }
     const int width = std::max(1, static_cast<int>(std::bit_width(dictionary.size() - (dictionary.empty() ? 0 : 1))));
     use_dictionary = use_dictionary && dictionary_bytes + (n * width + 7) / 8 < plain_bytes;
