@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -13,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "formats/parquet/parquet_encoding.h"
+#include "formats/parquet/parquet_footer.h"
 #include "formats/parquet/thrift_compact.h"
 #include "io/table_sink.h"
 #include "text/row_scanner.h"
@@ -20,122 +21,10 @@
 namespace mergeflow {
 namespace {
 
-// Parquet's enumerations, as the format defines them.
-constexpr int32_t kInt64Type = 2;             // Type
-constexpr int32_t kDoubleType = 5;            // Type
-constexpr int32_t kByteArray = 6;             // Type
-constexpr int32_t kRequired = 0;              // FieldRepetitionType
-constexpr int32_t kOptional = 1;              // FieldRepetitionType
-constexpr int32_t kUtf8 = 0;                  // ConvertedType
-constexpr int32_t kPlain = 0;                 // Encoding
-constexpr int32_t kRle = 3;                   // Encoding (levels; none here)
-constexpr int32_t kRleDictionary = 8;         // Encoding
-constexpr int32_t kUncompressed = 0;          // CompressionCodec
-constexpr int32_t kSnappy = 1;                // CompressionCodec
-constexpr int32_t kZstd = 6;                  // CompressionCodec
-constexpr int32_t kDataPage = 0;              // PageType
-constexpr int32_t kDictionaryPage = 2;        // PageType
+using namespace parquet;  // NOLINT: the format's names
+
 constexpr uint64_t kPageBytes = uint64_t{1} << 20;
 constexpr size_t kNumbersPerPage = kPageBytes / 8;
-constexpr char kMagic[] = "PAR1";
-
-void PutU32(std::string* out, uint32_t v) {
-  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
-               static_cast<char>(v >> 24)};
-  out->append(b, 4);
-}
-
-// PLAIN BYTE_ARRAY: each value's length (4 bytes, little-endian), then its bytes.
-void PutPlain(std::string* out, std::string_view value) {
-  PutU32(out, static_cast<uint32_t>(value.size()));
-  out->append(value);
-}
-
-// Dictionary indexes as the RLE/bit-packed hybrid, bit-packed only: the bit
-// width, then runs of groups of 8 values, LSB first (the last group padded
-// with zeros; the page's value count says where the values end).
-void PutIndexes(std::string* out, const uint32_t* indexes, size_t n, int width) {
-  out->push_back(static_cast<char>(width));
-  constexpr size_t kGroupsPerRun = 1 << 20;  // keeps the run header's varint small
-  for (size_t start = 0; start < n; start += 8 * kGroupsPerRun) {
-    const size_t values = std::min(n - start, 8 * kGroupsPerRun);
-    uint64_t header = ((values + 7) / 8) << 1 | 1;
-    while (header >= 0x80) {
-      out->push_back(static_cast<char>((header & 0x7F) | 0x80));
-      header >>= 7;
-    }
-    out->push_back(static_cast<char>(header));
-    uint64_t bits = 0;
-    int filled = 0;
-    for (size_t i = 0; i < (values + 7) / 8 * 8; ++i) {
-      bits |= static_cast<uint64_t>(i < values ? indexes[start + i] : 0) << filled;
-      filled += width;
-      while (filled >= 8) {
-        out->push_back(static_cast<char>(bits & 0xFF));
-        bits >>= 8;
-        filled -= 8;
-      }
-    }
-  }
-}
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Definition levels (1: a value, 0: NULL) as the RLE/bit-packed hybrid of
-// bit width 1, in RLE runs, after their length in 4 bytes (data page v1).
-void PutDefinitionLevels(std::string* out, const std::vector<bool>& defined, size_t start, size_t count) {
-  std::string levels;
-  for (size_t i = start; i < start + count;) {
-    size_t j = i;
-    while (j < start + count && defined[j] == defined[i]) ++j;
-    PutVarint(&levels, (j - i) << 1);
-    levels.push_back(defined[i] ? 1 : 0);
-    i = j;
-  }
-  PutU32(out, static_cast<uint32_t>(levels.size()));
-  out->append(levels);
-}
-
-// A number field's 8 little-endian bytes, as `type` says; false when it is
-// not such a number.
-bool ParseNumber(std::string_view text, ColumnType type, char bytes[8]) {
-  const char* end = text.data() + text.size();
-  if (type == ColumnType::kInt64) {
-    int64_t v = 0;
-    if (std::from_chars(text.data(), end, v).ptr != end) return false;
-    std::memcpy(bytes, &v, 8);
-  } else {
-    double v = 0;
-    if (std::from_chars(text.data(), end, v).ptr != end) return false;
-    std::memcpy(bytes, &v, 8);
-  }
-  return true;
-}
-
-// What the footer says of one column chunk.
-struct ChunkMeta {
-  std::vector<int32_t> encodings;
-  uint64_t values = 0;  // NULLs included
-  uint64_t nulls = 0;
-  uint64_t uncompressed = 0;  // page headers + page data before compression
-  uint64_t compressed = 0;    // page headers + page data as stored
-  uint64_t data_page_offset = 0;
-  int64_t dictionary_page_offset = -1;
-  std::string min, max;  // as Parquet's statistics hold them (numbers: 8 little-endian bytes)
-  bool has_min_max = false;
-};
-
-struct RowGroupMeta {
-  std::vector<ChunkMeta> chunks;
-  uint64_t rows = 0;
-  uint64_t bytes = 0;
-};
 
 class ParquetTextFile : public WritableFile {
  public:
@@ -167,7 +56,7 @@ class ParquetTextFile : public WritableFile {
   Status Close() override {
     if (!have_header_) MF_RETURN_IF_ERROR(ReadHeader());
     if (rows_ > 0) MF_RETURN_IF_ERROR(WriteRowGroup());
-    std::string footer = Footer();
+    std::string footer = ParquetFooter(names_, types_, options_.codec, row_groups_);
     const uint32_t length = static_cast<uint32_t>(footer.size());
     PutU32(&footer, length);
     footer.append(kMagic, 4);
@@ -249,10 +138,6 @@ class ParquetTextFile : public WritableFile {
     return Status::Internal("unknown Parquet codec");
   }
 
-  int32_t CodecId() const {
-    return options_.codec == ParquetCodec::kZstd ? kZstd : options_.codec == ParquetCodec::kSnappy ? kSnappy
-                                                                                                    : kUncompressed;
-  }
 
   // Appends one page (header, then data compressed) to `out`.
   Status PutPage(int32_t type, std::string_view data, uint64_t values, int32_t encoding, ChunkMeta* chunk,
@@ -403,74 +288,7 @@ class ParquetTextFile : public WritableFile {
     return chunk;
   }
 
-  int32_t PhysicalType(size_t c) const {
-    return types_[c] == ColumnType::kText ? kByteArray : types_[c] == ColumnType::kInt64 ? kInt64Type : kDoubleType;
-  }
 
-  std::string Footer() const {
-    ThriftCompactWriter w;
-    w.BeginStruct();
-    w.I32(1, 1);  // version
-    w.BeginList(2, ThriftCompactWriter::kStruct, static_cast<uint32_t>(names_.size() + 1));
-    w.BeginStruct();  // the root
-    w.Binary(4, "schema");
-    w.I32(5, static_cast<int32_t>(names_.size()));
-    w.EndStruct();
-    for (size_t c = 0; c < names_.size(); ++c) {
-      w.BeginStruct();
-      w.I32(1, PhysicalType(c));
-      w.I32(3, types_[c] == ColumnType::kText ? kRequired : kOptional);
-      w.Binary(4, names_[c]);
-      if (types_[c] == ColumnType::kText) {
-        w.I32(6, kUtf8);
-        w.BeginStructField(10);  // logicalType
-        w.BeginStructField(1);   // STRING
-        w.EndStruct();
-        w.EndStruct();
-      }
-      w.EndStruct();
-    }
-    uint64_t rows = 0;
-    for (const RowGroupMeta& g : row_groups_) rows += g.rows;
-    w.I64(3, static_cast<int64_t>(rows));
-    w.BeginList(4, ThriftCompactWriter::kStruct, static_cast<uint32_t>(row_groups_.size()));
-    for (const RowGroupMeta& g : row_groups_) {
-      w.BeginStruct();
-      w.BeginList(1, ThriftCompactWriter::kStruct, static_cast<uint32_t>(g.chunks.size()));
-      for (size_t c = 0; c < g.chunks.size(); ++c) {
-        const ChunkMeta& m = g.chunks[c];
-        w.BeginStruct();
-        w.I64(2, static_cast<int64_t>(m.dictionary_page_offset >= 0 ? m.dictionary_page_offset : m.data_page_offset));
-        w.BeginStructField(3);  // meta_data
-        w.I32(1, PhysicalType(c));
-        w.BeginList(2, ThriftCompactWriter::kI32, static_cast<uint32_t>(m.encodings.size()));
-        for (int32_t e : m.encodings) w.ListI32(e);
-        w.BeginList(3, ThriftCompactWriter::kBinary, 1);
-        w.ListBinary(names_[c]);
-        w.I32(4, CodecId());
-        w.I64(5, static_cast<int64_t>(m.values));
-        w.I64(6, static_cast<int64_t>(m.uncompressed));
-        w.I64(7, static_cast<int64_t>(m.compressed));
-        w.I64(9, static_cast<int64_t>(m.data_page_offset));
-        if (m.dictionary_page_offset >= 0) w.I64(11, m.dictionary_page_offset);
-        w.BeginStructField(12);  // statistics
-        w.I64(3, static_cast<int64_t>(m.nulls));  // null_count
-        if (m.has_min_max) {
-          w.Binary(5, m.max);  // max_value
-          w.Binary(6, m.min);  // min_value
-        }
-        w.EndStruct();
-        w.EndStruct();
-        w.EndStruct();
-      }
-      w.I64(2, static_cast<int64_t>(g.bytes));
-      w.I64(3, static_cast<int64_t>(g.rows));
-      w.EndStruct();
-    }
-    w.Binary(6, std::string("mergeflow version ") + MERGEFLOW_VERSION);
-    w.EndStruct();
-    return w.Take();
-  }
 
   std::unique_ptr<WritableFile> file_;
   const Dialect dialect_;

@@ -16,16 +16,11 @@
 #include <memory>
 #include <vector>
 
+#include "formats/parquet/parquet_format.h"
 #include "io/file_system.h"
 #include "text/dialect.h"
 
 namespace mergeflow {
-
-// What the values of a column are.
-enum class ColumnType { kText, kDouble, kInt64 };
-
-// How pages are compressed.
-enum class ParquetCodec { kZstd, kSnappy, kNone };
 
 struct ParquetOptions {
   uint64_t row_group_bytes = uint64_t{128} << 20;

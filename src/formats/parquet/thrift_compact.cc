@@ -10,12 +10,12 @@ constexpr uint8_t kList = 9;
 
 }  // namespace
 
-void ThriftCompactWriter::Varint(uint64_t v) {
+void AppendVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {
-    bytes_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
     v >>= 7;
   }
-  bytes_.push_back(static_cast<char>(v));
+  out->push_back(static_cast<char>(v));
 }
 
 void ThriftCompactWriter::FieldHeader(int16_t id, uint8_t type) {
@@ -25,7 +25,7 @@ void ThriftCompactWriter::FieldHeader(int16_t id, uint8_t type) {
     bytes_.push_back(static_cast<char>((delta << 4) | type));
   } else {
     bytes_.push_back(static_cast<char>(type));
-    Varint(ZigZag(id));
+    AppendVarint(&bytes_, ZigZag(id));
   }
   last = id;
 }
@@ -44,12 +44,12 @@ void ThriftCompactWriter::BeginStructField(int16_t id) {
 
 void ThriftCompactWriter::I32(int16_t id, int32_t value) {
   FieldHeader(id, kI32);
-  Varint(ZigZag(value));
+  AppendVarint(&bytes_, ZigZag(value));
 }
 
 void ThriftCompactWriter::I64(int16_t id, int64_t value) {
   FieldHeader(id, kI64);
-  Varint(ZigZag(value));
+  AppendVarint(&bytes_, ZigZag(value));
 }
 
 void ThriftCompactWriter::Bool(int16_t id, bool value) { FieldHeader(id, value ? kTrue : kFalse); }
@@ -65,12 +65,12 @@ void ThriftCompactWriter::BeginList(int16_t id, Type type, uint32_t size) {
     bytes_.push_back(static_cast<char>((size << 4) | type));
   } else {
     bytes_.push_back(static_cast<char>(0xF0 | type));
-    Varint(size);
+    AppendVarint(&bytes_, size);
   }
 }
 
 void ThriftCompactWriter::ListBinary(std::string_view value) {
-  Varint(value.size());
+  AppendVarint(&bytes_, value.size());
   bytes_.append(value);
 }
 

@@ -21,6 +21,11 @@
 
 namespace mergeflow {
 
+// Appends `v` as an unsigned LEB128 varint (7 bits a byte, low bits first),
+// the integer encoding of Thrift's compact protocol and of Parquet's RLE
+// run headers.
+void AppendVarint(std::string* out, uint64_t v);
+
 class ThriftCompactWriter {
  public:
   // The compact protocol's element types (as in a list header).
@@ -40,7 +45,7 @@ class ThriftCompactWriter {
   // A list field of `size` elements of `type`, written next with ListI32,
   // ListBinary or BeginStruct/EndStruct per element.
   void BeginList(int16_t id, Type type, uint32_t size);
-  void ListI32(int32_t value) { Varint(ZigZag(value)); }
+  void ListI32(int32_t value) { AppendVarint(&bytes_, ZigZag(value)); }
   void ListBinary(std::string_view value);
 
   const std::string& bytes() const { return bytes_; }
@@ -48,7 +53,6 @@ class ThriftCompactWriter {
 
  private:
   static uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-  void Varint(uint64_t v);
   void FieldHeader(int16_t id, uint8_t type);
 
   std::string bytes_;

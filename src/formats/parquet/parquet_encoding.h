@@ -1,0 +1,36 @@
+// The byte-level encodings of Parquet pages that mergeflow writes: PLAIN
+// byte arrays, dictionary indexes and definition levels in the
+// RLE/bit-packed hybrid, and numbers from their text.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "formats/parquet/parquet_format.h"
+
+namespace mergeflow {
+
+// 4 bytes, little-endian.
+void PutU32(std::string* out, uint32_t v);
+
+// A PLAIN BYTE_ARRAY value: its length (PutU32), then its bytes.
+void PutPlain(std::string* out, std::string_view value);
+
+// Dictionary indexes[0, n) of `width` bits each: the bit width byte, then
+// bit-packed runs of groups of 8, LSB first (the last group padded with
+// zeros; the page's value count says where the values end).
+void PutIndexes(std::string* out, const uint32_t* indexes, size_t n, int width);
+
+// Definition levels defined[start, start + count) (1: a value, 0: NULL) of
+// bit width 1 in RLE runs, after their length (PutU32), as data pages v1
+// hold them.
+void PutDefinitionLevels(std::string* out, const std::vector<bool>& defined, size_t start, size_t count);
+
+// A number field's 8 little-endian bytes as `type` (kInt64 or kDouble) says;
+// false when the whole field is not such a number.
+bool ParseNumber(std::string_view text, ColumnType type, char bytes[8]);
+
+}  // namespace mergeflow
