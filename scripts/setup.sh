@@ -11,10 +11,13 @@ packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev
   libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 libsnappy-dev pybind11-dev python3-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible
-  # server; slurmctld, slurmd and munge their one-node Slurm cluster;
-  # nodejs and npm fetch DuckDB, the tests' reader of Parquet parts.
+  # server; slurmctld, slurmd and munge their one-node Slurm cluster; npm
+  # fetches DuckDB, the tests' reader of Parquet parts.
   packages+=(libgtest-dev zlib1g-dev python3-pytest python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
-    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge nodejs npm)
+    ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge)
+  # Debian's Node.js and npm, unless the machine has a Node.js with its own
+  # npm already (whose package conflicts with Debian's npm).
+  command -v npm > /dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

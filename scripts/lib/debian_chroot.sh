@@ -71,6 +71,19 @@ chroot_create() {
   # which every installed machine has: localhost and its own name).
   cp /etc/resolv.conf "$chroot_root/etc/resolv.conf"
   cp /etc/hosts "$chroot_root/etc/hosts"
+  # The certificate authorities this machine's network needs beyond
+  # Debian's (a TLS-inspecting gateway's, as on CI's machines), so that npm
+  # reaches its registry as it does here: ca-certificates adds them to the
+  # system's bundle when it is installed (or now, if it already is).
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" > /dev/null; then
+    mkdir -p "$chroot_root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$chroot_root/usr/local/share/ca-certificates/"
+    if [[ -x "$chroot_root/usr/sbin/update-ca-certificates" ]]; then
+      chroot "$chroot_root" /usr/sbin/update-ca-certificates > /dev/null 2>&1 || true
+    fi
+  fi
+  # And how npm is told to use that bundle here, if it is.
+  [[ -f /etc/npmrc ]] && cp /etc/npmrc "$chroot_root/etc/npmrc"
   # The same archive sections as this machine (security updates included).
   if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
     cp /etc/apt/sources.list.d/debian.sources "$chroot_root/etc/apt/sources.list.d/"
