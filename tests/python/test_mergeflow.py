@@ -137,11 +137,17 @@ def test_ctrl_c_stops_the_join_and_leaves_the_output_as_it_was(tmp_path):
                         tmp_path / f"{side}.tsv"], check=True)
     (tmp_path / "small.tsv").write_text("key\tvalue\n1\ta\n")
     before = mergeflow.join(tmp_path / "small.tsv", tmp_path / "small.tsv", output=tmp_path / "out")
+    # Python's own Ctrl-C handler, as in a notebook or a terminal (a process
+    # started in the background by a shell inherits SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        mergeflow.join(tmp_path / "l.tsv", tmp_path / "r.tsv", output=tmp_path / "out", threads=2)
-    timer.join()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            mergeflow.join(tmp_path / "l.tsv", tmp_path / "r.tsv", output=tmp_path / "out", threads=2)
+    finally:
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
     assert json.loads((tmp_path / "out" / "_SUCCESS").read_text()) == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         [p["name"] for p in before["parts"]] + ["_SUCCESS"])
