@@ -25,14 +25,15 @@ struct PartNumbering {
 class PartFilesSink : public OutputSink {
  public:
   // Parts are named part-NNNNN.<extension>[.gz|.zst], numbered by lane, and
-  // compressed as asked; extension "parquet" makes Parquet files of the
-  // header and rows, which must then be tab-separated text with RFC 4180
-  // quoting (formats/parquet/parquet_text_file.h; no file compression); with a `directory`, they go into that subdirectory
+  // compressed as asked; with a `directory`, they go into that subdirectory
   // of the output (and are named DIRECTORY/part-...). A lane that receives
   // no rows makes no file (but see Numbering). Part sizes and checksums
   // describe the bytes as stored.
-  // Parquet parts only: `column_types`, one per column (or empty: all
-  // text), and how their pages are compressed.
+  // Extension "parquet" makes Parquet files of the header and rows, which
+  // must then be tab-separated text with RFC 4180 quoting
+  // (formats/parquet/parquet_text_file.h), with `column_types` (one per
+  // column, or empty: all text) and pages compressed with `codec` (the
+  // files themselves are not compressed).
   PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
                 Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering(),
                 std::string directory = "", std::vector<ColumnType> column_types = {},

@@ -39,12 +39,15 @@ class ColumnAppender {
 
 }  // namespace
 
-TableSink::TableSink(std::string_view header, char separator, int lanes) : dialect_{separator, true} {
+std::vector<std::string> SplitHeaderLine(std::string_view line, const Dialect& dialect) {
   std::vector<std::string_view> fields;
   std::string scratch;
-  std::string_view line = header.substr(0, header.find('\n'));
-  SplitFields(line.data(), line.size(), line.find('"') != std::string_view::npos, dialect_, &fields, &scratch);
-  names_.assign(fields.begin(), fields.end());
+  SplitFields(line.data(), line.size(), line.find('"') != std::string_view::npos, dialect, &fields, &scratch);
+  return std::vector<std::string>(fields.begin(), fields.end());
+}
+
+TableSink::TableSink(std::string_view header, char separator, int lanes)
+    : dialect_{separator, true}, names_(SplitHeaderLine(header.substr(0, header.find('\n')), dialect_)) {
   lanes_.assign(lanes, std::vector<TextColumn>(names_.size()));
 }
 

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +27,9 @@ struct TextColumn {
     return std::string_view(bytes).substr(start, ends[i] - start);
   }
 };
+
+// The names in a header line (`line` without its '\n'), quoting undone.
+std::vector<std::string> SplitHeaderLine(std::string_view line, const Dialect& dialect);
 
 // Splits the whole rows of `text` (fields as `dialect` says, RFC 4180
 // quoting undone; an empty line is a row of one empty field) onto the ends

@@ -77,11 +77,7 @@ class ParquetTextFile : public WritableFile {
   }
 
   Status ReadHeader() {
-    std::vector<std::string_view> fields;
-    std::string scratch;
-    SplitFields(pending_header_.data(), pending_header_.size(), pending_header_.find('"') != std::string::npos,
-                dialect_, &fields, &scratch);
-    names_.assign(fields.begin(), fields.end());
+    names_ = SplitHeaderLine(pending_header_, dialect_);
     columns_.assign(names_.size(), TextColumn{});
     if (types_.empty()) types_.assign(names_.size(), ColumnType::kText);
     if (types_.size() != names_.size())
