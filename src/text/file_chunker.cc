@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "formats/parquet/parquet_text_stream.h"
 #include "io/decompressing_stream.h"
 #include "text/byte_classifier.h"
 
@@ -40,15 +41,19 @@ void ChunkBufferPool::Give(LargeBuffer buffer) {
 FileChunker::FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool)
     : file_(file), range_(range), dialect_(dialect), pool_(pool) {}
 
-Result<bool> FileChunker::IsCompressed() const {
-  if (mapping_ != nullptr) {
-    return DetectCompression(mapping_->data(), std::min<uint64_t>(mapping_->size(), 4)) != Compression::kNone;
-  }
-  MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->OpenForRandomAccess(file_.path));
+Result<FileChunker::Encoding> FileChunker::DetectEncoding() const {
   char magic[4];
-  MF_ASSIGN_OR_RETURN(size_t got, file->ReadAt(0, sizeof magic, magic));
-  return DetectCompression(magic, got) != Compression::kNone;
+  size_t got = 0;
+  if (mapping_ != nullptr) {
+    got = std::min<uint64_t>(mapping_->size(), sizeof magic);
+    std::memcpy(magic, mapping_->data(), got);
+  } else {
+    MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->OpenForRandomAccess(file_.path));
+    MF_ASSIGN_OR_RETURN(got, file->ReadAt(0, sizeof magic, magic));
+  }
+  if (StartsAsParquet(magic, got)) return Encoding::kParquet;
+  return DetectCompression(magic, got) != Compression::kNone ? Encoding::kCompressed : Encoding::kText;
 }
 
 uint64_t FileChunker::RowStartAfter(uint64_t from) const {
@@ -60,17 +65,15 @@ uint64_t FileChunker::RowStartAfter(uint64_t from) const {
 
 Status FileChunker::Open() {
   opened_ = true;
+  Encoding encoding = Encoding::kText;
   if (file_.path != "-") {
     MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
     MF_ASSIGN_OR_RETURN(mapping_, fs->MapForRead(file_.path));
+    MF_ASSIGN_OR_RETURN(encoding, DetectEncoding());
   }
   const bool whole = file_.path == "-" || (range_.begin == 0 && range_.end >= file_.size);
-  bool compressed = false;
-  if (mapping_ != nullptr || !whole) {
-    MF_ASSIGN_OR_RETURN(compressed, IsCompressed());
-  }
-  if (compressed) {
-    mapping_.reset();  // read through a decompressing stream instead
+  if (encoding != Encoding::kText) {
+    mapping_.reset();  // read through a decoding stream instead
     if (range_.begin != 0) return Status::OK();
   } else if (!whole) {
     if (range_.begin != 0) {
@@ -88,7 +91,8 @@ Status FileChunker::Open() {
     }
   }
   if (mapping_ == nullptr) {
-    MF_ASSIGN_OR_RETURN(stream_, OpenInput(file_));
+    MF_ASSIGN_OR_RETURN(stream_, encoding == Encoding::kParquet ? OpenParquetAsText(file_.path, dialect_)
+                                                                 : OpenInput(file_));
   }
   return Status::OK();
 }

@@ -50,8 +50,8 @@ class ChunkBufferPool {
 // The rows of one input file that a reader takes: those that start at a byte
 // in [begin, end). Ranges cut a file into pieces that readers (MPI ranks)
 // take independently; a row belongs to the range holding its first byte. A
-// file that cannot be cut (compressed) is taken whole by the range that holds
-// its byte 0, and by no other.
+// file that cannot be cut (compressed, or Parquet) is taken whole by the
+// range that holds its byte 0, and by no other.
 struct FileRange {
   uint32_t file_index = 0;  // index into the reader's file list
   uint64_t begin = 0;
@@ -65,7 +65,9 @@ class FileChunker {
   // single row is longer). With dialect.quoting, a newline inside a quoted
   // field never ends a chunk; a range boundary inside a file assumes that no
   // quoted field there holds a newline. Compressed files are read through a
-  // decompressing stream; other local files are memory-mapped. A range that
+  // decompressing stream, Parquet files as formats/parquet/
+  // parquet_text_stream.h spells them in `dialect`; other local files are
+  // memory-mapped. A range that
   // starts inside the file yields chunks whose first_line is 0 (not known).
   FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool);
   FileChunker(const FileChunker&) = delete;
@@ -77,9 +79,12 @@ class FileChunker {
   Result<bool> Next(Chunk* chunk);
 
  private:
+  // How the file's bytes hold its text: as they are, compressed (gzip or
+  // zstd), or as a Parquet file; decided by its first bytes.
+  enum class Encoding { kText, kCompressed, kParquet };
+
   Status Open();
-  // Whether the file starts with gzip or zstd magic bytes.
-  Result<bool> IsCompressed() const;
+  Result<Encoding> DetectEncoding() const;
   // Streams the file from the first row starting at or after range_.begin.
   Status OpenStreamInside();
   // In the mapped file: just past the first '\n' at or after `from`, or its size.

@@ -7,7 +7,11 @@
 
 namespace mergeflow {
 
-void AppendShortestDouble(std::string* out, double value) {
+namespace {
+
+// AppendShortestDouble's spelling of the shortest digits of `value` as a T.
+template <typename T>
+void AppendShortest(std::string* out, T value) {
   if (std::isnan(value)) {
     out->append("nan");
     return;
@@ -55,6 +59,12 @@ void AppendShortestDouble(std::string* out, double value) {
     out->append(".0");
   }
 }
+
+}  // namespace
+
+void AppendShortestDouble(std::string* out, double value) { AppendShortest(out, value); }
+
+void AppendShortestFloat(std::string* out, float value) { AppendShortest(out, value); }
 
 void AppendCount(std::string* out, uint64_t value) {
   char buf[24];

@@ -14,6 +14,10 @@ namespace mergeflow {
 // d.ddde+XX with at least two exponent digits; "inf", "-inf", "nan".
 void AppendShortestDouble(std::string* out, double value);
 
+// The same for a float: the fewest digits that read back to the same float
+// (0.1f is "0.1", not the double nearest it).
+void AppendShortestFloat(std::string* out, float value);
+
 // Appends `value` in decimal.
 void AppendCount(std::string* out, uint64_t value);
 

@@ -1,5 +1,6 @@
 #include "formats/parquet/parquet_encoding.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -65,6 +66,54 @@ bool ParseNumber(std::string_view text, ColumnType type, char bytes[8]) {
     std::memcpy(bytes, &v, 8);
   }
   return true;
+}
+
+Result<size_t> DecodeHybrid(std::string_view data, int width, size_t count, uint32_t* out) {
+  if (width < 0 || width > 32) return Status::BadInput("a bit width of " + std::to_string(width));
+  const size_t value_bytes = (static_cast<size_t>(width) + 7) / 8;
+  const uint64_t mask = width == 32 ? 0xFFFFFFFFu : (uint64_t{1} << width) - 1;
+  size_t pos = 0, done = 0;
+  while (done < count) {
+    uint64_t header = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos >= data.size() || shift > 35) return Status::BadInput("levels or indexes end early");
+      const uint8_t b = static_cast<uint8_t>(data[pos++]);
+      header |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) break;
+    }
+    if ((header & 1) == 0) {  // an RLE run: one value, repeated
+      const uint64_t run = header >> 1;
+      if (value_bytes > data.size() - pos) return Status::BadInput("levels or indexes end early");
+      uint32_t value = 0;
+      for (size_t i = 0; i < value_bytes; ++i) value |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + i])) << (8 * i);
+      pos += value_bytes;
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(run, count - done));
+      std::fill(out + done, out + done + n, value);
+      done += n;
+      continue;
+    }
+    const uint64_t groups = header >> 1;  // of 8 values
+    if (groups * static_cast<uint64_t>(width) > data.size() - pos)
+      return Status::BadInput("levels or indexes end early");
+    const char* bits = data.data() + pos;
+    const uint64_t values = groups * 8;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(values, count - done));
+    uint64_t buffer = 0;
+    int have = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < n; ++i) {
+      while (have < width) {
+        buffer |= static_cast<uint64_t>(static_cast<uint8_t>(bits[at++])) << have;
+        have += 8;
+      }
+      out[done + i] = static_cast<uint32_t>(buffer & mask);
+      buffer >>= width;
+      have -= width;
+    }
+    pos += static_cast<size_t>(groups * width);
+    done += n;
+  }
+  return pos;
 }
 
 }  // namespace mergeflow

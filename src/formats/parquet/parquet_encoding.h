@@ -1,6 +1,7 @@
-// The byte-level encodings of Parquet pages that mergeflow writes: PLAIN
-// byte arrays, dictionary indexes and definition levels in the
-// RLE/bit-packed hybrid, and numbers from their text.
+// The byte-level encodings of Parquet pages: PLAIN byte arrays, dictionary
+// indexes and definition levels in the RLE/bit-packed hybrid, and numbers
+// from their text (what mergeflow writes); the hybrid decoded (what it
+// reads).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "formats/parquet/parquet_format.h"
 
 namespace mergeflow {
@@ -32,5 +34,11 @@ void PutDefinitionLevels(std::string* out, const std::vector<bool>& defined, siz
 // A number field's 8 little-endian bytes as `type` (kInt64 or kDouble) says;
 // false when the whole field is not such a number.
 bool ParseNumber(std::string_view text, ColumnType type, char bytes[8]);
+
+// Decodes `count` values of `width` bits (0 to 32) from the RLE/bit-packed
+// hybrid in `data` (no length prefix) into out[0, count). Returns the bytes
+// consumed; BadInput when `data` ends before `count` values or a run is
+// malformed. A bit-packed run's padding past `count` is allowed.
+Result<size_t> DecodeHybrid(std::string_view data, int width, size_t count, uint32_t* out);
 
 }  // namespace mergeflow

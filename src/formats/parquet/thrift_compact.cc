@@ -75,3 +75,140 @@ void ThriftCompactWriter::ListBinary(std::string_view value) {
 }
 
 }  // namespace mergeflow
+
+namespace mergeflow {
+namespace {
+
+constexpr int kMaxDepth = 64;  // nesting a corrupt encoding could claim
+
+Status Truncated() { return Status::BadInput("truncated Thrift encoding"); }
+
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+}  // namespace
+
+Result<uint64_t> ThriftCompactReader::Varint() {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos_ >= bytes_.size()) return Truncated();
+    const uint8_t b = static_cast<uint8_t>(bytes_[pos_++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+  return Status::BadInput("Thrift varint longer than 10 bytes");
+}
+
+Result<bool> ThriftCompactReader::NextField(Field* field) {
+  if (pos_ >= bytes_.size()) return Truncated();
+  const uint8_t header = static_cast<uint8_t>(bytes_[pos_++]);
+  if (header == 0) {
+    last_ids_.pop_back();
+    return false;
+  }
+  field->type = header & 0x0F;
+  const int delta = header >> 4;
+  if (delta != 0) {
+    field->id = static_cast<int16_t>(last_ids_.back() + delta);
+  } else {
+    MF_ASSIGN_OR_RETURN(const uint64_t id, Varint());
+    field->id = static_cast<int16_t>(UnZigZag(id));
+  }
+  last_ids_.back() = field->id;
+  return true;
+}
+
+Result<int64_t> ThriftCompactReader::Int(uint8_t type) {
+  if (type == kByte) {
+    if (pos_ >= bytes_.size()) return Truncated();
+    return static_cast<int8_t>(bytes_[pos_++]);
+  }
+  if (type != kI16 && type != kI32 && type != kI64)
+    return Status::BadInput("Thrift type " + std::to_string(type) + " where an integer was expected");
+  MF_ASSIGN_OR_RETURN(const uint64_t v, Varint());
+  return UnZigZag(v);
+}
+
+Result<bool> ThriftCompactReader::Bool(uint8_t type, bool in_list) {
+  if (in_list) {
+    if (pos_ >= bytes_.size()) return Truncated();
+    return bytes_[pos_++] == kBoolTrue;
+  }
+  if (type != kBoolTrue && type != kBoolFalse)
+    return Status::BadInput("Thrift type " + std::to_string(type) + " where a boolean was expected");
+  return type == kBoolTrue;
+}
+
+Result<std::string_view> ThriftCompactReader::Binary() {
+  MF_ASSIGN_OR_RETURN(const uint64_t size, Varint());
+  if (size > bytes_.size() - pos_) return Truncated();
+  const std::string_view value = bytes_.substr(pos_, size);
+  pos_ += size;
+  return value;
+}
+
+Result<ThriftCompactReader::ListHeader> ThriftCompactReader::BeginList() {
+  if (pos_ >= bytes_.size()) return Truncated();
+  const uint8_t header = static_cast<uint8_t>(bytes_[pos_++]);
+  ListHeader list;
+  list.element_type = header & 0x0F;
+  list.size = header >> 4;
+  if (list.size == 15) {
+    MF_ASSIGN_OR_RETURN(const uint64_t size, Varint());
+    if (size > bytes_.size() - pos_) return Truncated();  // every element takes a byte at least
+    list.size = static_cast<uint32_t>(size);
+  }
+  return list;
+}
+
+Status ThriftCompactReader::Skip(uint8_t type, bool in_list) { return SkipValue(type, in_list, 0); }
+
+Status ThriftCompactReader::SkipValue(uint8_t type, bool in_list, int depth) {
+  if (depth > kMaxDepth) return Status::BadInput("Thrift structures nested too deep");
+  switch (type) {
+    case kBoolTrue:
+    case kBoolFalse:
+      if (in_list) return Bool(type, true).status_or_ok();
+      return Status::OK();
+    case kByte:
+    case kI16:
+    case kI32:
+    case kI64:
+      return Int(type).status_or_ok();
+    case kDouble:
+      if (bytes_.size() - pos_ < 8) return Truncated();
+      pos_ += 8;
+      return Status::OK();
+    case kBinary:
+      return Binary().status_or_ok();
+    case kList:
+    case kSet: {
+      MF_ASSIGN_OR_RETURN(const ListHeader list, BeginList());
+      for (uint32_t i = 0; i < list.size; ++i) MF_RETURN_IF_ERROR(SkipValue(list.element_type, true, depth + 1));
+      return Status::OK();
+    }
+    case kMap: {
+      MF_ASSIGN_OR_RETURN(const uint64_t size, Varint());
+      if (size == 0) return Status::OK();
+      if (size > bytes_.size() - pos_) return Truncated();
+      const uint8_t types = static_cast<uint8_t>(bytes_[pos_++]);
+      for (uint64_t i = 0; i < size; ++i) {
+        MF_RETURN_IF_ERROR(SkipValue(types >> 4, true, depth + 1));
+        MF_RETURN_IF_ERROR(SkipValue(types & 0x0F, true, depth + 1));
+      }
+      return Status::OK();
+    }
+    case kStruct: {
+      BeginStruct();
+      Field field;
+      for (;;) {
+        MF_ASSIGN_OR_RETURN(const bool more, NextField(&field));
+        if (!more) return Status::OK();
+        MF_RETURN_IF_ERROR(SkipValue(field.type, false, depth + 1));
+      }
+    }
+    default:
+      return Status::BadInput("unknown Thrift type " + std::to_string(type));
+  }
+}
+
+}  // namespace mergeflow
