@@ -177,8 +177,9 @@ Status WriteOutput(const std::string& target, const std::string& run_id, const s
     const std::string directory = format.layout == TableLayout::kLong ? "" : stats[s].name;
     PartFilesSink sink(committer.get(), 1, TableHeader(result, stats, format, s), extension, compression.text,
                        PartNumbering(), directory,
-                       extension == "parquet" ? TableColumnTypes(result, stats, format, s) : std::vector<ColumnType>{},
-                       compression.parquet);
+                       ParquetParts{extension == "parquet" ? TableColumnTypes(result, stats, format, s)
+                                                           : std::vector<ColumnType>{},
+                                    compression.parquet});
     MF_RETURN_IF_ERROR(WriteTableRows(result, stats, format, s, &sink));
     MF_RETURN_IF_ERROR(sink.Finish());
     for (const PartInfo& p : sink.parts()) parts.push_back(p);

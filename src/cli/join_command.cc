@@ -322,8 +322,8 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
     MF_RETURN_IF_ERROR(sink.Finish());
   } else {
     MF_ASSIGN_OR_RETURN(std::unique_ptr<OutputCommitter> committer, OutputCommitter::Start(target, record.run_id));
-    PartFilesSink sink(committer.get(), lanes, header, format, compression.text, PartNumbering(), "", {},
-                       compression.parquet);
+    PartFilesSink sink(committer.get(), lanes, header, format, compression.text, PartNumbering(), "",
+                       ParquetParts{{}, compression.parquet});
     MF_RETURN_IF_ERROR(RunJoin(left.side, right.side, columns, output_separator, options, &sink, &stats));
     MF_RETURN_IF_ERROR(sink.Finish());
     record.stats = stats;

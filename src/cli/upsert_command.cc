@@ -4,6 +4,7 @@
 
 #include "cli/file_systems.h"
 #include "cli/launched_processes.h"
+#include "cli/output_compression.h"
 #include "common/process_stats.h"
 #include "common/size_parser.h"
 #include "common/thread_pool.h"
@@ -33,6 +34,12 @@ CLI::App* AddUpsertCommand(CLI::App* app, UpsertCommandOptions* o) {
                      "Upserts a delete's tombstone outlives (default: 10)");
   upsert->add_option("--buckets", o->buckets, "Key-hash buckets of a new dataset (default: 64)")
       ->check(CLI::Range(1, 99999));
+  upsert
+      ->add_option("--format", o->format,
+                   "Parts: tsv, csv or parquet (default: the dataset's; a new one's like the change files)")
+      ->check(CLI::IsMember({"tsv", "csv", "parquet"}));
+  upsert->add_option("--compress", o->compress, "Parquet parts' pages: zstd (default), snappy or none")
+      ->check(CLI::IsMember({"none", "zstd", "snappy"}));
   upsert->add_option("--sep", o->separator, "Delimiter of the change files (default: tab; comma for .csv)");
   upsert->add_option("--quote", o->quote, "rfc4180 (default) or none")->check(CLI::IsMember({"rfc4180", "none"}));
   upsert->add_option("--threads", o->threads, "Reading threads (default: all cores)")->check(CLI::Range(1, 4096));
@@ -62,6 +69,12 @@ Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
   o.skip_bad_rows = c.bad_rows == "skip";
   o.tombstone_versions = c.tombstone_versions;
   o.buckets = c.buckets;
+  o.format = c.format;
+  if (!c.compress.empty()) {
+    if (c.format != "parquet") return Status::InvalidArgument("--compress applies to --format parquet");
+    MF_ASSIGN_OR_RETURN(const OutputCompression compression, ChooseOutputCompression(c.compress, c.format, true));
+    o.parquet_codec = compression.parquet;
+  }
   o.separator = c.separator;
   o.quoting = c.quote != "none";
   o.threads = c.threads > 0 ? c.threads : DefaultThreadCount();

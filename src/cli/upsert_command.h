@@ -23,6 +23,8 @@ struct UpsertCommandOptions {
   std::string bad_rows = "error";
   uint32_t tombstone_versions = 10;
   uint32_t buckets = 64;
+  std::string format;
+  std::string compress;
   std::string separator;
   std::string quote = "rfc4180";
   int threads = 0;

@@ -202,7 +202,8 @@ Status RunDistributedJoin(const MpiWorld& world, const DistributedInput& left, c
   MF_RETURN_IF_ERROR(Agree(world, started.status_or_ok()));
   std::unique_ptr<OutputCommitter> committer = std::move(started).value();
   PartFilesSink sink(committer.get(), options.threads, output.header, output.extension, output.compression,
-                     PartNumbering{world.rank(), world.size(), world.rank() == 0}, "", {}, output.parquet_codec);
+                     PartNumbering{world.rank(), world.size(), world.rank() == 0}, "",
+                     ParquetParts{{}, output.parquet_codec});
   JoinStats joined;
   JoinRowOutput rows(columns, sides[0], sides[1], output.separator, options.keep_left_order, &sink);
   UnmatchedFilter filter(&rows, router, spread, sides[0], sides[1], options);

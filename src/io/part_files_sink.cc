@@ -17,15 +17,14 @@ struct PartFilesSink::Lane {
 
 PartFilesSink::PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
                              Compression compression, PartNumbering numbering, std::string directory,
-                             std::vector<ColumnType> column_types, ParquetCodec codec)
+                             ParquetParts parquet)
     : committer_(committer),
       header_(std::move(header)),
       extension_(std::move(extension) + CompressionSuffix(compression)),
       compression_(compression),
       numbering_(numbering),
       directory_(std::move(directory)),
-      column_types_(std::move(column_types)),
-      codec_(codec) {
+      parquet_(std::move(parquet)) {
   lanes_.resize(lanes);
 }
 
@@ -39,8 +38,8 @@ Status PartFilesSink::Open(int lane) {
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(state->info.name));
   auto checksummed = std::make_unique<ChecksummedFile>(std::move(file), &state->info);
   state->file = extension_ == "parquet"
-                    ? NewParquetTextFile(std::move(checksummed), Dialect{'\t', true}, column_types_,
-                                         ParquetOptionsFromEnvironment(codec_))
+                    ? NewParquetTextFile(std::move(checksummed), Dialect{parquet_.separator, true}, parquet_.types,
+                                         ParquetOptionsFromEnvironment(parquet_.codec))
                     : NewCompressingFile(std::move(checksummed), compression_);
   MF_RETURN_IF_ERROR(state->file->Append(header_));
   lanes_[lane] = std::move(state);

@@ -22,6 +22,14 @@ struct PartNumbering {
   bool always_first = true;
 };
 
+// How parts of extension "parquet" are made from the rows handed to the
+// sink (formats/parquet/parquet_text_file.h).
+struct ParquetParts {
+  std::vector<ColumnType> types;  // one per column, or empty: all text
+  ParquetCodec codec = ParquetCodec::kZstd;
+  char separator = '\t';  // of the header and rows (RFC 4180 quoting)
+};
+
 class PartFilesSink : public OutputSink {
  public:
   // Parts are named part-NNNNN.<extension>[.gz|.zst], numbered by lane, and
@@ -29,15 +37,11 @@ class PartFilesSink : public OutputSink {
   // of the output (and are named DIRECTORY/part-...). A lane that receives
   // no rows makes no file (but see Numbering). Part sizes and checksums
   // describe the bytes as stored.
-  // Extension "parquet" makes Parquet files of the header and rows, which
-  // must then be tab-separated text with RFC 4180 quoting
-  // (formats/parquet/parquet_text_file.h), with `column_types` (one per
-  // column, or empty: all text) and pages compressed with `codec` (the
-  // files themselves are not compressed).
+  // Extension "parquet" makes Parquet files of the header and rows as
+  // `parquet` says (`compression` must then be kNone).
   PartFilesSink(OutputCommitter* committer, int lanes, std::string header, std::string extension,
                 Compression compression = Compression::kNone, PartNumbering numbering = PartNumbering(),
-                std::string directory = "", std::vector<ColumnType> column_types = {},
-                ParquetCodec codec = ParquetCodec::kZstd);
+                std::string directory = "", ParquetParts parquet = ParquetParts());
   ~PartFilesSink() override;
 
   Status Write(int lane, std::string_view text, uint64_t rows) override;
@@ -57,8 +61,7 @@ class PartFilesSink : public OutputSink {
   Compression compression_;
   PartNumbering numbering_;
   std::string directory_;
-  std::vector<ColumnType> column_types_;
-  ParquetCodec codec_;
+  ParquetParts parquet_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<PartInfo> finished_;
   bool first_finished_ = false;  // lane 0 was finished (made, if always_first)

@@ -7,6 +7,14 @@ no output. aggregate's tables (50,000 columns wide, and long): DuckDB's
 reading of the Parquet equals pandas' reading of the TSV tables, counts as
 INT64, statistics as DOUBLE, undefined values as NULL.
 
+Reading: files DuckDB writes (every common type, NULLs, several row groups,
+snappy, gzip, zstd and no compression) joined by mergeflow give the rows
+DuckDB's own join gives, each value spelled as DuckDB casts it to text; an
+encoding mergeflow does not read is one line naming the file. Upserts: a
+Parquet dataset (--format parquet) upserted batch after batch holds, as
+DuckDB reads the parts its manifest lists, the rows of the same upserts
+into a TSV dataset; a TSV dataset turned Parquet by an upsert too.
+
   tests/parquet/parquet_duckdb_test.py BUILD_DIR   (after npm install in tests/parquet)
 """
 
@@ -114,9 +122,122 @@ def check_aggregate(work):
         check(int(nulls["n"]) > 0, f"aggregate {layout}: an undefined variance is NULL")
 
 
+def check_reading(work):
+    """Parquet files written by DuckDB, as join inputs."""
+    left = f"{work}/typed.parquet"
+    duckdb(f"""copy (select i::integer as id,
+        case when i % 11 = 0 then null when i % 10 = 0 then 'tab' || chr(9) || 'q"uote' || chr(10) || 'line'
+             else 'name ' || (i % 300) end as name,
+        i * 0.1 as x, (i * 0.25)::float as f, case when i % 3 = 0 then null else i * 1000003 end as big,
+        date '2024-01-01' + (i % 4000)::integer as d,
+        timestamp '2024-03-01 00:00:00' + to_microseconds(i * 1234567) as ts,
+        (timestamp '2024-03-01 00:00:00' + to_milliseconds(i * 120))::timestamp_ms as ts_ms,
+        (time '00:00:00' + to_microseconds(i * 999999))::time as t,
+        (i / 7)::decimal(12, 3) as dec, (i * 100003)::decimal(30, 5) as wide_dec, i % 2 = 0 as b,
+        ('12345678-9abc-def0-0123-' || lpad(i::varchar, 12, '0'))::uuid as u
+        from range(30000) t(i)) to '{left}' (format parquet, compression snappy, row_group_size 7000)""")
+    columns = ["id", "name", "x", "f", "big", "d", "ts", "ts_ms", "t", "dec", "wide_dec", "b", "u", "rv"]
+    for codec in ("gzip", "zstd", "uncompressed"):
+        right = f"{work}/right-{codec}.parquet"
+        duckdb(f"copy (select (i * 3)::bigint as id, case when i % 5 = 0 then null else 'r' || i end as rv "
+               f"from range(12000) t(i)) to '{right}' (format parquet, compression {codec})")
+        out = f"{work}/typed-join-{codec}"
+        done = subprocess.run([MERGEFLOW, "join", left, right, "--on", "id", "--how", "left", "-o", out, "-q"],
+                              capture_output=True, text=True)
+        check(done.returncode == 0, f"join of DuckDB's Parquet files (right side {codec}) ({done.stderr.strip()})")
+        got = rows_digest(f"read_csv('{out}/*.tsv', delim='\t', header=true, all_varchar=true, quote='\"', "
+                          "escape='\"')", columns)
+        casts = ", ".join(f"cast({c} as varchar) as {c}" for c in columns)
+        want = rows_digest(f"(select {casts} from '{left}' left join '{right}' using (id))", columns)
+        check(got == want and int(got["n"]) == 30000, f"{codec}: the join's rows and text are DuckDB's ({got} {want})")
+    header = open(f"{work}/typed-join-gzip/part-00000.tsv").readline().rstrip("\n").split("\t")
+    check(header == columns, f"the header holds the Parquet column names ({header})")
+
+    # mergeflow's own Parquet, read back by mergeflow: a semi join keeps every row.
+    done = subprocess.run([MERGEFLOW, "join", f"{work}/typed-join-gzip", f"{work}/right-zstd.parquet", "--on", "id",
+                           "-o", f"{work}/round-pq", "--format", "parquet", "-q"], capture_output=True, text=True)
+    again = subprocess.run([MERGEFLOW, "join", f"{work}/round-pq", f"{work}/right-zstd.parquet", "--on", "id",
+                            "--how", "semi", "-o", f"{work}/round-tsv", "-q"], capture_output=True, text=True)
+    names = columns[:-1] + ["rv_x", "rv_y"]
+    first = rows_digest(f"'{work}/round-pq/*.parquet'", names)
+    second = rows_digest(f"read_csv('{work}/round-tsv/*.tsv', delim='\t', header=true, all_varchar=true, "
+                         "quote='\"', escape='\"')", names)
+    check(done.returncode == 0 and again.returncode == 0 and first == second and int(first["n"]) > 0,
+          f"mergeflow's Parquet read back by mergeflow ({first} {second} {done.stderr.strip()} {again.stderr.strip()})")
+
+    # An encoding not read: one line naming the file and the encoding, no output.
+    duckdb(f"copy (select i::bigint as id from range(100) t(i)) to '{work}/v2.parquet' "
+           "(format parquet, parquet_version v2)")
+    done = subprocess.run([MERGEFLOW, "join", f"{work}/v2.parquet", left, "--on", "id", "-o", f"{work}/v2-out", "-q"],
+                          capture_output=True, text=True)
+    check(done.returncode == 1 and done.stderr.count("\n") == 1 and f"{work}/v2.parquet" in done.stderr and
+          "DELTA_BINARY_PACKED" in done.stderr and not os.path.exists(f"{work}/v2-out"),
+          f"an encoding not read: one line naming file and encoding ({done.stderr.strip()})")
+    with open(left, "rb") as f:
+        head = f.read(os.path.getsize(left) // 2)
+    with open(f"{work}/cut.parquet", "wb") as f:
+        f.write(head)
+    done = subprocess.run([MERGEFLOW, "join", f"{work}/cut.parquet", left, "--on", "id", "-o", f"{work}/cut-out"],
+                          capture_output=True, text=True)
+    check(done.returncode == 1 and f"{work}/cut.parquet: " in done.stderr and not os.path.exists(f"{work}/cut-out"),
+          f"a truncated Parquet file: an error naming it, no output ({done.stderr.strip()})")
+
+
+def version_parts(dataset, ext):
+    """The parts the current version of `dataset` lists, as paths."""
+    version = json.load(open(f"{dataset}/_LATEST.json"))["version"]
+    manifest = json.load(open(f"{dataset}/_versions/{version}/_SUCCESS"))
+    paths = [f"{dataset}/_versions/{p.get('version', version)}/{p['name']}" for p in manifest["parts"]]
+    check(all(p.endswith(ext) for p in paths), f"{dataset}: the parts are {ext}")
+    return "[" + ", ".join(f"'{p}'" for p in paths) + "]"
+
+
+def check_upsert(work):
+    """The same change batches upserted into a TSV and a Parquet dataset."""
+    rng = random.Random(9)
+    columns = ["id", "name", "amount", "ts"]
+    for batch in range(4):
+        with open(f"{work}/changes-{batch}.tsv", "w") as f:
+            f.write("Op\tid\tname\tamount\tts\n")
+            for _ in range(3000):
+                key = rng.randrange(2000)
+                op = rng.choice("IUUD") if batch else "I"
+                name = '"a\tb ""q"""' if rng.random() < 0.02 else f"n{rng.randrange(10**6)}"
+                f.write(f"{op}\t{key}\t{name}\t{rng.randrange(10**5) / 100}\t"
+                        f"2024-01-{1 + batch:02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:00\n")
+    common = ["--key", "id", "--order-by", "ts:timestamp", "--buckets", "16", "-q"]
+    for batch in range(4):
+        changes = f"{work}/changes-{batch}.tsv"
+        runs = [subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-tsv", changes, *common], capture_output=True,
+                               text=True),
+                subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-pq", changes, *common] +
+                               (["--format", "parquet"] if batch == 0 else []), capture_output=True, text=True),
+                subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-turned", changes, *common] +
+                               (["--format", "parquet", "--compress", "snappy"] if batch == 2 else []),
+                               capture_output=True, text=True)]
+        check(all(r.returncode == 0 for r in runs), f"upsert batch {batch} ({[r.stderr.strip() for r in runs]})")
+        tsv = rows_digest(f"read_csv({version_parts(f'{work}/ds-tsv', '.tsv')}, delim='\t', header=true, "
+                          "all_varchar=true, quote='\"', escape='\"')", columns)
+        parquet = rows_digest(f"read_parquet({version_parts(f'{work}/ds-pq', '.parquet')})", columns)
+        turned = f"read_parquet({version_parts(f'{work}/ds-turned', '.parquet')})" if batch >= 2 else \
+            f"read_csv({version_parts(f'{work}/ds-turned', '.tsv')}, delim='\t', header=true, all_varchar=true, " \
+            "quote='\"', escape='\"')"
+        check(parquet == tsv and rows_digest(turned, columns) == tsv and int(tsv["n"]) > 0,
+              f"batch {batch}: the Parquet datasets hold the TSV dataset's rows ({parquet} {tsv})")
+        if batch == 2:
+            codecs = duckdb(f"select distinct compression as c from parquet_metadata("
+                            f"{version_parts(f'{work}/ds-pq', '.parquet')})",
+                            f"select distinct compression as c from parquet_metadata("
+                            f"{version_parts(f'{work}/ds-turned', '.parquet')})")
+            check([r["c"] for r in codecs[0]] == ["ZSTD"] and [r["c"] for r in codecs[1]] == ["SNAPPY"],
+                  f"upserted parts: zstd by default, snappy when asked ({codecs})")
+
+
 def main():
     work = tempfile.mkdtemp(prefix="mergeflow-parquet-")
     try:
+        check_reading(work)
+        check_upsert(work)
         check_aggregate(work)
         write_inputs(work)
         for how in ["inner", "left", "right", "outer", "semi", "anti"]:

@@ -70,7 +70,7 @@ void AppendDate(std::string* out, int64_t days) {
 }
 
 // HH:MM:SS of `seconds` into a day, then the fraction `fraction` of
-// `digits` digits when it is not zero.
+// `digits` digits when it is not zero, trailing zeros dropped.
 void AppendTimeOfDay(std::string* out, int64_t seconds, uint64_t fraction, int digits) {
   AppendPadded(out, static_cast<uint64_t>(seconds / 3600), 2);
   out->push_back(':');
@@ -80,6 +80,7 @@ void AppendTimeOfDay(std::string* out, int64_t seconds, uint64_t fraction, int d
   if (fraction != 0) {
     out->push_back('.');
     AppendPadded(out, fraction, digits);
+    while (out->back() == '0') out->pop_back();
   }
 }
 

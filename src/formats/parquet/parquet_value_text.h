@@ -7,9 +7,12 @@
 //   BOOLEAN                      true, false
 //   DECIMAL(p, s)                the exact decimal: -12.50 for 1250 at scale 2
 //   DATE                         2024-03-01
-//   TIMESTAMP (and INT96)        2024-03-01 12:30:00, with .fff, .ffffff or
-//                                .fffffffff as its unit has when not whole
+//   TIMESTAMP (and INT96)        2024-03-01 12:30:00, or 2024-03-01
+//                                12:30:00.25 when not a whole second (the
+//                                fraction's trailing zeros dropped)
 //   TIME                         12:30:00, likewise
+//
+// (as DuckDB casts each type to VARCHAR, and as Python's fromisoformat reads)
 //   UUID                         8-4-4-4-12 lower-case hex
 #pragma once
 

@@ -265,8 +265,9 @@ struct UpsertRun {
   nlohmann::json change_list = nlohmann::json::array();
   std::set<std::string> applied;  // every change file applied, these included
   std::vector<std::string> columns;
-  Dialect dialect;
-  std::string extension;
+  Dialect dialect;        // of the stored parts, and of the rows written
+  std::string extension;  // of the parts written: tsv, csv or parquet
+  bool format_changed = false;  // from the stored parts'
   uint32_t buckets = 0;
   uint64_t generation = 0;
   uint32_t groups = 1;        // of this process's buckets, merged one after another
@@ -313,20 +314,32 @@ Status PlanColumns(UpsertRun* run) {
   const std::string& first_data = !run->current.exists             ? run->files[0].path
                                   : run->current.all_parts.empty() ? std::string()
                                                                    : run->current.all_parts[0].path;
-  MF_ASSIGN_OR_RETURN(run->dialect, ChooseDialect(first_data, "", true));
-  run->extension = run->dialect.separator == ',' ? "csv" : "tsv";
+  const std::string& format = run->o.format;
+  if (!run->current.exists && !format.empty()) {
+    run->dialect = Dialect{format == "csv" ? ',' : '\t', true};
+  } else {
+    MF_ASSIGN_OR_RETURN(run->dialect, ChooseDialect(first_data, "", true));
+  }
+  const std::string text_format = run->dialect.separator == ',' ? "csv" : "tsv";
+  const std::string stored_format = first_data.ends_with(".parquet") ? "parquet" : text_format;
+  run->extension = !format.empty() ? format : run->current.exists ? stored_format : text_format;
+  if (run->current.exists && format != "parquet" && !format.empty() && format != text_format)
+    return Status::InvalidArgument("--format " + format + ": the dataset's rows are " + text_format +
+                                   "; an upsert keeps a text dataset's separator (or makes it parquet)");
+  run->format_changed = run->current.exists && run->extension != stored_format;
   run->buckets = run->current.bucketed ? run->current.buckets : run->o.buckets;
   run->generation = run->current.generation + 1;
   return Status::OK();
 }
 
 // Which buckets are rewritten: those the changes touch; all of them for a
-// dataset not yet in buckets, or when columns were added (a kept part would
-// lack them).
+// dataset not yet in buckets, when columns were added (a kept part would
+// lack them), or when the format changes.
 // Decided here for this process's buckets; the others' come with their
 // reports.
 void PlanRewrites(const ChangeSet& changes, UpsertRun* run) {
-  const bool all = !run->current.bucketed || run->columns.size() > run->current.columns.size();
+  const bool all =
+      !run->current.bucketed || run->columns.size() > run->current.columns.size() || run->format_changed;
   run->rewrite.assign(run->buckets, false);
   for (uint32_t b = 0; b < run->buckets; ++b) run->rewrite[b] = run->Owns(b) && (all || changes.touches(b));
 }
@@ -415,7 +428,7 @@ Status WriteTombstones(uint32_t bucket, const Tombstones& tombs, OutputCommitter
     body += separator + std::to_string(tomb.generation) + "\n";
   }
   char name[48];
-  std::snprintf(name, sizeof(name), "tombstones-%05u.%s", bucket, run->extension.c_str());
+  std::snprintf(name, sizeof(name), "tombstones-%05u.%s", bucket, separator == ',' ? "csv" : "tsv");
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
   MF_RETURN_IF_ERROR(file->Append(body));
   MF_RETURN_IF_ERROR(file->Close());
@@ -575,7 +588,8 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
   PlanRewrites(changes, run);
 
   PartFilesSink sink(committer, static_cast<int>(run->buckets), RenderLine(run->columns, run->dialect.separator),
-                     run->extension, Compression::kNone, PartNumbering{0, 1, run->rewrite[0]});
+                     run->extension, Compression::kNone, PartNumbering{0, 1, run->rewrite[0]}, "",
+                     ParquetParts{{}, o.parquet_codec, run->dialect.separator});
   std::vector<Tombstones> deleted(run->buckets);
   for (uint32_t g = 0; g < run->groups; ++g) {
     const auto in_group = [&](uint32_t b) { return run->InGroup(b, g); };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/parquet/parquet_format.h"
 #include "ops/upsert/order_value.h"
 
 namespace mergeflow {
@@ -19,6 +20,11 @@ struct UpsertOptions {
   bool skip_bad_rows = false;        // --bad-rows skip: count rejected rows instead of failing
   uint32_t tombstone_versions = 10;  // how many upserts a delete's tombstone outlives
   uint32_t buckets = 64;             // key-hash buckets of a dataset that has none yet
+  // Parts' format: tsv, csv or parquet; empty: the dataset's (a new one's:
+  // like the change files). A text dataset keeps its separator; a change of
+  // format rewrites every bucket.
+  std::string format;
+  ParquetCodec parquet_codec = ParquetCodec::kZstd;  // of Parquet parts' pages
   std::string separator;             // of the change files; empty: by extension
   bool quoting = true;
   int threads = 1;
