@@ -13,7 +13,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible
   # server; slurmctld, slurmd and munge their one-node Slurm cluster; npm
   # fetches DuckDB, the tests' reader of Parquet parts.
-  packages+=(libgtest-dev zlib1g-dev python3-pytest python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
+  packages+=(libgtest-dev zlib1g-dev python3-pytest python3-thrift python3-pandas python3-anndata python3-scipy awscli zstd gzip curl iproute2 procps
     ceph-mon ceph-osd ceph-common radosgw clang libclang-rt-dev openssl slurmctld slurmd slurm-client munge)
   # Debian's Node.js and npm, unless the machine has a Node.js with its own
   # npm already (whose package conflicts with Debian's npm).

@@ -42,8 +42,9 @@ stage "optimised build: the Python module (pytest: against pandas and the progra
 PYTHONPATH=build/python MERGEFLOW_BINARY=build/mergeflow MERGEFLOW_GEN_BINARY=build/mergeflow-gen \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
 PYTHONPATH=build/python /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 10 --python
-stage "optimised build: Parquet parts read back by DuckDB (every join type, schema, encodings, statistics, row groups)"
+stage "optimised build: Parquet written and read, against DuckDB (every join type, typed inputs, upserted datasets) and Apache Thrift's decoder"
 /usr/bin/python3 tests/parquet/parquet_duckdb_test.py build
+/usr/bin/python3 tests/parquet/thrift_footer_test.py build
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
 stage "optimised build: upsert oracle (a reference of the spec, 96 random change streams: in memory, spilled, on 3 MPI ranks)"

@@ -231,6 +231,20 @@ def check_upsert(work):
                             f"{version_parts(f'{work}/ds-turned', '.parquet')})")
             check([r["c"] for r in codecs[0]] == ["ZSTD"] and [r["c"] for r in codecs[1]] == ["SNAPPY"],
                   f"upserted parts: zstd by default, snappy when asked ({codecs})")
+    # A change file in Parquet (as DMS can write them), from the same rows as a TSV one.
+    with open(f"{work}/changes-4.tsv", "w") as f:
+        f.write("Op\tid\tname\tamount\tts\n")
+        for _ in range(1000):
+            f.write(f"{rng.choice('IUD')}\t{rng.randrange(2000)}\tp{rng.randrange(99)}\t1.5\t2024-01-09 00:00:00\n")
+    duckdb(f"copy (select * from read_csv('{work}/changes-4.tsv', delim='\t', header=true, all_varchar=true)) "
+           f"to '{work}/changes-4.parquet' (format parquet)")
+    text = subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-tsv", f"{work}/changes-4.tsv", *common])
+    parquet = subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-pq", f"{work}/changes-4.parquet", *common])
+    tsv = rows_digest(f"read_csv({version_parts(f'{work}/ds-tsv', '.tsv')}, delim='\t', header=true, "
+                      "all_varchar=true, quote='\"', escape='\"')", columns)
+    got = rows_digest(f"read_parquet({version_parts(f'{work}/ds-pq', '.parquet')})", columns)
+    check(text.returncode == 0 and parquet.returncode == 0 and got == tsv,
+          f"a Parquet change file upserts as its TSV twin does ({got} {tsv})")
 
 
 def main():

@@ -186,6 +186,25 @@ def test_upsert_applies_changes_and_returns_the_versions_manifest(tmp_path):
     assert mergeflow.upsert(tmp_path / "lake", tmp_path / "cdc.csv", key="id", order_by="ts:int") == {}  # a replay
 
 
+def test_parquet_written_by_one_call_is_read_by_the_next(tmp_path):
+    rng = random.Random(8)
+    write_side(tmp_path / "l.csv", "ID", "a", 800, rng, sep=",")
+    write_side(tmp_path / "r.csv", "ID", "b", 800, rng, sep=",")
+    manifest = mergeflow.join(tmp_path / "l.csv", tmp_path / "r.csv", how="outer", output=tmp_path / "pq",
+                              format="parquet")
+    assert all(p["name"].endswith(".parquet") for p in manifest["parts"])
+    mergeflow.join(tmp_path / "l.csv", tmp_path / "r.csv", how="outer", output=tmp_path / "csv")
+    from_parquet = mergeflow.join(tmp_path / "pq", tmp_path / "r.csv", how="semi")
+    from_text = mergeflow.join(tmp_path / "csv", tmp_path / "r.csv", how="semi")
+    assert len(from_text) > 500
+    same_rows(from_parquet, from_text)  # quotes, separators and line breaks come back as they were
+    (tmp_path / "cdc.csv").write_text("Op,id,ts,name\nI,1,1,a\nI,2,1,b\nU,2,2,B\n")
+    lake = mergeflow.upsert(tmp_path / "lake", tmp_path / "cdc.csv", key="id", order_by="ts:int", format="parquet")
+    assert [p["name"][-8:] for p in lake["parts"]] == [".parquet"] * len(lake["parts"])
+    rows = mergeflow.join(tmp_path / "lake", tmp_path / "lake", on="id", how="semi")
+    assert sorted(zip(rows["id"], rows["name"])) == [("1", "a"), ("2", "B")]
+
+
 def test_a_parameterised_pipeline_runs_from_python_like_a_notebook(tmp_path):
     (tmp_path / "x.tsv").write_text("ID\tvalue\nA\t1\nB\t2\n")
     (tmp_path / "y.tsv").write_text("ID\tvalue\nA\t10\nC\t30\n")
