@@ -14,7 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 dpkg --add-architecture arm64
 apt-get update -qq
 arm64=(libhwy-dev libxxhash-dev libzstd-dev libcurl4-openssl-dev libssl-dev libisal-dev libpugixml-dev libinih-dev
-  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 libsnappy-dev libgtest-dev zlib1g-dev)
+  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 libsnappy-dev liblz4-dev libbrotli-dev libgtest-dev zlib1g-dev)
 apt-get install -y -qq --no-install-recommends build-essential cmake pkg-config g++-aarch64-linux-gnu qemu-user-static \
   libcli11-dev nlohmann-json3-dev python3-pandas "${arm64[@]/%/:arm64}" > /dev/null
 

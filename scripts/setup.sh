@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhwy-dev libxxhash-dev libcli11-dev nlohmann-json3-dev libzstd-dev
   libcurl4-openssl-dev libssl-dev ca-certificates libisal-dev libpugixml-dev libinih-dev
-  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 libsnappy-dev pybind11-dev python3-dev)
+  libyaml-cpp-dev libhdf5-dev hdf5-plugin-lzf liblzf1 libsnappy-dev liblz4-dev libbrotli-dev pybind11-dev python3-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # radosgw and the Ceph daemons under it are the tests' S3-compatible
   # server; slurmctld, slurmd and munge their one-node Slurm cluster; npm

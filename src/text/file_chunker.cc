@@ -69,9 +69,14 @@ Status FileChunker::Open() {
   if (file_.path != "-") {
     MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file_.path));
     MF_ASSIGN_OR_RETURN(mapping_, fs->MapForRead(file_.path));
-    MF_ASSIGN_OR_RETURN(encoding, DetectEncoding());
   }
   const bool whole = file_.path == "-" || (range_.begin == 0 && range_.end >= file_.size);
+  // A local file that cannot be mapped is a pipe: it is read as a stream
+  // (decompressed when it is compressed), never probed at an offset.
+  const bool local = UriScheme(file_.path).empty() || UriScheme(file_.path) == "file";
+  if (file_.path != "-" && (mapping_ != nullptr || !whole || !local)) {
+    MF_ASSIGN_OR_RETURN(encoding, DetectEncoding());
+  }
   if (encoding != Encoding::kText) {
     mapping_.reset();  // read through a decoding stream instead
     if (range_.begin != 0) return Status::OK();

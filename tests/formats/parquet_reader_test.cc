@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/parquet/parquet_column_chunk.h"
 #include "formats/parquet/parquet_encoding.h"
 #include "formats/parquet/parquet_metadata.h"
 #include "formats/parquet/parquet_text_file.h"
@@ -118,6 +119,72 @@ TEST(HybridDecodingTest, RunsEndingEarlyAreErrors) {
   ASSERT_TRUE(DecodeHybrid(std::string("\x04\x01", 2), 1, 2, out).ok());
   EXPECT_EQ(out[0], 1u);
   EXPECT_EQ(out[1], 1u);
+}
+
+// The two examples of Parquet's specification of DELTA_BINARY_PACKED,
+// worked out to bytes by hand.
+TEST(DeltaBinaryPackedTest, DecodesTheSpecificationsExamples) {
+  std::vector<int64_t> out;
+  // 1..5: block of 128 values in 4 miniblocks, 5 values, first 1 (zigzag 2);
+  // min delta 1 (zigzag 2), every miniblock of width 0 (no bytes).
+  const std::string ones("\x80\x01\x04\x05\x02\x02\x00\x00\x00\x00", 10);
+  ASSERT_EQ(DecodeDeltaBinaryPacked(ones, 5, &out).value(), ones.size());
+  EXPECT_EQ(out, (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  // 7 5 3 1 2 3 4 5: min delta -2 (zigzag 3); deltas less the minimum 0 0 0
+  // 3 3 3 3 in 2 bits each: 0xC0 0x3F, then the miniblock's padding.
+  const std::string mixed = std::string("\x80\x01\x04\x08\x0E\x03\x02\x00\x00\x00\xC0\x3F", 12) +
+                            std::string(6, '\0');
+  ASSERT_EQ(DecodeDeltaBinaryPacked(mixed, 8, &out).value(), mixed.size());
+  EXPECT_EQ(out, (std::vector<int64_t>{7, 5, 3, 1, 2, 3, 4, 5}));
+  // Without the last miniblock's padding (some writers leave it out).
+  ASSERT_TRUE(DecodeDeltaBinaryPacked(mixed.substr(0, 12), 8, &out).ok());
+  EXPECT_EQ(out, (std::vector<int64_t>{7, 5, 3, 1, 2, 3, 4, 5}));
+  // Cut inside the values, or a malformed block size: errors.
+  EXPECT_FALSE(DecodeDeltaBinaryPacked(mixed.substr(0, 11), 8, &out).ok());
+  EXPECT_FALSE(DecodeDeltaBinaryPacked(std::string("\x05\x04\x08\x0E", 4), 8, &out).ok());
+  EXPECT_FALSE(DecodeDeltaBinaryPacked(ones, 6, &out).ok());  // fewer values than asked for
+}
+
+// A data page of DELTA_BYTE_ARRAY strings (prefix lengths, then suffixes
+// as DELTA_LENGTH_BYTE_ARRAY), built by hand: apple, applesauce, apply.
+TEST(DeltaBinaryPackedTest, DeltaByteArrayPagesShareEachValuesPrefix) {
+  const std::string padding(11, '\0');
+  std::string values;
+  values += std::string("\x80\x01\x04\x03\x00\x01\x03\x00\x00\x00\x06", 11) + padding;  // prefixes 0 5 4
+  values += std::string("\x80\x01\x04\x03\x0A\x07\x03\x00\x00\x00\x04", 11) + padding;  // lengths 5 5 1
+  values += "applesaucey";
+  ThriftCompactWriter header;
+  header.BeginStruct();
+  header.I32(1, 0);  // DATA_PAGE
+  header.I32(2, static_cast<int32_t>(values.size()));
+  header.I32(3, static_cast<int32_t>(values.size()));
+  header.BeginStructField(5);
+  header.I32(1, 3);  // values
+  header.I32(2, 7);  // DELTA_BYTE_ARRAY
+  header.I32(3, 3);
+  header.I32(4, 3);
+  header.EndStruct();
+  header.EndStruct();
+  const std::string chunk_bytes = header.bytes() + values;
+  ParquetColumn column;
+  column.name = "fruit";
+  column.physical = 6;
+  column.optional = false;
+  ParquetChunkMeta chunk;
+  chunk.values = 3;
+  chunk.compressed_size = static_cast<int64_t>(chunk_bytes.size());
+  TextColumn out;
+  const Status decoded = DecodeColumnChunk(column, chunk, chunk_bytes, &out);
+  ASSERT_TRUE(decoded.ok()) << decoded.message();
+  ASSERT_EQ(out.ends.size(), 3u);
+  EXPECT_EQ(out.Value(0), "apple");
+  EXPECT_EQ(out.Value(1), "applesauce");
+  EXPECT_EQ(out.Value(2), "apply");
+  // A prefix longer than the value before it: an error naming the column.
+  std::string bad = chunk_bytes;
+  bad[header.bytes().size() + 10] = '\x07';  // prefixes 0 6 5: "apple" has no 6 bytes
+  const Status refused = DecodeColumnChunk(column, chunk, bad, &out);
+  EXPECT_EQ(refused.message(), "column 'fruit': a delta-encoded byte array's lengths are out of range");
 }
 
 // The text of one PLAIN value of a column of `physical` type and `logical` meaning.

@@ -8,9 +8,10 @@ reading of the Parquet equals pandas' reading of the TSV tables, counts as
 INT64, statistics as DOUBLE, undefined values as NULL.
 
 Reading: files DuckDB writes (every common type, NULLs, several row groups,
-snappy, gzip, zstd and no compression) joined by mergeflow give the rows
-DuckDB's own join gives, each value spelled as DuckDB casts it to text; an
-encoding mergeflow does not read is one line naming the file. Upserts: a
+snappy, gzip, zstd, lz4, brotli and no compression) joined by mergeflow give the rows
+DuckDB's own join gives, each value spelled as DuckDB casts it to text,
+Parquet v2 files (delta encodings, data pages v2) too; what mergeflow does
+not read (a nested column) is one line naming the file and the column. Upserts: a
 Parquet dataset (--format parquet) upserted batch after batch holds, as
 DuckDB reads the parts its manifest lists, the rows of the same upserts
 into a TSV dataset; a TSV dataset turned Parquet by an upsert too.
@@ -137,7 +138,7 @@ def check_reading(work):
         ('12345678-9abc-def0-0123-' || lpad(i::varchar, 12, '0'))::uuid as u
         from range(30000) t(i)) to '{left}' (format parquet, compression snappy, row_group_size 7000)""")
     columns = ["id", "name", "x", "f", "big", "d", "ts", "ts_ms", "t", "dec", "wide_dec", "b", "u", "rv"]
-    for codec in ("gzip", "zstd", "uncompressed"):
+    for codec in ("gzip", "zstd", "lz4", "brotli", "uncompressed"):
         right = f"{work}/right-{codec}.parquet"
         duckdb(f"copy (select (i * 3)::bigint as id, case when i % 5 = 0 then null else 'r' || i end as rv "
                f"from range(12000) t(i)) to '{right}' (format parquet, compression {codec})")
@@ -165,14 +166,34 @@ def check_reading(work):
     check(done.returncode == 0 and again.returncode == 0 and first == second and int(first["n"]) > 0,
           f"mergeflow's Parquet read back by mergeflow ({first} {second} {done.stderr.strip()} {again.stderr.strip()})")
 
-    # An encoding not read: one line naming the file and the encoding, no output.
-    duckdb(f"copy (select i::bigint as id from range(100) t(i)) to '{work}/v2.parquet' "
-           "(format parquet, parquet_version v2)")
-    done = subprocess.run([MERGEFLOW, "join", f"{work}/v2.parquet", left, "--on", "id", "-o", f"{work}/v2-out", "-q"],
+    # Parquet v2 (DuckDB's parquet_version v2: DELTA_BINARY_PACKED integers,
+    # DELTA_BYTE_ARRAY strings, BYTE_STREAM_SPLIT floats, data pages v2):
+    # the same rows and text.
+    v2 = f"{work}/typed-v2.parquet"
+    duckdb(f"copy (select *, 'unique-' || id || repeat('x', (id % 7)::integer) as uniq from '{left}') to '{v2}' "
+           "(format parquet, parquet_version v2, compression zstd, row_group_size 9000)")
+    v2_columns = columns[:-1] + ["uniq", "rv"]
+    encodings = {e for r in duckdb(f"select encodings from parquet_metadata('{v2}')")[0] for e in
+                 r["encodings"].split(", ")}
+    right = f"{work}/right-gzip.parquet"
+    done = subprocess.run([MERGEFLOW, "join", v2, right, "--on", "id", "--how", "left", "-o", f"{work}/v2-out", "-q"],
                           capture_output=True, text=True)
-    check(done.returncode == 1 and done.stderr.count("\n") == 1 and f"{work}/v2.parquet" in done.stderr and
-          "DELTA_BINARY_PACKED" in done.stderr and not os.path.exists(f"{work}/v2-out"),
-          f"an encoding not read: one line naming file and encoding ({done.stderr.strip()})")
+    got = rows_digest(f"read_csv('{work}/v2-out/*.tsv', delim='\t', header=true, all_varchar=true, quote='\"', "
+                      "escape='\"')", v2_columns)
+    casts = ", ".join(f"cast({c} as varchar) as {c}" for c in v2_columns)
+    want = rows_digest(f"(select {casts} from '{v2}' left join '{right}' using (id))", v2_columns)
+    check(done.returncode == 0 and got == want and int(got["n"]) == 30000 and
+          {"DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY", "BYTE_STREAM_SPLIT"} <= encodings,
+          f"Parquet v2 ({sorted(encodings)}): the join's rows and text are DuckDB's ({done.stderr.strip()})")
+
+    # What is not read (a nested column): one line naming the file and the column, no output.
+    duckdb(f"copy (select i::bigint as id, [i, i] as pair from range(100) t(i)) to '{work}/nested.parquet' "
+           "(format parquet)")
+    done = subprocess.run([MERGEFLOW, "join", f"{work}/nested.parquet", left, "--on", "id", "-o",
+                           f"{work}/nested-out", "-q"], capture_output=True, text=True)
+    check(done.returncode == 1 and done.stderr.count("\n") == 1 and f"{work}/nested.parquet" in done.stderr and
+          "'pair'" in done.stderr and not os.path.exists(f"{work}/nested-out"),
+          f"a nested column: one line naming file and column ({done.stderr.strip()})")
     with open(left, "rb") as f:
         head = f.read(os.path.getsize(left) // 2)
     with open(f"{work}/cut.parquet", "wb") as f:

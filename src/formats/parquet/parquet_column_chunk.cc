@@ -1,6 +1,8 @@
 #include "formats/parquet/parquet_column_chunk.h"
 
+#include <brotli/decode.h>
 #include <isa-l/igzip_lib.h>
+#include <lz4.h>
 #include <snappy.h>
 #include <zstd.h>
 
@@ -21,13 +23,13 @@ std::string EncodingName(int32_t encoding) {
   switch (encoding) {
     case 4:
       return "BIT_PACKED";
-    case 5:
+    case kDeltaBinaryPacked:
       return "DELTA_BINARY_PACKED";
-    case 6:
+    case kDeltaLengthByteArray:
       return "DELTA_LENGTH_BYTE_ARRAY";
-    case 7:
+    case kDeltaByteArray:
       return "DELTA_BYTE_ARRAY";
-    case 9:
+    case kByteStreamSplit:
       return "BYTE_STREAM_SPLIT";
     default:
       return std::to_string(encoding);
@@ -66,9 +68,24 @@ Status Decompress(int32_t codec, std::string_view data, size_t size, std::string
         return Status::BadInput("a gzip page is corrupt");
       return Status::OK();
     }
+    case kBrotliCodec: {
+      size_t got = size;
+      if (BrotliDecoderDecompress(data.size(), reinterpret_cast<const uint8_t*>(data.data()), &got,
+                                  reinterpret_cast<uint8_t*>(out->data())) != BROTLI_DECODER_RESULT_SUCCESS ||
+          got != size)
+        return Status::BadInput("a brotli page is corrupt");
+      return Status::OK();
+    }
+    case kLz4RawCodec: {
+      if (data.size() > INT32_MAX || size > INT32_MAX ||
+          LZ4_decompress_safe(data.data(), out->data(), static_cast<int>(data.size()), static_cast<int>(size)) !=
+              static_cast<int>(size))
+        return Status::BadInput("an LZ4 page is corrupt");
+      return Status::OK();
+    }
     default:
       return Status::BadInput("compression codec " + std::to_string(codec) +
-                              " is not read (snappy, gzip, zstd and none are)");
+                              " is not read (snappy, gzip, zstd, brotli, lz4_raw and none are)");
   }
 }
 
@@ -165,8 +182,83 @@ class ChunkDecoder {
       }
       return Status::OK();
     }
-    return Status::BadInput("column '" + column_.name + "': encoding " + EncodingName(encoding) +
-                            " is not read (PLAIN and dictionary encodings are)");
+    if (encoding == kDeltaBinaryPacked) return DeltaIntegers(data, count, into);
+    if (encoding == kDeltaLengthByteArray || encoding == kDeltaByteArray) return DeltaByteArrays(encoding, data, count, into);
+    if (encoding == kByteStreamSplit) return ByteStreamSplit(data, count, into);
+    return Status::BadInput("column '" + column_.name + "': encoding " + EncodingName(encoding) + " is not read");
+  }
+
+  // DELTA_BINARY_PACKED integers (INT32, INT64), spelled as PLAIN ones are.
+  Status DeltaIntegers(std::string_view data, size_t count, TextColumn* into) {
+    if (column_.physical != kInt32Type && column_.physical != kInt64Type)
+      return Status::BadInput("DELTA_BINARY_PACKED on a column that is not an integer");
+    MF_RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &integers_).status_or_ok());
+    const size_t width = PlainValueBytes(column_);
+    for (size_t i = 0; i < count; ++i) {
+      char bytes[8];
+      if (width == 4) {
+        const int32_t v = static_cast<int32_t>(integers_[i]);
+        std::memcpy(bytes, &v, 4);
+      } else {
+        std::memcpy(bytes, &integers_[i], 8);
+      }
+      MF_RETURN_IF_ERROR(AppendPlainValueText(column_, std::string_view(bytes, width), &into->bytes).status_or_ok());
+      into->ends.push_back(into->bytes.size());
+    }
+    return Status::OK();
+  }
+
+  // DELTA_LENGTH_BYTE_ARRAY (lengths, then the bytes one after another) and
+  // DELTA_BYTE_ARRAY (prefix lengths shared with the value before, then the
+  // suffixes as DELTA_LENGTH_BYTE_ARRAY).
+  Status DeltaByteArrays(int32_t encoding, std::string_view data, size_t count, TextColumn* into) {
+    if (column_.physical != kByteArray && column_.physical != kFixedLenByteArray)
+      return Status::BadInput(EncodingName(encoding) + " on a column that is not a byte array");
+    std::vector<int64_t> prefixes;
+    if (encoding == kDeltaByteArray) {
+      MF_ASSIGN_OR_RETURN(const size_t used, DecodeDeltaBinaryPacked(data, count, &prefixes));
+      data.remove_prefix(used);
+    }
+    MF_ASSIGN_OR_RETURN(const size_t used, DecodeDeltaBinaryPacked(data, count, &integers_));
+    data.remove_prefix(used);
+    std::string previous, value;
+    for (size_t i = 0; i < count; ++i) {
+      const int64_t prefix = prefixes.empty() ? 0 : prefixes[i];
+      const int64_t length = integers_[i];
+      if (prefix < 0 || static_cast<uint64_t>(prefix) > previous.size() || length < 0 ||
+          static_cast<uint64_t>(length) > data.size())
+        return Status::BadInput("a delta-encoded byte array's lengths are out of range");
+      value.assign(previous, 0, static_cast<size_t>(prefix));
+      value.append(data.substr(0, static_cast<size_t>(length)));
+      data.remove_prefix(static_cast<size_t>(length));
+      MF_RETURN_IF_ERROR(AppendValueBytes(value, into));
+      previous.swap(value);
+    }
+    return Status::OK();
+  }
+
+  // BYTE_STREAM_SPLIT: byte k of every value, then byte k + 1 of every value...
+  Status ByteStreamSplit(std::string_view data, size_t count, TextColumn* into) {
+    const size_t width = PlainValueBytes(column_);
+    if (width == 0 || width > 16 || data.size() / width < count)
+      return Status::BadInput("BYTE_STREAM_SPLIT values end early, or on a column of no fixed width");
+    std::string value(width, '\0');
+    for (size_t i = 0; i < count; ++i) {
+      for (size_t k = 0; k < width; ++k) value[k] = data[k * count + i];
+      MF_RETURN_IF_ERROR(AppendPlainValueText(column_, value, &into->bytes).status_or_ok());
+      into->ends.push_back(into->bytes.size());
+    }
+    return Status::OK();
+  }
+
+  // One byte-array value (a FIXED_LEN_BYTE_ARRAY's too), spelled as PLAIN ones are.
+  Status AppendValueBytes(std::string_view bytes, TextColumn* into) {
+    std::string plain;
+    if (column_.physical == kByteArray) PutPlain(&plain, bytes);
+    else plain.assign(bytes);
+    MF_RETURN_IF_ERROR(AppendPlainValueText(column_, plain, &into->bytes).status_or_ok());
+    into->ends.push_back(into->bytes.size());
+    return Status::OK();
   }
 
   // `count` PLAIN values from `data` into `into`; returns the bytes used.
@@ -204,6 +296,7 @@ class ChunkDecoder {
   bool have_dictionary_ = false;
   std::string page_;  // the page being decoded, decompressed
   std::vector<uint32_t> defined_, indexes_;
+  std::vector<int64_t> integers_;
 };
 
 }  // namespace

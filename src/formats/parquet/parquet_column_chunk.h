@@ -1,8 +1,11 @@
 // Decoding one column chunk of a Parquet file (its dictionary page and data
 // pages, v1 and v2) into the text of its values.
 //
-// Read: the PLAIN, PLAIN_DICTIONARY and RLE_DICTIONARY encodings (RLE for
-// booleans), pages uncompressed or compressed with snappy, gzip or zstd;
+// Read: every encoding of Parquet's current specification but the
+// deprecated BIT_PACKED (PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY, RLE for
+// booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY,
+// BYTE_STREAM_SPLIT), pages uncompressed or compressed with snappy, gzip,
+// zstd, brotli or LZ4_RAW (not the deprecated Hadoop-framed LZ4);
 // flat columns only (definition levels 0 or 1, no repetition). Anything
 // else is refused with BadInput naming what it met.
 #pragma once

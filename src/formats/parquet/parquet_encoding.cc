@@ -116,4 +116,66 @@ Result<size_t> DecodeHybrid(std::string_view data, int width, size_t count, uint
   return pos;
 }
 
+namespace {
+
+Result<uint64_t> ReadVarint(std::string_view data, size_t* pos) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= data.size()) return Status::BadInput("delta-encoded values end early");
+    const uint8_t b = static_cast<uint8_t>(data[(*pos)++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+  return Status::BadInput("a varint longer than 10 bytes");
+}
+
+Result<uint64_t> ReadZigZag(std::string_view data, size_t* pos) {
+  MF_ASSIGN_OR_RETURN(const uint64_t v, ReadVarint(data, pos));
+  return (v >> 1) ^ (~(v & 1) + 1);
+}
+
+}  // namespace
+
+Result<size_t> DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::vector<int64_t>* out) {
+  size_t pos = 0;
+  MF_ASSIGN_OR_RETURN(const uint64_t block_size, ReadVarint(data, &pos));
+  MF_ASSIGN_OR_RETURN(const uint64_t miniblocks, ReadVarint(data, &pos));
+  MF_ASSIGN_OR_RETURN(const uint64_t total, ReadVarint(data, &pos));
+  MF_ASSIGN_OR_RETURN(uint64_t value, ReadZigZag(data, &pos));
+  if (miniblocks == 0 || block_size == 0 || block_size % 128 != 0 || block_size % miniblocks != 0 ||
+      (block_size / miniblocks) % 32 != 0 || block_size > (uint64_t{1} << 20))
+    return Status::BadInput("a delta encoding's block header is malformed");
+  if (total < count) return Status::BadInput("a delta encoding holds fewer values than its page");
+  const uint64_t per_miniblock = block_size / miniblocks;
+  out->clear();
+  if (total == 0) return pos;
+  out->push_back(static_cast<int64_t>(value));
+  while (out->size() < total) {
+    MF_ASSIGN_OR_RETURN(const uint64_t min_delta, ReadZigZag(data, &pos));
+    if (miniblocks > data.size() - pos) return Status::BadInput("delta-encoded values end early");
+    const std::string_view widths = data.substr(pos, miniblocks);
+    pos += miniblocks;
+    for (uint64_t m = 0; m < miniblocks && out->size() < total; ++m) {
+      const int width = static_cast<uint8_t>(widths[m]);
+      if (width > 64) return Status::BadInput("a delta miniblock's bit width is over 64");
+      const uint64_t bytes = per_miniblock * width / 8;
+      const uint64_t needed = (std::min(per_miniblock, total - out->size()) * width + 7) / 8;
+      if (needed > data.size() - pos) return Status::BadInput("delta-encoded values end early");
+      const uint8_t* bits = reinterpret_cast<const uint8_t*>(data.data() + pos);
+      for (uint64_t i = 0; i < per_miniblock && out->size() < total; ++i) {
+        uint64_t delta = 0;
+        const uint64_t first_bit = i * width;
+        for (int b = 0; b < width; ++b) {
+          const uint64_t bit = first_bit + b;
+          delta |= static_cast<uint64_t>((bits[bit / 8] >> (bit % 8)) & 1) << b;
+        }
+        value += min_delta + delta;
+        out->push_back(static_cast<int64_t>(value));
+      }
+      pos += std::min<uint64_t>(bytes, data.size() - pos);  // the last miniblock's padding may be absent
+    }
+  }
+  return pos;
+}
+
 }  // namespace mergeflow

@@ -41,4 +41,10 @@ bool ParseNumber(std::string_view text, ColumnType type, char bytes[8]);
 // malformed. A bit-packed run's padding past `count` is allowed.
 Result<size_t> DecodeHybrid(std::string_view data, int width, size_t count, uint32_t* out);
 
+// Decodes DELTA_BINARY_PACKED integers from the start of `data` into `out`
+// (as many as its header says, which must be at least `count`; arithmetic
+// wraps as the encoding's does). Returns the bytes consumed; BadInput when
+// `data` ends early or a header is malformed.
+Result<size_t> DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::vector<int64_t>* out);
+
 }  // namespace mergeflow

@@ -30,14 +30,20 @@ constexpr int32_t kUtf8 = 0;           // ConvertedType
 constexpr int32_t kPlain = 0;          // Encoding
 constexpr int32_t kPlainDictionary = 2;  // Encoding (dictionary indexes, Parquet 1.0)
 constexpr int32_t kRle = 3;            // Encoding (definition levels)
+constexpr int32_t kDeltaBinaryPacked = 5;     // Encoding
+constexpr int32_t kDeltaLengthByteArray = 6;  // Encoding
+constexpr int32_t kDeltaByteArray = 7;        // Encoding
 constexpr int32_t kRleDictionary = 8;  // Encoding
+constexpr int32_t kByteStreamSplit = 9;       // Encoding
 constexpr int32_t kDataPage = 0;       // PageType
 constexpr int32_t kDictionaryPage = 2; // PageType
 constexpr int32_t kDataPageV2 = 3;     // PageType
 constexpr int32_t kUncompressed = 0;   // CompressionCodec
 constexpr int32_t kSnappyCodec = 1;    // CompressionCodec
 constexpr int32_t kGzipCodec = 2;      // CompressionCodec
+constexpr int32_t kBrotliCodec = 4;    // CompressionCodec
 constexpr int32_t kZstdCodec = 6;      // CompressionCodec
+constexpr int32_t kLz4RawCodec = 7;    // CompressionCodec
 constexpr char kMagic[] = "PAR1";      // the first and last 4 bytes of a file
 
 // Parquet's CompressionCodec of `codec`.
