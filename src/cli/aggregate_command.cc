@@ -197,7 +197,6 @@ Status RunAggregateIn(const MpiWorld* world, const AggregateCommandOptions& c) {
   MF_ASSIGN_OR_RETURN(const OutputCompression compression,
                       ChooseOutputCompression(c.compress, c.format, !c.output.empty()));
   if (c.transpose && c.layout == "long") return Status::InvalidArgument("--transpose applies to the wide layout only");
-  if (c.format == "parquet" && c.output.empty()) return Status::InvalidArgument("--format parquet needs -o OUT");
   if (c.format == "h5ad" && (c.output.empty() || c.layout == "long" || c.transpose || !c.compress.empty()))
     return Status::InvalidArgument("--format h5ad writes OUT/aggregate.h5ad: it needs -o OUT, and takes no --layout "
                                    "long, --transpose or --compress");

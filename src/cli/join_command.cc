@@ -211,7 +211,6 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   if (o.threads == 0) o.threads = DefaultThreadCount();
   MF_ASSIGN_OR_RETURN(const OutputCompression compression,
                       ChooseOutputCompression(o.compress, o.format, !o.output.empty()));
-  if (o.format == "parquet" && o.output.empty()) return Status::InvalidArgument("--format parquet needs -o/--output");
   if (o.format == "parquet" && o.quote == "none")
     return Status::InvalidArgument("--format parquet needs RFC 4180 quoting of the rows it converts: not --quote none");
   if ((o.dataset || o.no_publish) && o.output.empty())

@@ -5,6 +5,7 @@ namespace mergeflow {
 Result<OutputCompression> ChooseOutputCompression(const std::string& flag, const std::string& format,
                                                   bool has_output) {
   OutputCompression chosen;
+  if (format == "parquet" && !has_output) return Status::InvalidArgument("--format parquet needs -o/--output");
   if (flag.empty()) return chosen;
   if (!has_output && flag != "none")
     return Status::InvalidArgument("--compress needs -o/--output (pipe standard output to gzip or zstd instead)");

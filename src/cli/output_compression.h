@@ -18,7 +18,8 @@ struct OutputCompression {
 
 // `flag`: --compress as given ("" when it was not); `format`: the output's
 // format (tsv, csv, parquet, ...); `has_output`: -o was given. Returns
-// InvalidArgument, in one line, for a choice that does not fit.
+// InvalidArgument, in one line, for a choice that does not fit (Parquet or
+// compression to standard output, gzip pages, snappy text).
 Result<OutputCompression> ChooseOutputCompression(const std::string& flag, const std::string& format, bool has_output);
 
 }  // namespace mergeflow

@@ -144,8 +144,12 @@ Result<std::unique_ptr<WritableFile>> StagedDirectoryCommitter::CreateFile(const
   return std::unique_ptr<WritableFile>(std::make_unique<StagedFile>(std::move(file).value(), &staging_, &target_));
 }
 
-Status OutputCommitter::Commit(const std::string& success_contents) {
+Status OutputCommitter::BeginCommit() {
   if (StopRequested()) return Interrupted();
+  return RetractOldOutput();
+}
+
+Status OutputCommitter::Commit(const std::string& success_contents) {
   MF_RETURN_IF_ERROR(BeginCommit());
   MF_RETURN_IF_ERROR(PublishFiles());
   return FinishCommit(success_contents, file_names());

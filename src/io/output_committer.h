@@ -51,21 +51,27 @@ class OutputCommitter {
   // committer for the same target and run id, commits in three steps, each
   // begun only once the one before succeeded in every process. Each step
   // holds off interrupts while it runs.
-  //  1. BeginCommit, by one process (the leader): the old output stops being
-  //     trusted (its `_SUCCESS` goes).
+  //  1. BeginCommit, by one process (the leader): Interrupted when a stop
+  //     was requested (common/interrupt.h: the last moment a run can stop
+  //     with the old output intact); else the old output stops being
+  //     trusted (RetractOldOutput: its `_SUCCESS` goes).
   //  2. PublishFiles, by every process: its files join the output. From
   //     then on this committer no longer discards them; the leader's does.
   //  3. FinishCommit, by the leader: anything in the target not among
   //     `all_files` (every process's file_names()) goes, `_SUCCESS` is
   //     written last and the output published. On failure the leader
   //     discards what it can.
-  virtual Status BeginCommit() = 0;
+  Status BeginCommit();
   virtual Status PublishFiles() = 0;
   virtual Status FinishCommit(const std::string& success_contents, const std::vector<std::string>& all_files) = 0;
   // The names of the files created so far. Thread-safe.
   virtual std::vector<std::string> file_names() const = 0;
 
   virtual const std::string& target() const = 0;
+
+ protected:
+  // BeginCommit's work in this committer's store.
+  virtual Status RetractOldOutput() = 0;
 };
 
 // The committer for stores with directories and rename: files go to a hidden
@@ -82,12 +88,15 @@ class StagedDirectoryCommitter : public OutputCommitter {
   ~StagedDirectoryCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
-  Status BeginCommit() override { return Status::OK(); }
   // The files are in the staging directory, which every process shares.
   Status PublishFiles() override;
   Status FinishCommit(const std::string& success_contents, const std::vector<std::string>& all_files) override;
   std::vector<std::string> file_names() const override;
   const std::string& target() const override { return target_; }
+
+ protected:
+  // The old output stays whole until the staging directory replaces it.
+  Status RetractOldOutput() override { return Status::OK(); }
 
  private:
   StagedDirectoryCommitter(FileSystem* fs, std::string target, std::string staging);

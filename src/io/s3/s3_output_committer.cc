@@ -117,7 +117,7 @@ Result<std::unique_ptr<WritableFile>> S3OutputCommitter::CreateFile(const std::s
   return std::unique_ptr<WritableFile>(std::make_unique<StagedUpload>(std::move(file)));
 }
 
-Status S3OutputCommitter::BeginCommit() {
+Status S3OutputCommitter::RetractOldOutput() {
   Status removed;
   RunUninterrupted([&] { removed = client_->DeleteObject({prefix_.bucket, prefix_.key + "_SUCCESS"}); });
   return removed;

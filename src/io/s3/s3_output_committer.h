@@ -39,11 +39,14 @@ class S3OutputCommitter : public OutputCommitter {
   ~S3OutputCommitter() override;
 
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& name) override;
-  Status BeginCommit() override;
   Status PublishFiles() override;
   Status FinishCommit(const std::string& success_contents, const std::vector<std::string>& all_files) override;
   std::vector<std::string> file_names() const override;
   const std::string& target() const override { return target_; }
+
+ protected:
+  // Deletes the old output's `_SUCCESS`.
+  Status RetractOldOutput() override;
 
  private:
   S3OutputCommitter(S3Client* client, std::string target, S3Location prefix, std::string run_id);

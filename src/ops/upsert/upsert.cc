@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "common/interrupt.h"
 #include "common/process_group.h"
 #include "common/process_stats.h"
 #include "common/sha256.h"
@@ -688,7 +687,7 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   // Commit together: the leader writes the manifest once every process's
   // files are in.
   MF_RETURN_IF_ERROR(
-      Agree(group, !group.leader() ? Status::OK() : StopRequested() ? Interrupted() : committer->BeginCommit()));
+      Agree(group, !group.leader() ? Status::OK() : committer->BeginCommit()));
   MF_RETURN_IF_ERROR(Agree(group, committer->PublishFiles()));
   const std::vector<std::string> reports = group.GatherAll(ShareReport(run, parts, committer->file_names()));
   Status finished;
