@@ -60,6 +60,8 @@ CLI::App* AddJoinCommand(CLI::App* app, JoinCommandOptions* o) {
   join->add_option("--memory-limit", o->memory_limit,
                    "Memory budget, e.g. 2G or 60% (default: 80% of the memory this process may use)");
   join->add_option("--temp-dir", o->temp_dir, "Directory for spilled partitions (default: $TMPDIR or /tmp)");
+  join->add_option("--spill-compression", o->spill_compression, "Spilled partitions on disk: lz4 (default), zstd or none")
+      ->check(CLI::IsMember({"lz4", "zstd", "none"}));
   join->add_option("--order", o->order, "'left': keep left input order, then right order within a key")
       ->check(CLI::IsMember({"left"}));
   join->add_option("--bad-rows", o->bad_rows, "error (default): stop at a malformed row; skip: drop and count it")
@@ -261,6 +263,7 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
   options.memory_limit = memory_limit;
   options.chunk_bytes = chunk_bytes;
   options.temp_dir = o.temp_dir;
+  MF_ASSIGN_OR_RETURN(options.spill_codec, ParseSpillCodec(o.spill_compression));
   // With several processes, rank 0 alone reports progress (its own share).
   Progress progress(Progress::ForStderr(o.quiet || (world != nullptr && world->rank() != 0), o.progress_interval));
   options.progress = &progress;

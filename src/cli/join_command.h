@@ -32,6 +32,7 @@ struct JoinCommandOptions {
   int threads = 0;  // 0: all cores
   std::string memory_limit;
   std::string temp_dir;
+  std::string spill_compression = "lz4";
   std::string order;
   std::string bad_rows = "error";
   bool null_keys_equal = false;

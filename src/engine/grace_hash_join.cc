@@ -123,16 +123,20 @@ Status HashJoin::GraceJoinIn(const TempDirectory& dir, size_t spill_partitions, 
   const int workers = options_.threads;
   const size_t buffer = std::clamp<size_t>(
       options_.memory_limit / 4 / ((spill_partitions + 1) * static_cast<size_t>(workers)), 4 << 10, 256 << 10);
-  SpillFiles build_spill(dir.fs(), dir.path(), "build", spill_partitions, workers, buffer);
-  SpillFiles probe_spill(dir.fs(), dir.path(), "probe", spill_partitions, workers, buffer);
+  SpillFiles build_spill(dir.fs(), dir.path(), "build", spill_partitions, workers, buffer, options_.spill_codec);
+  SpillFiles probe_spill(dir.fs(), dir.path(), "probe", spill_partitions, workers, buffer, options_.spill_codec);
   double start = MonotonicSeconds();
   MF_RETURN_IF_ERROR(PartitionToDisk(build(), build_log_.get(), &build_spill, spill_bits, &build_rows_));
   MF_RETURN_IF_ERROR(PartitionToDisk(probe(), probe_log_.get(), &probe_spill, spill_bits, &probe_rows_));
   stats->spill_partitions = static_cast<int>(spill_partitions);
-  for (size_t q = 0; q <= spill_partitions; ++q) stats->spilled_bytes += build_spill.Bytes(q) + probe_spill.Bytes(q);
+  uint64_t spilled_records = 0;
+  for (size_t q = 0; q <= spill_partitions; ++q) {
+    spilled_records += build_spill.Bytes(q) + probe_spill.Bytes(q);
+    stats->spilled_bytes += build_spill.StoredBytes(q) + probe_spill.StoredBytes(q);
+  }
   stats->build_seconds = MonotonicSeconds() - start;
   start = MonotonicSeconds();
-  if (options_.progress != nullptr) options_.progress->StartPhase("join partitions", stats->spilled_bytes);
+  if (options_.progress != nullptr) options_.progress->StartPhase("join partitions", spilled_records);
   for (size_t q = 0; q < spill_partitions; ++q) {
     MF_RETURN_IF_ERROR(JoinSpilledPartition(build_spill, probe_spill, q, spill_bits));
     if (options_.progress != nullptr) {

@@ -21,6 +21,7 @@
 #include "common/progress.h"
 #include "engine/join_type.h"
 #include "engine/match_output.h"
+#include "engine/spill_files.h"
 #include "text/bad_row_log.h"
 #include "text/chunk_reader.h"
 
@@ -54,6 +55,7 @@ struct JoinOptions {
   uint64_t reserved_bytes = 0;    // of memory_limit, held by the operator (the engine keeps to the rest)
   size_t chunk_bytes = 4 << 20;   // the readers' chunk size, for memory estimates
   std::string temp_dir;           // where spilled partitions go
+  SpillCodec spill_codec = SpillCodec::kLz4;  // how they are compressed there
 };
 
 struct JoinStats {
@@ -65,7 +67,7 @@ struct JoinStats {
   std::string build_side;               // "left" or "right"
   int partitions = 0;
   int spill_partitions = 0;             // 0 when the join ran in memory
-  uint64_t spilled_bytes = 0;           // bytes written to temporary files
+  uint64_t spilled_bytes = 0;           // bytes written to temporary files (compressed, as stored)
   int partitions_in_blocks = 0;         // spill partitions too large for one hash table
   double build_seconds = 0;
   double probe_seconds = 0;

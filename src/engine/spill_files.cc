@@ -1,5 +1,8 @@
 #include "engine/spill_files.h"
 
+#include <lz4.h>
+#include <zstd.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -27,24 +30,110 @@ Status ReadExactlyAt(const RandomAccessFile& file, uint64_t offset, char* dst, u
   return Status::OK();
 }
 
+constexpr size_t kFrameHeader = 8;  // stored size, raw size
+
+// `raw` compressed with `codec` into `out`; `zstd`: a context to reuse.
+Status Compress(SpillCodec codec, std::string_view raw, ZSTD_CCtx* zstd, std::string* out) {
+  if (codec == SpillCodec::kLz4) {
+    out->resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
+    const int n = LZ4_compress_default(raw.data(), out->data(), static_cast<int>(raw.size()),
+                                       static_cast<int>(out->size()));
+    if (n <= 0) return Status::Internal("lz4 could not compress a spill buffer");
+    out->resize(static_cast<size_t>(n));
+    return Status::OK();
+  }
+  out->resize(ZSTD_compressBound(raw.size()));
+  const size_t n = ZSTD_compressCCtx(zstd, out->data(), out->size(), raw.data(), raw.size(), 1);
+  if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out->resize(n);
+  return Status::OK();
+}
+
+Status Decompress(SpillCodec codec, std::string_view packed, char* dst, size_t raw, const std::string& path) {
+  const bool ok = codec == SpillCodec::kLz4
+                      ? LZ4_decompress_safe(packed.data(), dst, static_cast<int>(packed.size()), static_cast<int>(raw)) ==
+                            static_cast<int>(raw)
+                      : ZSTD_decompress(dst, raw, packed.data(), packed.size()) == raw;
+  if (!ok) return Status::IOError("temporary file " + path + " is corrupt");
+  return Status::OK();
+}
+
 }  // namespace
+
+Result<SpillCodec> ParseSpillCodec(const std::string& name) {
+  if (name == "none") return SpillCodec::kNone;
+  if (name == "lz4") return SpillCodec::kLz4;
+  if (name == "zstd") return SpillCodec::kZstd;
+  return Status::InvalidArgument("--spill-compression takes none, lz4 or zstd, not '" + name + "'");
+}
 
 struct SpillFiles::Writer {
   std::unique_ptr<WritableFile> file;
   std::string path;
   std::string buffer;
-  uint64_t bytes = 0;  // records written, buffered included
+  uint64_t bytes = 0;   // records written, buffered included
+  uint64_t stored = 0;  // bytes in the file
   uint64_t count = 0;
 };
 
+// Reads one spill file's records back, uncompressed, in pieces.
+class SpillFiles::FileReader {
+ public:
+  FileReader(std::unique_ptr<RandomAccessFile> file, std::string path, uint64_t stored, SpillCodec codec)
+      : file_(std::move(file)), path_(std::move(path)), stored_(stored), codec_(codec) {}
+
+  // Copies up to `room` (> 0) more bytes of records to `dst`; 0 at the end.
+  Result<size_t> Read(char* dst, size_t room) {
+    if (codec_ == SpillCodec::kNone) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(room, stored_ - offset_));
+      MF_RETURN_IF_ERROR(ReadExactlyAt(*file_, offset_, dst, n, path_));
+      offset_ += n;
+      return n;
+    }
+    if (at_ == frame_.size()) {
+      if (offset_ == stored_) return size_t{0};
+      MF_RETURN_IF_ERROR(NextFrame());
+    }
+    const size_t n = std::min(room, frame_.size() - at_);
+    std::memcpy(dst, frame_.data() + at_, n);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  Status NextFrame() {
+    uint32_t sizes[2];
+    if (stored_ - offset_ < kFrameHeader) return Status::IOError("temporary file " + path_ + " is truncated");
+    MF_RETURN_IF_ERROR(ReadExactlyAt(*file_, offset_, reinterpret_cast<char*>(sizes), kFrameHeader, path_));
+    offset_ += kFrameHeader;
+    if (sizes[0] > stored_ - offset_) return Status::IOError("temporary file " + path_ + " is truncated");
+    packed_.resize(sizes[0]);
+    MF_RETURN_IF_ERROR(ReadExactlyAt(*file_, offset_, packed_.data(), sizes[0], path_));
+    offset_ += sizes[0];
+    frame_.resize(sizes[1]);
+    at_ = 0;
+    return Decompress(codec_, packed_, frame_.data(), sizes[1], path_);
+  }
+
+  std::unique_ptr<RandomAccessFile> file_;
+  std::string path_;
+  uint64_t stored_;
+  SpillCodec codec_;
+  uint64_t offset_ = 0;
+  std::string packed_;
+  std::string frame_;  // the frame being handed out, uncompressed
+  size_t at_ = 0;
+};
+
 SpillFiles::SpillFiles(FileSystem* fs, std::string dir, std::string prefix, size_t partitions, int workers,
-                       size_t buffer_bytes)
+                       size_t buffer_bytes, SpillCodec codec)
     : fs_(fs),
       dir_(std::move(dir)),
       prefix_(std::move(prefix)),
       partitions_(partitions),
       workers_(workers),
       buffer_bytes_(buffer_bytes),
+      codec_(codec),
       writers_((partitions + 1) * static_cast<size_t>(workers)) {}
 
 SpillFiles::~SpillFiles() = default;
@@ -54,8 +143,25 @@ std::string SpillFiles::PathOf(size_t partition, int worker) const {
 }
 
 Status SpillFiles::Flush(Writer& w) {
-  const Status written = w.file->Append(w.buffer);
+  if (w.buffer.empty()) return Status::OK();
+  std::string_view out = w.buffer;
+  std::string frame;
+  if (codec_ != SpillCodec::kNone) {
+    struct FreeZstd {
+      void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+    };
+    thread_local std::unique_ptr<ZSTD_CCtx, FreeZstd> zstd(ZSTD_createCCtx());  // one per worker thread
+    std::string packed;
+    MF_RETURN_IF_ERROR(Compress(codec_, w.buffer, zstd.get(), &packed));
+    const uint32_t sizes[2] = {static_cast<uint32_t>(packed.size()), static_cast<uint32_t>(w.buffer.size())};
+    frame.reserve(kFrameHeader + packed.size());
+    frame.append(reinterpret_cast<const char*>(sizes), kFrameHeader);
+    frame.append(packed);
+    out = frame;
+  }
+  const Status written = w.file->Append(out);
   if (!written.ok()) return TempFileError("write", w.path, written);
+  w.stored += out.size();
   w.buffer.clear();
   return Status::OK();
 }
@@ -102,6 +208,8 @@ uint64_t SpillFiles::Bytes(size_t partition) const { return Sum(partition, &Writ
 
 uint64_t SpillFiles::Count(size_t partition) const { return Sum(partition, &Writer::count); }
 
+uint64_t SpillFiles::StoredBytes(size_t partition) const { return Sum(partition, &Writer::stored); }
+
 uint64_t SpillFiles::Sum(size_t partition, uint64_t Writer::*field) const {
   uint64_t total = 0;
   for (int worker = 0; worker < workers_; ++worker) {
@@ -111,10 +219,10 @@ uint64_t SpillFiles::Sum(size_t partition, uint64_t Writer::*field) const {
   return total;
 }
 
-Result<std::unique_ptr<RandomAccessFile>> SpillFiles::OpenForReading(const Writer& w) const {
+Result<std::unique_ptr<SpillFiles::FileReader>> SpillFiles::OpenForReading(const Writer& w) const {
   Result<std::unique_ptr<RandomAccessFile>> file = fs_->OpenForRandomAccess(w.path);
   if (!file.ok()) return TempFileError("open", w.path, file.status());
-  return file;
+  return std::make_unique<FileReader>(std::move(file).value(), w.path, w.stored, codec_);
 }
 
 Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* buffer) const {
@@ -123,9 +231,13 @@ Result<std::vector<BuildRow>> SpillFiles::Load(size_t partition, LargeBuffer* bu
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
     if (w == nullptr) continue;
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, OpenForReading(*w));
-    MF_RETURN_IF_ERROR(ReadExactlyAt(*file, 0, buffer->data() + filled, w->bytes, w->path));
-    filled += w->bytes;
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> file, OpenForReading(*w));
+    const size_t end = filled + w->bytes;
+    while (filled < end) {
+      MF_ASSIGN_OR_RETURN(const size_t got, file->Read(buffer->data() + filled, end - filled));
+      if (got == 0) return Status::IOError("temporary file " + w->path + " is truncated");
+      filled += got;
+    }
   }
   std::vector<BuildRow> rows;
   ParseRecords(buffer->data(), filled, &rows);
@@ -160,9 +272,8 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
   for (int worker = 0; worker < workers_; ++worker) {
     const auto& w = writers_[partition * static_cast<size_t>(workers_) + static_cast<size_t>(worker)];
     if (w == nullptr) continue;
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, OpenForReading(*w));
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> file, OpenForReading(*w));
     uint64_t left = w->bytes;
-    uint64_t offset = 0;
     size_t filled = 0;  // bytes of buffer holding data
     Status status;
     while (status.ok() && (left > 0 || filled > 0)) {
@@ -180,10 +291,14 @@ Status SpillFiles::ForEachBlock(size_t partition, uint64_t max_bytes,
         if (filled > 0) std::memcpy(larger.data(), buffer.data(), filled);
         buffer = std::move(larger);
       }
-      const uint64_t step = std::min<uint64_t>(buffer.size() - filled, left);
-      status = ReadExactlyAt(*file, offset, buffer.data() + filled, step, w->path);
-      if (!status.ok()) break;
-      offset += step;
+      const size_t room = static_cast<size_t>(std::min<uint64_t>(buffer.size() - filled, left));
+      size_t step = 0;
+      if (room > 0) {
+        Result<size_t> got = file->Read(buffer.data() + filled, room);
+        if (!got.ok()) return got.status();
+        step = got.value();
+        if (step == 0) return Status::IOError("temporary file " + w->path + " is truncated");
+      }
       filled += step;
       left -= step;
       rows.clear();

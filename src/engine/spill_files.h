@@ -8,6 +8,10 @@
 // appends to its own file per partition through a buffer, so writing takes
 // no lock. Partition `partitions()` (one past the last) holds rows whose key
 // is NULL. Input order (chunk ids) is not kept: ordered joins never spill.
+//
+// With a codec, each buffer written is one frame: stored size (4 bytes), raw
+// size (4), then the buffer compressed (lz4, or zstd at level 1); a frame
+// holds whole records. Sizes and counts are of the records, uncompressed.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +28,17 @@
 
 namespace mergeflow {
 
+// How spilled records are compressed on disk.
+enum class SpillCodec { kNone, kLz4, kZstd };
+
+// The codec `name` names (none, lz4, zstd); InvalidArgument otherwise.
+Result<SpillCodec> ParseSpillCodec(const std::string& name);
+
 class SpillFiles {
  public:
   // Files go to `dir` (which must exist) on `fs`, named PREFIX-PARTITION-WORKER.
   SpillFiles(FileSystem* fs, std::string dir, std::string prefix, size_t partitions, int workers,
-             size_t buffer_bytes);
+             size_t buffer_bytes, SpillCodec codec = SpillCodec::kNone);
   ~SpillFiles();
   SpillFiles(const SpillFiles&) = delete;
   SpillFiles& operator=(const SpillFiles&) = delete;
@@ -43,9 +53,11 @@ class SpillFiles {
   // Writes out every buffer and closes the files. REQUIRES: no Append after.
   Status Finish();
 
-  // Total bytes of records in `partition`, and how many records.
+  // Total bytes of records in `partition` (uncompressed), how many records,
+  // and the bytes its files take on disk.
   uint64_t Bytes(size_t partition) const;
   uint64_t Count(size_t partition) const;
+  uint64_t StoredBytes(size_t partition) const;
 
   // Reads every record of `partition` into `buffer` (reusing its memory when
   // it is large enough) and returns them as BuildRows pointing into it.
@@ -67,6 +79,7 @@ class SpillFiles {
 
  private:
   struct Writer;
+  class FileReader;
   std::string PathOf(size_t partition, int worker) const;
   // Adds up `field` over the writers of `partition`.
   uint64_t Sum(size_t partition, uint64_t Writer::*field) const;
@@ -74,7 +87,7 @@ class SpillFiles {
   // (hashes recomputed); returns the bytes they take.
   static size_t ParseRecords(const char* data, size_t n, std::vector<BuildRow>* rows);
   Status Flush(Writer& w);
-  Result<std::unique_ptr<RandomAccessFile>> OpenForReading(const Writer& w) const;
+  Result<std::unique_ptr<FileReader>> OpenForReading(const Writer& w) const;
 
   FileSystem* fs_;
   std::string dir_;
@@ -82,6 +95,7 @@ class SpillFiles {
   size_t partitions_;
   int workers_;
   size_t buffer_bytes_;
+  SpillCodec codec_;
   std::vector<std::unique_ptr<Writer>> writers_;  // [partition * workers + worker]
   mutable LargeBuffer read_buffer_;               // ForEachBlock's, kept between calls
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -81,6 +82,22 @@ TEST(SpillTest, EveryJoinTypeGivesTheInMemoryRows) {
     EXPECT_EQ(manifest["memory"]["limit_bytes"], 8 << 20);
     EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp")) << how << ": temporary files left behind";
   }
+}
+
+TEST(SpillTest, EverySpillCompressionGivesTheInMemoryRowsAndLz4AndZstdStoreLess) {
+  TempDir dir;
+  WriteSides(dir, 120000);
+  std::map<std::string, uint64_t> stored;
+  for (const std::string codec : {"none", "lz4", "zstd"}) {
+    auto manifest = ExpectSpilledRowsEqualInMemory(
+        dir, "outer", "l.csv r.csv --memory-limit 8M --chunk-size 64K --spill-compression " + codec);
+    stored[codec] = manifest["memory"]["spilled_bytes"].get<uint64_t>();
+    EXPECT_GE(manifest["memory"]["spill_partitions"].get<int>(), 2) << codec;
+  }
+  EXPECT_LT(stored["lz4"], stored["none"] * 3 / 4);
+  EXPECT_LT(stored["zstd"], stored["lz4"]);
+  auto bad = RunMergeflow(dir, "join l.csv r.csv --spill-compression snappy");
+  EXPECT_EQ(bad.exit_code, 2);
 }
 
 TEST(SpillTest, AHeavyKeyIsJoinedInBlocks) {

@@ -407,7 +407,7 @@ class SpilledChanges {
 
  private:
   SpilledChanges(std::unique_ptr<TempDirectory> dir, const UpsertRun& run)
-      : dir_(std::move(dir)), run_(run), files_(dir_->fs(), dir_->path(), "changes", run.groups, 1, 1 << 20) {}
+      : dir_(std::move(dir)), run_(run), files_(dir_->fs(), dir_->path(), "changes", run.groups, 1, 1 << 20, SpillCodec::kLz4) {}
   std::unique_ptr<TempDirectory> dir_;
   const UpsertRun& run_;
   SpillFiles files_;
