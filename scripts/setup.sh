@@ -33,7 +33,14 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 -DMERGEFLOW_TESTS="$([[ "${1:-}" == "--test" ]] && echo ON || echo OFF)" >/dev/null
+# The tests are built with --test; a build that has them keeps them.
+tests=()
+if [[ "${1:-}" == "--test" ]]; then
+  tests=(-DMERGEFLOW_TESTS=ON)
+elif [[ ! -f build/CMakeCache.txt ]]; then
+  tests=(-DMERGEFLOW_TESTS=OFF)
+fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 "${tests[@]}" >/dev/null
 cmake --build build -j "$jobs"
 if [[ "${1:-}" == "--test" && ! -d tests/parquet/node_modules/@duckdb/node-api ]]; then
   (cd tests/parquet && npm install --no-audit --no-fund --loglevel=error >/dev/null)
