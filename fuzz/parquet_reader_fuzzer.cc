@@ -40,8 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CHECK(status.message().rfind(path + ": ", 0) == 0);
     return 0;
   }
-  const size_t header_end = text.find('\n');
-  CHECK(header_end != std::string::npos);
+  // The header line ends at the first line break outside quotes (a column
+  // name may hold one, quoted).
+  size_t header_end = 0;
+  bool quoted = false;
+  while (header_end < text.size() && (quoted || text[header_end] != '\n')) quoted ^= text[header_end++] == '"';
+  CHECK(header_end < text.size());
   const std::vector<std::string> names = mergeflow::SplitHeaderLine(std::string_view(text).substr(0, header_end), dialect);
   std::vector<mergeflow::TextColumn> columns(names.size());
   CHECK(mergeflow::AppendRowsToColumns(std::string_view(text).substr(header_end + 1), dialect, &columns).ok());

@@ -38,7 +38,7 @@ Status ScanSide(const JoinSide& side, int threads, Progress* progress, BadRowLog
       if (!next.value()) break;
       const uint64_t before = visitor.rows;
       scanner.Scan(chunk.data, chunk.size, side.header && chunk.starts_file, visitor);
-      if (progress != nullptr) progress->Add(chunk.size, visitor.rows - before);
+      if (progress != nullptr) progress->Add(chunk.stored_size, visitor.rows - before);
       Status status = after_chunk(worker, visitor, chunk);
       if (!status.ok()) error.Set(std::move(status));
     }

@@ -69,14 +69,22 @@ class DecoderStream : public InputStream {
     if (in_pos_ < in_size_) return true;
     MF_ASSIGN_OR_RETURN(in_size_, source_->Read(input_.data(), input_.size()));
     in_pos_ = 0;
+    source_read_ += in_size_;
     return in_size_ > 0;
   }
+
+ public:
+  // Within one input buffer (1 MiB) of what the decoder has consumed.
+  std::optional<uint64_t> SourceBytesRead() const override { return source_read_; }
+
+ protected:
 
   std::unique_ptr<InputStream> source_;
   std::string name_;
   std::vector<char> input_;
   size_t in_pos_ = 0;
   size_t in_size_ = 0;
+  uint64_t source_read_ = 0;
 };
 
 // gzip through isa-l's igzip, several times faster than zlib's inflate.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,12 @@ class InputStream {
 
   // Reads up to n bytes into dst; returns 0 only at end of stream.
   virtual Result<size_t> Read(char* dst, size_t n) = 0;
+
+  // For a stream that decodes a file (decompression, Parquet): about how
+  // many of the file's bytes it has consumed, by which progress is
+  // measured against the file's size. nullopt: the bytes read are the
+  // file's own.
+  virtual std::optional<uint64_t> SourceBytesRead() const { return std::nullopt; }
 };
 
 // A file being written. Appended data is durable (survives a crash of the

@@ -153,6 +153,7 @@ void FileChunker::Emit(Chunk* chunk, const char* data, size_t begin, size_t end)
   chunk->file_offset = file_offset_ + skip;
   chunk->starts_file = at_file_start_;
   chunk->first_line = line_;
+  chunk->stored_size = end - begin;
   if (line_ != 0) line_ += CountByte(data + begin, end - begin, '\n');
   file_offset_ += end - begin;
   at_file_start_ = false;
@@ -245,6 +246,10 @@ Result<bool> FileChunker::NextStreamed(Chunk* chunk) {
     }
     carry_.assign(buffer.data() + end, filled - end);
     Emit(chunk, buffer.data(), 0, end);
+    if (const std::optional<uint64_t> source = stream_->SourceBytesRead(); source.has_value()) {
+      chunk->stored_size = *source - std::min(*source, source_reported_);
+      source_reported_ = std::max(source_reported_, *source);
+    }
     chunk->buffer = std::move(buffer);
     chunk->mapping.reset();
     if (at_eof) stream_.reset();

@@ -26,6 +26,7 @@ struct Chunk {
   uint32_t file_index = 0;   // index into the reader's file list
   uint64_t file_offset = 0;  // offset of data[0] in the file's byte stream
   uint64_t first_line = 1;   // line number of data[0] in its file, from 1; 0 when not known
+  uint64_t stored_size = 0;  // about the bytes of the file as stored that the chunk stands for (progress)
   bool starts_file = false;  // data[0] is the first row of its file
 };
 
@@ -112,6 +113,7 @@ class FileChunker {
   bool at_file_start_ = true;
   std::string carry_;  // bytes read past the last emitted row
   uint64_t line_ = 1;  // line number of the next byte to emit
+  uint64_t source_reported_ = 0;  // of a decoding stream's SourceBytesRead, given to chunks so far
 };
 
 }  // namespace mergeflow

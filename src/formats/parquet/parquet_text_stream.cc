@@ -1,6 +1,7 @@
 #include "formats/parquet/parquet_text_stream.h"
 
 #include <cstring>
+#include <future>
 #include <vector>
 
 #include "formats/parquet/parquet_column_chunk.h"
@@ -50,7 +51,7 @@ class ParquetTextStream : public InputStream {
       at_ = 0;
       if (row_ == group_rows_) {
         if (next_group_ == meta_.row_groups.size()) return size_t{0};
-        MF_RETURN_IF_ERROR(DecodeRowGroup(meta_.row_groups[next_group_++]));
+        MF_RETURN_IF_ERROR(NextRowGroup());
       }
       MF_RETURN_IF_ERROR(FormatRows());
     }
@@ -60,33 +61,59 @@ class ParquetTextStream : public InputStream {
     return take;
   }
 
+  // The row groups before the current one, and of it the share of its rows
+  // formatted; the whole file (footer included) once every row is.
+  std::optional<uint64_t> SourceBytesRead() const override {
+    if (next_group_ == meta_.row_groups.size() && row_ == group_rows_) return file_->Size();
+    const double share = group_rows_ == 0 ? 0 : static_cast<double>(row_) / static_cast<double>(group_rows_);
+    return groups_stored_ + static_cast<uint64_t>(share * static_cast<double>(group_stored_));
+  }
+
  private:
   Status Fail(const std::string& message) const { return Status::BadInput(path_ + ": " + message); }
 
-  Status ReadExactly(uint64_t offset, size_t n, char* dst) {
+  Status ReadExactly(uint64_t offset, size_t n, char* dst) const {
     MF_ASSIGN_OR_RETURN(const size_t got, file_->ReadAt(offset, n, dst));
     if (got != n) return Fail("ends early (truncated?)");
     return Status::OK();
   }
 
-  Status DecodeRowGroup(const ParquetRowGroup& group) {
-    columns_.assign(meta_.columns.size(), TextColumn{});
+  // Makes the next row group current, and starts decoding the one after
+  // it on another thread while this one's rows are read.
+  Status NextRowGroup() {
+    std::future<Result<std::vector<TextColumn>>> current =
+        ahead_.valid() ? std::move(ahead_) : std::async(std::launch::deferred, [this, g = next_group_] { return Decode(g); });
+    const ParquetRowGroup& group = meta_.row_groups[next_group_++];
+    if (next_group_ < meta_.row_groups.size())
+      ahead_ = std::async(std::launch::async, [this, g = next_group_] { return Decode(g); });
+    MF_ASSIGN_OR_RETURN(columns_, current.get());
+    groups_stored_ += group_stored_;
+    group_stored_ = 0;
+    for (const ParquetChunkMeta& chunk : group.chunks) group_stored_ += static_cast<uint64_t>(chunk.compressed_size);
+    group_rows_ = static_cast<size_t>(group.rows);
+    row_ = 0;
+    return Status::OK();
+  }
+
+  // The values of row group `g`, column by column. Safe beside Read: it
+  // reads only the footer's metadata and the file (ReadAt is thread-safe).
+  Result<std::vector<TextColumn>> Decode(size_t g) const {
+    const ParquetRowGroup& group = meta_.row_groups[g];
+    std::vector<TextColumn> columns(meta_.columns.size());
     std::string stored;
-    for (size_t c = 0; c < columns_.size(); ++c) {
+    for (size_t c = 0; c < columns.size(); ++c) {
       const ParquetChunkMeta& chunk = group.chunks[c];
       if (static_cast<uint64_t>(chunk.start) + static_cast<uint64_t>(chunk.compressed_size) > file_->Size())
         return Fail("column '" + meta_.columns[c].name + "': its chunk runs past the end of the file");
       stored.resize(static_cast<size_t>(chunk.compressed_size));
       MF_RETURN_IF_ERROR(ReadExactly(static_cast<uint64_t>(chunk.start), stored.size(), stored.data()));
-      const Status decoded = DecodeColumnChunk(meta_.columns[c], chunk, stored, &columns_[c]);
+      const Status decoded = DecodeColumnChunk(meta_.columns[c], chunk, stored, &columns[c]);
       if (!decoded.ok()) return Fail(decoded.message());
-      if (columns_[c].ends.size() != static_cast<size_t>(group.rows))
-        return Fail("column '" + meta_.columns[c].name + "' holds " + std::to_string(columns_[c].ends.size()) +
+      if (columns[c].ends.size() != static_cast<size_t>(group.rows))
+        return Fail("column '" + meta_.columns[c].name + "' holds " + std::to_string(columns[c].ends.size()) +
                     " values in a row group of " + std::to_string(group.rows) + " rows");
     }
-    group_rows_ = static_cast<size_t>(group.rows);
-    row_ = 0;
-    return Status::OK();
+    return columns;
   }
 
   // Formats rows of the decoded row group into text_, about a batch's worth.
@@ -125,9 +152,12 @@ class ParquetTextStream : public InputStream {
   ParquetFileMeta meta_;
   size_t next_group_ = 0;
   std::vector<TextColumn> columns_;  // the row group being formatted
+  std::future<Result<std::vector<TextColumn>>> ahead_;  // the next one, being decoded
   size_t group_rows_ = 0;
   size_t row_ = 0;        // the next row of the group to format
   uint64_t rows_done_ = 0;  // rows of the file formatted
+  uint64_t groups_stored_ = 4;  // bytes of the file before the current row group (its magic included)
+  uint64_t group_stored_ = 0;   // bytes of the current row group
   std::string text_;      // formatted, not yet read past at_
   size_t at_ = 0;
 };

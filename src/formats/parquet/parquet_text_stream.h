@@ -5,8 +5,9 @@
 //
 // The text is the header line (the column names), then one line per row,
 // fields spelled as parquet_value_text.h says (NULL: the empty field),
-// separated and quoted as the reader's dialect says. Row groups are decoded
-// one at a time: memory holds one row group's values, not the file's.
+// separated and quoted as the reader's dialect says. While one row group's
+// rows are read, the next one is decoded on a thread of its own: memory
+// holds two row groups' values, not the file's.
 #pragma once
 
 #include <cstddef>

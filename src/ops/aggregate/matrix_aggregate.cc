@@ -175,7 +175,7 @@ Result<AggregatePass> MatrixMarketPass(const ProcessGroup& processes, const Matr
       if (!more.ok() || !more.value()) break;
       Status added = AddMatrixMarketChunk(mtx, chunk, groups, begin, end, &log, states[worker].get());
       if (!added.ok()) error.Set(added);
-      if (o.progress != nullptr) o.progress->Add(chunk.size, 0);
+      if (o.progress != nullptr) o.progress->Add(chunk.stored_size, 0);
       reader.Recycle(std::move(chunk));
     }
   });
