@@ -1,7 +1,7 @@
 // DuckDB peer: the same join as `mergeflow join LEFT RIGHT --how HOW -o OUT`.
 // usage: node duckdb_join.mjs LEFT RIGHT OUT THREADS HOW [MEMORY_LIMIT|-] [typed|text] [parquet]
 // Reads every column as text (all_varchar), as mergeflow does, unless
-// "typed" is given; writes tab-separated parts into directory OUT, or
+// "typed" is given (inputs named *.parquet: as their types say); writes tab-separated parts into directory OUT, or
 // zstd-compressed Parquet parts with "parquet".
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -11,7 +11,8 @@ const db = await instance.connect();
 await db.run(`SET threads = ${Number(threads)}`);
 if (memoryLimit && memoryLimit !== '-') await db.run(`SET memory_limit = '${memoryLimit}'`);
 const text = typed === 'typed' ? '' : ', all_varchar = true';
-const read = (path) => `read_csv('${path}', delim = '\t', header = true${text})`;
+const read = (path) =>
+  path.endsWith('.parquet') ? `read_parquet('${path}')` : `read_csv('${path}', delim = '\t', header = true${text})`;
 const joinType = { inner: 'INNER', left: 'LEFT', right: 'RIGHT', outer: 'FULL OUTER' }[how];
 await db.run(`
   COPY (
