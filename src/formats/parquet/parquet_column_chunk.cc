@@ -6,6 +6,7 @@
 #include <snappy.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -148,11 +149,13 @@ class ChunkDecoder {
     if (column_.optional) MF_RETURN_IF_ERROR(DecodeHybrid(levels, 1, count, defined_.data()).status_or_ok());
     size_t present = 0;
     for (uint32_t d : defined_) present += d;
-    TextColumn decoded;
-    MF_RETURN_IF_ERROR(Values(h.encoding, values, present, &decoded));
+    if (present == count) return Values(h.encoding, values, count, out_);  // no NULLs: straight into out_
+    decoded_.bytes.clear();
+    decoded_.ends.clear();
+    MF_RETURN_IF_ERROR(Values(h.encoding, values, present, &decoded_));
     size_t next = 0;
     for (size_t i = 0; i < count; ++i) {
-      if (defined_[i]) out_->bytes.append(decoded.Value(next++));
+      if (defined_[i]) out_->bytes.append(decoded_.Value(next++));
       out_->ends.push_back(out_->bytes.size());
     }
     return Status::OK();
@@ -293,6 +296,7 @@ class ChunkDecoder {
   const int32_t codec_;
   TextColumn* const out_;
   TextColumn dictionary_;
+  TextColumn decoded_;  // a page's values when it has NULLs, before they are placed
   bool have_dictionary_ = false;
   std::string page_;  // the page being decoded, decompressed
   std::vector<uint32_t> defined_, indexes_;
@@ -305,6 +309,10 @@ Status DecodeColumnChunk(const ParquetColumn& column, const ParquetChunkMeta& ch
                          TextColumn* out) {
   ChunkDecoder decoder(column, chunk.codec, out);
   const size_t start = out->ends.size();
+  out->ends.reserve(start + static_cast<size_t>(chunk.values));
+  // About the text's size: the values' own, as the metadata says (bounded:
+  // a corrupt footer could claim anything).
+  out->bytes.reserve(out->bytes.size() + static_cast<size_t>(std::clamp<int64_t>(chunk.uncompressed_size, 0, 1 << 28)));
   const size_t expected = start + static_cast<size_t>(chunk.values);
   while (out->ends.size() < expected) {
     if (bytes.empty()) return Status::BadInput("column '" + column.name + "': its pages end before its values");

@@ -159,6 +159,8 @@ Status ReadColumnMeta(ThriftCompactReader& r, ParquetChunkMeta* chunk) {
         return ReadInt(r, f, &chunk->codec);
       case 5:
         return ReadInt(r, f, &chunk->values);
+      case 6:
+        return ReadInt(r, f, &chunk->uncompressed_size);
       case 7:
         return ReadInt(r, f, &chunk->compressed_size);
       case 9:

@@ -38,6 +38,7 @@ struct ParquetChunkMeta {
   int64_t values = 0;
   int64_t start = 0;  // the chunk's first page (its dictionary page when it has one)
   int64_t compressed_size = 0;
+  int64_t uncompressed_size = 0;
 };
 
 struct ParquetRowGroup {

@@ -82,10 +82,14 @@ class ParquetTextStream : public InputStream {
   // it on another thread while this one's rows are read.
   Status NextRowGroup() {
     std::future<Result<std::vector<TextColumn>>> current =
-        ahead_.valid() ? std::move(ahead_) : std::async(std::launch::deferred, [this, g = next_group_] { return Decode(g); });
+        ahead_.valid() ? std::move(ahead_)
+                       : std::async(std::launch::deferred, [this, g = next_group_] { return Decode(g, {}); });
     const ParquetRowGroup& group = meta_.row_groups[next_group_++];
-    if (next_group_ < meta_.row_groups.size())
-      ahead_ = std::async(std::launch::async, [this, g = next_group_] { return Decode(g); });
+    if (next_group_ < meta_.row_groups.size()) {
+      // The group read to its end lends its columns' memory to the one after next.
+      ahead_ = std::async(std::launch::async,
+                          [this, g = next_group_, spare = std::move(columns_)]() mutable { return Decode(g, std::move(spare)); });
+    }
     MF_ASSIGN_OR_RETURN(columns_, current.get());
     groups_stored_ += group_stored_;
     group_stored_ = 0;
@@ -95,11 +99,16 @@ class ParquetTextStream : public InputStream {
     return Status::OK();
   }
 
-  // The values of row group `g`, column by column. Safe beside Read: it
-  // reads only the footer's metadata and the file (ReadAt is thread-safe).
-  Result<std::vector<TextColumn>> Decode(size_t g) const {
+  // The values of row group `g`, column by column, in `columns` (emptied
+  // first; their memory reused). Safe beside Read: it reads only the
+  // footer's metadata and the file (ReadAt is thread-safe).
+  Result<std::vector<TextColumn>> Decode(size_t g, std::vector<TextColumn> columns) const {
     const ParquetRowGroup& group = meta_.row_groups[g];
-    std::vector<TextColumn> columns(meta_.columns.size());
+    columns.resize(meta_.columns.size());
+    for (TextColumn& column : columns) {
+      column.bytes.clear();
+      column.ends.clear();
+    }
     std::string stored;
     for (size_t c = 0; c < columns.size(); ++c) {
       const ParquetChunkMeta& chunk = group.chunks[c];
