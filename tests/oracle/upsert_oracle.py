@@ -37,6 +37,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 READER = os.path.join(HERE, "..", "dataset", "read_dataset.py")
+DUCKDB = os.path.join(HERE, "..", "parquet", "duckdb_query.mjs")  # reads Parquet parts (npm install there)
 VALUES = ["x", "y", "a,b", 'say "hi"', "two\nlines", "é", "", "0"]
 
 
@@ -164,14 +165,25 @@ def read_dataset(path):
     version = json.load(open(os.path.join(path, "_LATEST.json")))["version"]
     manifest = json.load(open(os.path.join(path, "_versions", version, "_SUCCESS")))
     subprocess.run([sys.executable, READER, path], check=True, stdout=subprocess.DEVNULL)
-    lines = []
+    rows = []
+    parquet = []
     for part in manifest["parts"]:
-        with open(os.path.join(path, "_versions", part.get("version", version), part["name"]), newline="") as f:
-            rows = list(csv.reader(f))
-        for row in rows[1:]:
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="").writerow(row)
-            lines.append(buffer.getvalue())
+        part_path = os.path.join(path, "_versions", part.get("version", version), part["name"])
+        if part_path.endswith(".parquet"):
+            parquet.append(part_path)
+            continue
+        with open(part_path, newline="") as f:
+            rows += list(csv.reader(f))[1:]
+    if parquet:  # read by DuckDB, an independent Parquet reader
+        listed = ", ".join("'%s'" % p for p in parquet)
+        out = subprocess.run(["node", DUCKDB, "select * from read_parquet([%s])" % listed], check=True,
+                             capture_output=True, text=True).stdout
+        rows += [[record[c] for c in manifest["columns"]] for record in json.loads(out.splitlines()[0])]
+    lines = []
+    for row in rows:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(row)
+        lines.append(buffer.getvalue())
     return sorted(lines), manifest
 
 
