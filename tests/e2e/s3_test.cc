@@ -71,6 +71,20 @@ TEST_F(S3Test, CompressedInputsAndOutputs) {
             0);
 }
 
+TEST_F(S3Test, ParquetPartsWrittenToAndReadFromS3AsLocally) {
+  UploadInputs(200000);
+  // Parquet written to S3 (several row groups), then read back from S3 as
+  // an input: the same rows as the same files read locally.
+  ASSERT_EQ(Script("export MERGEFLOW_PARQUET_ROW_GROUP_BYTES=200000\n"
+                   "$MERGEFLOW join s3://$B/in/l.tsv s3://$B/in/r.tsv -o s3://$B/pq --format parquet --threads 2 -q\n"
+                   "$AWS s3 cp s3://$B/pq dl --recursive --quiet\n"
+                   "$MERGEFLOW join s3://$B/pq/ r.tsv --on id --how semi -q | tail -n +2 | sort > s3.rows\n"
+                   "$MERGEFLOW join dl r.tsv --on id --how semi -q | tail -n +2 | sort > local.rows\n"
+                   "$MERGEFLOW join l.tsv r.tsv -q | tail -n +2 | sort > text.rows\n"
+                   "test -s s3.rows; cmp s3.rows local.rows; cmp s3.rows text.rows\n"),
+            0);
+}
+
 TEST_F(S3Test, ReadsAPrefixOfMoreThan1000ObjectsAndGlobs) {
   // 1,100 objects (ListObjectsV2 pages hold 1,000) plus the '_'- and
   // '.'-prefixed files that a directory read skips.
