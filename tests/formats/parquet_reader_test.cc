@@ -227,6 +227,13 @@ TEST(ParquetValueTextTest, LogicalTypesAreSpelledAsPeopleWriteThem) {
   EXPECT_EQ(Text(4, L::kNone, Le<float>(0.1f)), "0.1");
   EXPECT_EQ(Text(5, L::kNone, Le<double>(1e-5)), "1e-05");
   EXPECT_EQ(Text(5, L::kNone, Le<double>(2)), "2.0");
+  // Outside the years 1 to 9999 (or the day): the number stored.
+  EXPECT_EQ(Text(1, L::kDate, Le<int32_t>(-719163)), "-719163");
+  EXPECT_EQ(Text(2, L::kTimestamp, Le<int64_t>(INT64_MAX), 0, 6), "9223372036854775807");
+  EXPECT_EQ(Text(2, L::kTimestamp, Le<int64_t>(INT64_MIN), 0, 9), "1677-09-21 00:12:43.145224192");
+  EXPECT_EQ(Text(2, L::kTime, Le<int64_t>(86400000000), 0, 6), "86400000000");
+  EXPECT_EQ(Text(3, L::kTimestamp, Le<int64_t>(0) + Le<int32_t>(INT32_MIN), 0, 9),
+            "-185753453990400000000000");  // (INT32_MIN - 2440588) days in nanoseconds
   EXPECT_EQ(Text(7, L::kUuid, std::string("\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef", 16)),
             "12345678-9abc-def0-0123-456789abcdef");
   EXPECT_EQ(Text(6, L::kNone, Le<uint32_t>(3) + "a\tb"), "a\tb");

@@ -58,11 +58,15 @@ void AppendDecimal(std::string* out, __int128 unscaled, int scale) {
   out->append(digits, digits.size() - static_cast<size_t>(scale));
 }
 
+// Days since 1970-01-01 of 0001-01-01 and of 9999-12-31: dates outside are
+// spelled as the number stored.
+constexpr int64_t kFirstDay = -719162;
+constexpr int64_t kLastDay = 2932896;
+
+// REQUIRES: days in [kFirstDay, kLastDay].
 void AppendDate(std::string* out, int64_t days) {
   const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
-  const int year = static_cast<int>(date.year());
-  if (year < 0) out->push_back('-');
-  AppendPadded(out, static_cast<uint64_t>(year < 0 ? -year : year), 4);
+  AppendPadded(out, static_cast<uint64_t>(static_cast<int>(date.year())), 4);
   out->push_back('-');
   AppendPadded(out, static_cast<unsigned>(date.month()), 2);
   out->push_back('-');
@@ -103,6 +107,7 @@ void AppendTimestamp(std::string* out, int64_t units, int digits) {
     in_day += 86400;
     --days;
   }
+  if (days < kFirstDay || days > kLastDay) return AppendSigned(out, units);
   AppendDate(out, days);
   out->push_back(' ');
   AppendTimeOfDay(out, in_day, static_cast<uint64_t>(fraction), digits);
@@ -114,10 +119,12 @@ void AppendInteger(std::string* out, const ParquetColumn& column, int64_t v) {
     case ParquetLogical::kDecimal:
       return AppendDecimal(out, v, column.scale);
     case ParquetLogical::kDate:
+      if (v < kFirstDay || v > kLastDay) return AppendSigned(out, v);
       return AppendDate(out, v);
     case ParquetLogical::kTimestamp:
       return AppendTimestamp(out, v, digits);
     case ParquetLogical::kTime:
+      if (v < 0 || v / PowerOfTen(digits) >= 86400) return AppendSigned(out, v);
       return AppendTimeOfDay(out, v / PowerOfTen(digits), static_cast<uint64_t>(v % PowerOfTen(digits)), digits);
     case ParquetLogical::kUnsigned:
       return AppendCount(out, column.physical == kInt32Type ? static_cast<uint32_t>(v) : static_cast<uint64_t>(v));
@@ -204,7 +211,14 @@ Result<size_t> AppendPlainValueText(const ParquetColumn& column, std::string_vie
       constexpr int64_t kUnixEpochJulianDay = 2440588;
       const int64_t nanos = LoadLittleEndian<int64_t>(p);
       const int64_t day = LoadLittleEndian<int32_t>(p + 8) - kUnixEpochJulianDay;
-      AppendTimestamp(out, day * 86400 * 1000000000 + nanos, 9);
+      constexpr int64_t kNanosPerDay = int64_t{86400} * 1000000000;
+      if (day < kFirstDay || day > kLastDay || nanos < 0 || nanos >= kNanosPerDay) {
+        AppendSigned(out, static_cast<__int128>(day) * kNanosPerDay + nanos);  // nanoseconds since 1970
+        break;
+      }
+      AppendDate(out, day);
+      out->push_back(' ');
+      AppendTimeOfDay(out, nanos / 1000000000, static_cast<uint64_t>(nanos % 1000000000), 9);
       break;
     }
     default:

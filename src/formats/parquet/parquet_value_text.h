@@ -12,7 +12,9 @@
 //                                fraction's trailing zeros dropped)
 //   TIME                         12:30:00, likewise
 //
-// (as DuckDB casts each type to VARCHAR, and as Python's fromisoformat reads)
+// (as DuckDB casts each type to VARCHAR, and as Python's fromisoformat reads).
+// A date or timestamp outside the years 1 to 9999, or a time outside the
+// day, is spelled as the number stored (INT96: nanoseconds since 1970).
 //   UUID                         8-4-4-4-12 lower-case hex
 #pragma once
 
