@@ -118,19 +118,14 @@ Result<size_t> DecodeHybrid(std::string_view data, int width, size_t count, uint
 
 namespace {
 
-Result<uint64_t> ReadVarint(std::string_view data, size_t* pos) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*pos >= data.size()) return Status::BadInput("delta-encoded values end early");
-    const uint8_t b = static_cast<uint8_t>(data[(*pos)++]);
-    v |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) return v;
-  }
-  return Status::BadInput("a varint longer than 10 bytes");
+Result<uint64_t> ReadDeltaVarint(std::string_view data, size_t* pos) {
+  const std::optional<uint64_t> v = ReadVarint(data, pos);
+  if (!v.has_value()) return Status::BadInput("delta-encoded values end early");
+  return *v;
 }
 
 Result<uint64_t> ReadZigZag(std::string_view data, size_t* pos) {
-  MF_ASSIGN_OR_RETURN(const uint64_t v, ReadVarint(data, pos));
+  MF_ASSIGN_OR_RETURN(const uint64_t v, ReadDeltaVarint(data, pos));
   return (v >> 1) ^ (~(v & 1) + 1);
 }
 
@@ -138,9 +133,9 @@ Result<uint64_t> ReadZigZag(std::string_view data, size_t* pos) {
 
 Result<size_t> DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::vector<int64_t>* out) {
   size_t pos = 0;
-  MF_ASSIGN_OR_RETURN(const uint64_t block_size, ReadVarint(data, &pos));
-  MF_ASSIGN_OR_RETURN(const uint64_t miniblocks, ReadVarint(data, &pos));
-  MF_ASSIGN_OR_RETURN(const uint64_t total, ReadVarint(data, &pos));
+  MF_ASSIGN_OR_RETURN(const uint64_t block_size, ReadDeltaVarint(data, &pos));
+  MF_ASSIGN_OR_RETURN(const uint64_t miniblocks, ReadDeltaVarint(data, &pos));
+  MF_ASSIGN_OR_RETURN(const uint64_t total, ReadDeltaVarint(data, &pos));
   MF_ASSIGN_OR_RETURN(uint64_t value, ReadZigZag(data, &pos));
   if (miniblocks == 0 || block_size == 0 || block_size % 128 != 0 || block_size % miniblocks != 0 ||
       (block_size / miniblocks) % 32 != 0 || block_size > (uint64_t{1} << 20))

@@ -10,6 +10,17 @@ constexpr uint8_t kList = 9;
 
 }  // namespace
 
+std::optional<uint64_t> ReadVarint(std::string_view data, size_t* pos) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= data.size()) return std::nullopt;
+    const uint8_t b = static_cast<uint8_t>(data[(*pos)++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+  return std::nullopt;
+}
+
 void AppendVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>((v & 0x7F) | 0x80));
@@ -88,14 +99,9 @@ int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 }  // namespace
 
 Result<uint64_t> ThriftCompactReader::Varint() {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (pos_ >= bytes_.size()) return Truncated();
-    const uint8_t b = static_cast<uint8_t>(bytes_[pos_++]);
-    v |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) return v;
-  }
-  return Status::BadInput("Thrift varint longer than 10 bytes");
+  const std::optional<uint64_t> v = ReadVarint(bytes_, &pos_);
+  if (!v.has_value()) return Truncated();
+  return *v;
 }
 
 Result<bool> ThriftCompactReader::NextField(Field* field) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,10 @@ namespace mergeflow {
 // the integer encoding of Thrift's compact protocol and of Parquet's RLE
 // run headers.
 void AppendVarint(std::string* out, uint64_t v);
+
+// The unsigned LEB128 varint at data[*pos], advancing *pos past it; nullopt
+// when `data` ends inside it or it is longer than 10 bytes.
+std::optional<uint64_t> ReadVarint(std::string_view data, size_t* pos);
 
 class ThriftCompactWriter {
  public:
