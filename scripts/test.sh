@@ -47,7 +47,7 @@ stage "optimised build: Parquet written and read, against DuckDB (every join typ
 /usr/bin/python3 tests/parquet/thrift_footer_test.py build
 stage "optimised build: pandas oracle"
 /usr/bin/python3 tests/oracle/pandas_oracle.py build/mergeflow --cases 25
-stage "optimised build: upsert oracle (a reference of the spec, 111 random change streams: in memory, spilled, on 3 MPI ranks, in Parquet)"
+stage "optimised build: upsert oracle (a reference of the spec, 155 random change streams: in memory, spilled, on 3 MPI ranks, in Parquet, merge-on-read)"
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 40
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 20 --first 1001 --extra "--buckets 1 --threads 1"
 # Changes spilled to disk and reduced a bucket group at a time.
@@ -55,6 +55,16 @@ stage "optimised build: upsert oracle (a reference of the spec, 111 random chang
 # Buckets shared by 3 ranks (13 buckets: ranks own unequal shares), spilled.
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
   --seeds 6 --first 3001 --launch "mpirun --oversubscribe --bind-to none -np 3" --extra "--memory-limit 4K --buckets 13"
+# Merge-on-read: buckets kept as deletes files and delta parts (read back by
+# the independent reader), compacted at the default share, kept for every
+# call, spilled, and on 3 ranks.
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 20 --first 5001 --new-columns 0.05 \
+  --extra "--merge-on-read"
+/usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 20 --first 6001 --new-columns 0.05 \
+  --extra "--merge-on-read --delta-share 100 --memory-limit 4K --buckets 4"
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
+  --seeds 4 --first 8001 --new-columns 0.05 --launch "mpirun --oversubscribe --bind-to none -np 3" \
+  --extra "--merge-on-read --delta-share 100 --memory-limit 4K --buckets 7"
 # Parquet datasets (the parts read back by DuckDB).
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 15 --first 4001 --extra "--format parquet"
 

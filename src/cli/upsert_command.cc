@@ -34,6 +34,13 @@ CLI::App* AddUpsertCommand(CLI::App* app, UpsertCommandOptions* o) {
                      "Upserts a delete's tombstone outlives (default: 10)");
   upsert->add_option("--buckets", o->buckets, "Key-hash buckets of a new dataset (default: 64)")
       ->check(CLI::Range(1, 99999));
+  upsert->add_flag("--merge-on-read", o->merge_on_read,
+                   "Touched buckets get a deletes file and a delta part instead of a rewrite (text datasets)");
+  upsert
+      ->add_option("--delta-share", o->delta_share,
+                   "With --merge-on-read: a bucket whose delta holds this share of its part's bytes is rewritten "
+                   "whole (default: 0.25)")
+      ->check(CLI::PositiveNumber);
   upsert
       ->add_option("--format", o->format,
                    "Parts: tsv, csv or parquet (default: the dataset's; a new one's like the change files)")
@@ -69,6 +76,8 @@ Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
   o.skip_bad_rows = c.bad_rows == "skip";
   o.tombstone_versions = c.tombstone_versions;
   o.buckets = c.buckets;
+  o.merge_on_read = c.merge_on_read;
+  o.delta_share = c.delta_share;
   o.format = c.format;
   if (!c.compress.empty()) {
     if (c.format != "parquet") return Status::InvalidArgument("--compress applies to --format parquet");
@@ -102,12 +111,13 @@ Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
     const UpsertCounts& n = r.counts;
     std::fprintf(stderr,
                  "mergeflow: %s: %s version %s: %llu inserted, %llu updated, %llu deleted, %llu unchanged, "
-                 "%llu stale ignored, %llu deletes of missing keys, %llu rejected; %u of %u buckets rewritten\n",
+                 "%llu stale ignored, %llu deletes of missing keys, %llu rejected; %u of %u buckets rewritten%s\n",
                  c.dataset.c_str(), c.no_publish ? "wrote" : "published", r.version.c_str(),
                  static_cast<unsigned long long>(n.inserted), static_cast<unsigned long long>(n.updated),
                  static_cast<unsigned long long>(n.deleted), static_cast<unsigned long long>(n.unchanged),
                  static_cast<unsigned long long>(n.stale_ignored), static_cast<unsigned long long>(n.delete_missing),
-                 static_cast<unsigned long long>(n.rejected), r.buckets_rewritten, r.buckets);
+                 static_cast<unsigned long long>(n.rejected), r.buckets_rewritten, r.buckets,
+                 r.buckets_as_deltas == 0 ? "" : (" (" + std::to_string(r.buckets_as_deltas) + " as deltas)").c_str());
   }
   return Status::OK();
 }

@@ -20,6 +20,8 @@ struct UpsertCommandOptions {
   std::string merge_mode = "event-time";
   bool no_publish = false;
   bool strict = false;
+  bool merge_on_read = false;
+  double delta_share = 0.25;
   std::string bad_rows = "error";
   uint32_t tombstone_versions = 10;
   uint32_t buckets = 64;

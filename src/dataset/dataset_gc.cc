@@ -74,8 +74,7 @@ Result<GcPlan> PlanGc(const Dataset& dataset, const GcOptions& options) {
       decision.why = "incomplete, still marked by a run";
     decision.collect = decision.why.empty();
     if (!decision.collect && manifests[version]) {
-      for (const VersionPart& part : manifests[version]->parts) listed_by_kept.insert(part.path);
-      for (const VersionPart& file : manifests[version]->tombstones) listed_by_kept.insert(file.path);
+      for (const VersionPart* file : manifests[version]->Files()) listed_by_kept.insert(file->path);
     }
     plan.versions.push_back(std::move(decision));
   }

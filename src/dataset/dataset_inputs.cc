@@ -1,16 +1,27 @@
 #include "dataset/dataset_inputs.h"
 
 #include "dataset/dataset.h"
+#include "dataset/row_deletes.h"
 #include "io/input_listing.h"
 
 namespace mergeflow {
 namespace {
 
+// The version's current rows: its parts, less the rows their deletes files
+// name, then its deltas.
 Result<std::vector<FileInfo>> PartsOf(const Dataset& dataset, const VersionManifest& manifest) {
   if (manifest.parts.empty())
     return Status::IOError("version " + manifest.version + " of " + dataset.root() + " lists no parts");
   std::vector<FileInfo> files;
-  for (const VersionPart& part : manifest.parts) files.push_back(FileInfo{part.path, true, false, part.bytes});
+  for (const VersionPart& part : manifest.parts) {
+    files.push_back(FileInfo{part.path, true, false, part.bytes});
+    if (part.deletes) {
+      MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(dataset.fs(), part.deletes->path));
+      MF_ASSIGN_OR_RETURN(std::vector<ByteRange> ranges, DecodeRowDeletes(contents, part.deletes->path));
+      files.back().skip = std::make_shared<const std::vector<ByteRange>>(std::move(ranges));
+    }
+  }
+  for (const VersionPart& delta : manifest.deltas) files.push_back(FileInfo{delta.path, true, false, delta.bytes});
   return files;
 }
 

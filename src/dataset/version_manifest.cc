@@ -31,7 +31,22 @@ Result<std::optional<VersionManifest>> ReadVersionManifest(FileSystem* fs, const
       MF_ASSIGN_OR_RETURN(VersionPart part, file(entry));
       manifest.rows += part.rows;
       manifest.bytes += part.bytes;
+      if (entry.contains("deletes")) {
+        MF_ASSIGN_OR_RETURN(VersionPart deletes, file(entry.at("deletes")));
+        if (deletes.rows > part.rows) return Status::BadInput(path + ": " + part.path + " has fewer rows than it deletes");
+        manifest.rows -= deletes.rows;
+        manifest.bytes += deletes.bytes;
+        part.deletes = std::make_shared<const VersionPart>(std::move(deletes));
+      }
       manifest.parts.push_back(std::move(part));
+    }
+    if (doc.contains("deltas")) {
+      for (const nlohmann::json& entry : doc.at("deltas")) {
+        MF_ASSIGN_OR_RETURN(VersionPart delta, file(entry));
+        manifest.rows += delta.rows;
+        manifest.bytes += delta.bytes;
+        manifest.deltas.push_back(std::move(delta));
+      }
     }
     if (doc.contains("tombstones")) {
       for (const nlohmann::json& entry : doc.at("tombstones")) {
@@ -48,8 +63,20 @@ Result<std::optional<VersionManifest>> ReadVersionManifest(FileSystem* fs, const
   return std::optional<VersionManifest>(std::move(manifest));
 }
 
+std::vector<const VersionPart*> VersionManifest::Files() const {
+  std::vector<const VersionPart*> files;
+  for (const VersionPart& part : parts) {
+    files.push_back(&part);
+    if (part.deletes) files.push_back(part.deletes.get());
+  }
+  for (const VersionPart& delta : deltas) files.push_back(&delta);
+  for (const VersionPart& file : tombstones) files.push_back(&file);
+  return files;
+}
+
 Status CheckPartsPresent(FileSystem* fs, const VersionManifest& manifest) {
-  for (const VersionPart& part : manifest.parts) {
+  for (const VersionPart* file : manifest.Files()) {
+    const VersionPart& part = *file;
     MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(part.path));
     if (!info.exists) return Status::IOError("version " + manifest.version + " lists " + part.path + ", which is gone");
     if (info.size != part.bytes)

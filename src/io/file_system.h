@@ -88,6 +88,12 @@ struct VersionedContents {
   std::string token;  // differs whenever the contents differ (S3: the ETag)
 };
 
+// Bytes [begin, end) of a file.
+struct ByteRange {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
 struct FileInfo {
   std::string path;  // full path or URI
   bool exists = false;
@@ -97,6 +103,10 @@ struct FileInfo {
   // since a step last read it): "SIZE:MTIME_NS" on a local disk, the ETag
   // on S3; empty for directories.
   std::string version;
+  // Rows that readers of the file must not see (a dataset part's rows that a
+  // later version deleted or replaced): whole rows, sorted, disjoint; null
+  // when there are none.
+  std::shared_ptr<const std::vector<ByteRange>> skip;
 };
 
 class FileSystem {

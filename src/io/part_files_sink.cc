@@ -33,7 +33,8 @@ PartFilesSink::~PartFilesSink() = default;
 Status PartFilesSink::Open(int lane) {
   auto state = std::make_unique<Lane>();
   char name[64];
-  std::snprintf(name, sizeof(name), "part-%05d.%s", numbering_.first + lane * numbering_.stride, extension_.c_str());
+  std::snprintf(name, sizeof(name), "%s-%05d.%s", numbering_.prefix.c_str(),
+                numbering_.first + lane * numbering_.stride, extension_.c_str());
   state->info.name = directory_.empty() ? std::string(name) : directory_ + "/" + name;
   MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer_->CreateFile(state->info.name));
   auto checksummed = std::make_unique<ChecksummedFile>(std::move(file), &state->info);

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "formats/parquet/parquet_text_file.h"
 #include "io/decompressing_stream.h"
@@ -15,11 +16,13 @@ namespace mergeflow {
 // Where part numbers start and how far apart lanes are: lane L writes part
 // first + L * stride (MPI rank R of N: first R, stride N, so that ranks
 // never clash). With `always_first`, lane 0 makes a part even without
-// rows, so that an empty result still carries its header.
+// rows, so that an empty result still carries its header. Parts are named
+// PREFIX-NNNNN.
 struct PartNumbering {
   int first = 0;
   int stride = 1;
   bool always_first = true;
+  std::string prefix = "part";
 };
 
 // How parts of extension "parquet" are made from the rows handed to the
@@ -32,7 +35,8 @@ struct ParquetParts {
 
 class PartFilesSink : public OutputSink {
  public:
-  // Parts are named part-NNNNN.<extension>[.gz|.zst], numbered by lane, and
+  // Parts are named part-NNNNN.<extension>[.gz|.zst] (or as numbering says),
+  // numbered by lane, and
   // compressed as asked; with a `directory`, they go into that subdirectory
   // of the output (and are named DIRECTORY/part-...). A lane that receives
   // no rows makes no file (but see Numbering). Part sizes and checksums

@@ -1,5 +1,6 @@
 #include "text/file_chunker.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "formats/parquet/parquet_text_stream.h"
@@ -77,6 +78,8 @@ Status FileChunker::Open() {
   if (file_.path != "-" && (mapping_ != nullptr || !whole || !local)) {
     MF_ASSIGN_OR_RETURN(encoding, DetectEncoding());
   }
+  if (file_.skip != nullptr && encoding == Encoding::kParquet)
+    return Status::InvalidArgument(file_.path + ": rows of a Parquet file cannot be skipped by byte ranges");
   if (encoding != Encoding::kText) {
     mapping_.reset();  // read through a decoding stream instead
     if (range_.begin != 0) return Status::OK();
@@ -169,8 +172,40 @@ Result<bool> FileChunker::Next(Chunk* chunk) {
       MF_ASSIGN_OR_RETURN(found, NextStreamed(chunk));
     }
     if (!found) return false;
-    if (chunk->size != 0) return true;  // else a file holding only a BOM
+    if (file_.skip != nullptr) CutSkippedRows(chunk);
+    if (chunk->size != 0) return true;  // else a file holding only a BOM, or only skipped rows
   }
+}
+
+void FileChunker::CutSkippedRows(Chunk* chunk) {
+  const std::vector<ByteRange>& skip = *file_.skip;
+  const uint64_t begin = chunk->file_offset;
+  const uint64_t end = begin + chunk->size;
+  auto range = std::upper_bound(skip.begin(), skip.end(), begin,
+                                [](uint64_t offset, const ByteRange& r) { return offset < r.end; });
+  if (range == skip.end() || range->begin >= end) return;
+  // The rows kept are moved to the front of the chunk's own buffer (they
+  // only move down), or copied out of a mapped file.
+  const char* from = chunk->data;
+  if (chunk->mapping != nullptr) {
+    chunk->buffer = pool_->Take(std::max(chunk->size, pool_->chunk_bytes()));
+    chunk->mapping.reset();
+  }
+  char* const out = chunk->buffer.data();
+  size_t kept = 0;
+  uint64_t at = begin;
+  for (; range != skip.end() && range->begin < end; ++range) {
+    if (range->begin > at) {
+      std::memmove(out + kept, from + (at - begin), range->begin - at);
+      kept += range->begin - at;
+    }
+    at = std::max(at, std::min(range->end, end));
+  }
+  std::memmove(out + kept, from + (at - begin), end - at);
+  kept += end - at;
+  chunk->data = out;
+  chunk->size = kept;
+  chunk->first_line = 0;  // lines were cut out
 }
 
 bool FileChunker::NextMapped(Chunk* chunk) {

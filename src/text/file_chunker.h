@@ -70,6 +70,8 @@ class FileChunker {
   // parquet_text_stream.h spells them in `dialect`; other local files are
   // memory-mapped. A range that
   // starts inside the file yields chunks whose first_line is 0 (not known).
+  // The rows of file.skip are left out (a chunk missing some has first_line
+  // 0, and its file_offset is that of its first byte before the cut).
   FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool);
   FileChunker(const FileChunker&) = delete;
   FileChunker& operator=(const FileChunker&) = delete;
@@ -93,6 +95,8 @@ class FileChunker {
   // Cuts the next chunk out of the mapped file; false at its end.
   bool NextMapped(Chunk* chunk);
   Result<bool> NextStreamed(Chunk* chunk);
+  // Cuts the rows of file_.skip out of `chunk`.
+  void CutSkippedRows(Chunk* chunk);
   // Fills `chunk` with data[begin, end) of the file.
   void Emit(Chunk* chunk, const char* data, size_t begin, size_t end);
   // Where the last complete row of buf[0, n) ends (just past its '\n'), or 0.

@@ -218,6 +218,57 @@ TEST_F(UpsertTest, OnlyTouchedBucketsAreRewrittenAndTheRestAreKeptByReference) {
             0);
 }
 
+TEST_F(UpsertTest, MergeOnReadKeepsPartsAndEveryCommandReadsTheirDeletesAndDeltas) {
+  ASSERT_EQ(
+      Script("(echo 'Op,id,ts,name'; for i in $(seq 1 2000); do echo \"I,$i,1,\\\"v$i\nline\\\"\"; done) > load.csv\n"
+             "up load.csv --buckets 4\n"
+             "(echo 'Op,id,ts,name'; for i in $(seq 5 5 400); do echo \"U,$i,2,u$i\"; done;\n"
+             " for i in $(seq 3 50 2000); do echo \"D,$i,2,\"; done; echo 'I,5000,2,new') > c1.csv\n"
+             "(echo 'Op,id,ts,name'; for i in $(seq 10 10 800); do echo \"U,$i,3,w$i\"; done; echo 'D,5000,3,') > c2.csv\n"
+             "up c1.csv --merge-on-read\n"
+             "v=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
+             // The parts stay where they were: the version holds deletes files and deltas.
+             "test $(ls ds/_versions/$v | grep -c '^part-') = 0\n"
+             "test $(ls ds/_versions/$v | grep -c '^deletes-') = 4\n"
+             "test $(ls ds/_versions/$v | grep -c '^delta-') = 4\n"
+             "test \"$(count updated)\" = 80; test \"$(count deleted)\" = 40; test \"$(count inserted)\" = 1\n"
+             "up c2.csv --merge-on-read\n"
+             "test $(rows | grep -c ',3,w') = 80\n"
+             // Every command reads the version through them: a join's output
+             // is that of the same rows in a plain file (made by the reader).
+             "plain() { /usr/bin/python3 -c \"import json, sys; sys.path.insert(0, sys.argv[1]); import read_dataset as r; "
+             "d = sys.argv[2]; v = json.load(open(d + '/_LATEST.json'))['version']; "
+             "m = json.load(open(d + '/_versions/' + v + '/_SUCCESS')); sys.stdout.buffer.write(b'id,ts,name\\\\n' + "
+             "b''.join(data.split(b'\\\\n', 1)[1] for _, data in r.current_files(d, v, m)))\" \"$(dirname $READ)\" ds; }\n"
+             "plain > plain.csv\n"
+             "(echo 'id,flag'; for i in $(seq 1 5000); do echo \"$i,f$i\"; done) > keys.csv\n"
+             "$MERGEFLOW join ds keys.csv --on id -o from_ds -q --threads 2\n"
+             "$MERGEFLOW join plain.csv keys.csv --on id -o from_plain -q\n"
+             "test \"$(tail -q -n +2 from_ds/part-* | sort)\" = \"$(tail -q -n +2 from_plain/part-* | sort)\"\n"
+             "test $(cat from_ds/part-* | grep -c '^[0-9]') -gt 1900\n"
+             // A plain upsert rewrites the buckets it touches whole again.
+             "printf 'Op,id,ts,name\\nU,10,4,x\\n' > c3.csv\n"
+             "up c3.csv\n"
+             "v=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
+             "test $(ls ds/_versions/$v | grep -c '^part-') = 1\n"
+             "test $(grep -c '\"deletes\"' ds/_versions/$v/_SUCCESS) = 3\n"
+             "plain > before\n"
+             // gc keeps the deletes files and deltas the current version lists.
+             "$MERGEFLOW dataset gc ds --keep 1 --apply > /dev/null\n"
+             "plain | cmp - before\n"
+             "test $(/usr/bin/python3 -c 'import csv, sys; print(len(list(csv.reader(sys.stdin))))' < before) = 1961\n"),
+      0);
+}
+
+TEST_F(UpsertTest, MergeOnReadIsRefusedOnParquetDatasets) {
+  ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,1,a\\n' > c1.csv\n"
+                   "printf 'Op,id,ts,name\\nU,1,2,b\\n' > c2.csv\n"
+                   "up c1.csv --format parquet\n"
+                   "! up c2.csv --merge-on-read 2> err\n"
+                   "grep -q 'merge-on-read needs a text dataset' err\n"),
+            0);
+}
+
 TEST_F(UpsertTest, AnUpsertIntoADatasetWrittenByJoinBucketsIt) {
   ASSERT_EQ(Script("printf 'id\\tts\\tname\\n1\\t1\\ta\\n2\\t1\\tb\\n' > l.tsv\n"
                    "printf 'id\\tzone\\n1\\teu\\n2\\tus\\n' > r.tsv\n"
@@ -292,6 +343,27 @@ TEST_F(S3UpsertTest, UpsertsIntoS3AndAwsCliReadsTheResult) {
                    "$AWS s3 cp s3://$B/ds dl --recursive --quiet\n"
                    "test \"$($READ dl)\" = \"$(printf '1,2,A\\n3,1,c')\"\n"
                    "$MERGEFLOW dataset log s3://$B/ds | grep -c upsert | grep -qx 2\n"
+                   "test $(open_uploads) = 0\n"),
+            0);
+}
+
+TEST_F(S3UpsertTest, MergeOnReadDatasetsOnS3AreReadThroughTheirDeletesAndDeltas) {
+  ASSERT_EQ(Script(std::string("READ='") + MERGEFLOW_SOURCE_DIR +
+                   "/tests/dataset/read_dataset.py'\n"
+                   "(echo 'Op,id,ts,name'; for i in $(seq 1 3000); do echo \"I,$i,1,v$i\"; done) > load.csv\n"
+                   "(echo 'Op,id,ts,name'; for i in $(seq 7 7 3000); do echo \"U,$i,2,u$i\"; done;\n"
+                   " for i in $(seq 3 7 3000); do echo \"D,$i,2,\"; done) > c1.csv\n"
+                   "$MERGEFLOW upsert s3://$B/ds load.csv --key id --order-by ts:int --buckets 3 -q\n"
+                   "$MERGEFLOW upsert s3://$B/ds c1.csv --key id --order-by ts:int --merge-on-read -q\n"
+                   "$AWS s3 cp s3://$B/ds dl --recursive --quiet\n"
+                   "$READ dl > rows\n"
+                   "test $(grep -c ',2,u' rows) = $(grep -c '^U' c1.csv)\n"
+                   "ls dl/_versions/*/ | grep -q '^deletes-00002$'\n"
+                   "(echo 'id,ts,name'; cat rows) > plain.csv\n"
+                   "(echo 'id,k'; seq 1 3000 | sed 's/$/,k/') > keys.csv\n"
+                   "$MERGEFLOW join s3://$B/ds keys.csv --on id -o out -q\n"
+                   "$MERGEFLOW join plain.csv keys.csv --on id -o want -q\n"
+                   "test \"$(tail -q -n +2 out/part-* | sort)\" = \"$(tail -q -n +2 want/part-* | sort)\"\n"
                    "test $(open_uploads) = 0\n"),
             0);
 }

@@ -19,7 +19,11 @@ manifest's counts the reference's counts. --extra ARGS go to every
 `mergeflow upsert` (e.g. "--buckets 1 --threads 1", or "--memory-limit 4K
 --buckets 64", which spills the changes and reduces them a group at a time);
 --launch LAUNCHER goes before each (e.g. "mpirun -np 3": ranks share the
-buckets).
+buckets). --new-columns P is the chance that a change file adds a column
+(0.3; a new column rewrites every bucket, so "--extra --merge-on-read"
+runs lower it to keep buckets in deletes files and deltas for several
+calls). With --merge-on-read, the run fails unless some versions it checked
+had deletes files or deltas.
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import argparse
@@ -38,6 +42,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 READER = os.path.join(HERE, "..", "dataset", "read_dataset.py")
 DUCKDB = os.path.join(HERE, "..", "parquet", "duckdb_query.mjs")  # reads Parquet parts (npm install there)
+sys.path.insert(0, os.path.dirname(READER))
+import read_dataset as read_dataset_module  # noqa: E402  the independent reader's own functions
+
 VALUES = ["x", "y", "a,b", 'say "hi"', "two\nlines", "é", "", "0"]
 
 
@@ -167,13 +174,11 @@ def read_dataset(path):
     subprocess.run([sys.executable, READER, path], check=True, stdout=subprocess.DEVNULL)
     rows = []
     parquet = []
-    for part in manifest["parts"]:
-        part_path = os.path.join(path, "_versions", part.get("version", version), part["name"])
+    for part_path, data in read_dataset_module.current_files(path, version, manifest):
         if part_path.endswith(".parquet"):
             parquet.append(part_path)
             continue
-        with open(part_path, newline="") as f:
-            rows += list(csv.reader(f))[1:]
+        rows += list(csv.reader(io.StringIO(data.decode(), newline="")))[1:]
     if parquet:  # read by DuckDB, an independent Parquet reader
         listed = ", ".join("'%s'" % p for p in parquet)
         out = subprocess.run(["node", DUCKDB, "select * from read_parquet([%s])" % listed], check=True,
@@ -187,7 +192,7 @@ def read_dataset(path):
     return sorted(lines), manifest
 
 
-def run_seed(binary, seed, extra, launch, work):
+def run_seed(binary, seed, extra, launch, work, new_columns):
     rng = random.Random(seed)
     keys = ["id"] if rng.random() < 0.7 else ["id", "region"]
     kind = rng.choice(["int", "decimal", "timestamp", "string"])
@@ -203,7 +208,7 @@ def run_seed(binary, seed, extra, launch, work):
         files = []
         paths = []
         for f in range(rng.randrange(1, 4)):
-            if rng.random() < 0.3:
+            if rng.random() < new_columns:
                 extra_cols.append("c%d" % len(extra_cols))
             with_op = not (call == 0 and f == 0 and rng.random() < 0.5)
             header = (["Op"] if with_op else []) + keys + ["ts"] + rng.sample(extra_cols, len(extra_cols))
@@ -265,7 +270,12 @@ def run_seed(binary, seed, extra, launch, work):
             return "call %d: counts differ: mergeflow %s, reference %s" % (call, manifest["counts"], expected)
         if manifest["columns"] != ref.columns:
             return "call %d: columns differ: %s vs %s" % (call, manifest["columns"], ref.columns)
+        if "deltas" in manifest or any("deletes" in part for part in manifest["parts"]):
+            MERGED_ON_READ[0] += 1
     return None
+
+
+MERGED_ON_READ = [0]  # versions checked that had deletes files or delta parts
 
 
 def main():
@@ -275,20 +285,23 @@ def main():
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--extra", default="")
     parser.add_argument("--launch", default="")
+    parser.add_argument("--new-columns", type=float, default=0.3, help="chance that a change file adds a column")
     args = parser.parse_args()
     args.extra = shlex.split(args.extra)
     args.launch = shlex.split(args.launch)
     passed = failed = 0
     for seed in range(args.first, args.first + args.seeds):
         with tempfile.TemporaryDirectory(prefix="mergeflow-upsert-oracle-") as work:
-            problem = run_seed(args.binary, seed, args.extra, args.launch, work)
+            problem = run_seed(args.binary, seed, args.extra, args.launch, work, args.new_columns)
         if problem:
             failed += 1
             print("seed %d: %s" % (seed, problem))
         else:
             passed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    print("%d passed, %d failed; %d versions read through deletes files and deltas" %
+          (passed, failed, MERGED_ON_READ[0]))
+    # --merge-on-read must have made some: else this run checked nothing of it.
+    sys.exit(1 if failed or ("--merge-on-read" in args.extra and MERGED_ON_READ[0] == 0) else 0)
 
 
 if __name__ == "__main__":

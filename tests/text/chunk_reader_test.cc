@@ -291,6 +291,56 @@ TEST(ChunkReaderTest, ACompressedFileIsTakenWholeByTheRangeHoldingItsStart) {
   EXPECT_EQ(ReadRanges({file}, {{0, size / 3, size}}, 4096), "");
 }
 
+TEST(ChunkReaderTest, SkippedRowsAreLeftOutWhereverTheyFall) {
+  TempDir dir;
+  std::string text;
+  std::vector<ByteRange> skip;
+  std::string expected;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    const std::string row = std::to_string(i) + "\t" + std::string(i * 7919 % 97, 'v') + "\n";
+    // Runs of neighbours, single rows, the first and the last row.
+    if (i == 0 || i == 2999 || i % 13 == 0 || (i >= 1000 && i < 1400) || i * 31 % 7 == 3) {
+      if (!skip.empty() && skip.back().end == text.size()) {
+        skip.back().end += row.size();
+      } else {
+        skip.push_back({text.size(), text.size() + row.size()});
+      }
+    } else {
+      expected += row;
+    }
+    text += row;
+  }
+  WriteFile(dir / "a.tsv", text);
+  WriteCompressed(dir / "a.zst", Compression::kZstd, text);
+  auto fs = std::make_shared<FaultyFileSystem>();
+  fs->map_files = false;
+  RegisterFileSystem("faulty", fs);
+  const auto ranges = std::make_shared<const std::vector<ByteRange>>(skip);
+  for (const std::string& path : {dir / "a.tsv", "faulty://" + dir / "a.tsv", dir / "a.zst"}) {
+    FileInfo file{path, true, false, testing::ReadFile(path.starts_with("faulty") ? dir / "a.tsv" : path).size()};
+    file.skip = ranges;
+    for (size_t chunk_bytes : {256, 1000, 1 << 20}) {
+      ChunkReader reader({file}, Dialect{}, chunk_bytes, 2, ChunkOrder::kFileOrder);
+      std::string read;
+      for (const Chunk& c : ReadAll(reader)) {
+        EXPECT_GT(c.size, 0u);
+        EXPECT_EQ(c.data[c.size - 1], '\n');
+        read.append(c.data, c.size);
+      }
+      EXPECT_TRUE(read == expected) << path << " in chunks of " << chunk_bytes;
+    }
+    // Cut into pieces, as ranks read it.
+    if (path.ends_with(".zst")) continue;
+    std::string pieces;
+    for (uint64_t p = 0; p < 5; ++p) {
+      ChunkReader reader({file}, {{0, file.size * p / 5, file.size * (p + 1) / 5}}, Dialect{}, 700, 1,
+                         ChunkOrder::kFileOrder);
+      for (const Chunk& c : ReadAll(reader)) pieces.append(c.data, c.size);
+    }
+    EXPECT_TRUE(pieces == expected) << path << " in ranges";
+  }
+}
+
 TEST(InputListingTest, MissingInputsAreClearErrors) {
   TempDir dir;
   auto missing = ListInputFiles(dir / "nope.tsv");

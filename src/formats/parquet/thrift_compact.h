@@ -21,17 +21,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/varint.h"
 
 namespace mergeflow {
-
-// Appends `v` as an unsigned LEB128 varint (7 bits a byte, low bits first),
-// the integer encoding of Thrift's compact protocol and of Parquet's RLE
-// run headers.
-void AppendVarint(std::string* out, uint64_t v);
-
-// The unsigned LEB128 varint at data[*pos], advancing *pos past it; nullopt
-// when `data` ends inside it or it is longer than 10 bytes.
-std::optional<uint64_t> ReadVarint(std::string_view data, size_t* pos);
 
 class ThriftCompactWriter {
  public:

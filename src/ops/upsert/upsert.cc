@@ -15,6 +15,7 @@
 #include "dataset/dataset.h"
 #include "dataset/dataset_gc.h"
 #include "dataset/dataset_inputs.h"
+#include "dataset/row_deletes.h"
 #include "io/output_committer.h"
 #include "io/part_info_json.h"
 #include "io/part_files_sink.h"
@@ -45,6 +46,7 @@ struct CurrentState {
   std::set<std::string> applied;               // SHA-256 of every change file applied so far
   std::map<uint32_t, VersionPart> parts;       // by bucket (bucketed), or by position
   std::map<uint32_t, VersionPart> tombstones;  // by bucket
+  std::map<uint32_t, VersionPart> deltas;      // by bucket (merge-on-read)
   std::vector<VersionPart> all_parts;
 };
 
@@ -96,6 +98,12 @@ Result<CurrentState> ReadCurrent(const Dataset& dataset, const UpsertOptions& o)
       const auto bucket = BucketInName(file.path, "tombstones-");
       if (!bucket) return Status::BadInput(dataset.root() + ": " + file.path + " names no bucket");
       state.tombstones[*bucket] = file;
+    }
+    for (const VersionPart& file : manifest.deltas) {
+      const auto bucket = BucketInName(file.path, "delta-");
+      if (!bucket || !state.parts.contains(*bucket))
+        return Status::BadInput(dataset.root() + ": " + file.path + " names no bucket with a part");
+      state.deltas[*bucket] = file;
     }
   }
   return state;
@@ -165,12 +173,64 @@ Status LoadTombstones(const VersionPart& file, const UpsertOptions& o, Dialect d
   return Status::OK();
 }
 
-// Streams the current rows of `files` and decides each against its key's
-// change, writing what stays to the bucket's lane of `sink`.
-Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& current, const UpsertOptions& o,
+// A stored file the merge reads, and what its rows are to its bucket.
+struct StoredFile {
+  uint32_t bucket = 0;  // when the dataset is in buckets
+  bool delta = false;   // a delta part (else a part)
+  // The part's rows an earlier version replaced or deleted (sorted), and how
+  // many rows they are.
+  std::vector<ByteRange> deleted;
+  uint64_t deleted_rows = 0;
+};
+
+// The stored files a merge reads, read whole (deleted rows are skipped by
+// the merge, which needs every row's offset in its file).
+struct StoredRows {
+  std::vector<FileInfo> files;
+  std::vector<StoredFile> roles;  // one per file
+
+  // The part of bucket `b`, or null.
+  const StoredFile* PartOf(uint32_t b) const {
+    for (const StoredFile& role : roles)
+      if (role.bucket == b && !role.delta) return &role;
+    return nullptr;
+  }
+};
+
+// Where a bucket's rows go: its part, or (merge-on-read) its delta part.
+struct BucketOutput {
+  OutputSink* parts;
+  OutputSink* deltas;
+  const std::vector<bool>& as_delta;  // per bucket
+  OutputSink* For(uint32_t b) const { return as_delta[b] ? deltas : parts; }
+};
+
+// Whether `offset` falls in one of the sorted `ranges`.
+bool InRanges(const std::vector<ByteRange>& ranges, uint64_t offset) {
+  auto after = std::upper_bound(ranges.begin(), ranges.end(), offset,
+                                [](uint64_t at, const ByteRange& r) { return at < r.begin; });
+  return after != ranges.begin() && offset < std::prev(after)->end;
+}
+
+// The bytes of `row` in its file, with its line terminator.
+ByteRange RowBytes(const RowView& row, const Chunk& chunk) {
+  const uint64_t begin = chunk.file_offset + row.offset;
+  uint64_t end = begin + row.size;
+  const size_t after = row.offset + row.size;
+  if (after < chunk.size) end += chunk.data[after] == '\r' ? 2 : 1;
+  return {begin, end};
+}
+
+// Streams the current rows of `stored` and decides each against its key's
+// change, writing what stays to the bucket's lane of its output; a row kept
+// in place (a part's row in a merge-on-read bucket) is only counted, and a
+// part's row replaced or deleted there is added to the bucket's `replaced`.
+Status MergeStoredRows(const StoredRows& stored, const CurrentState& current, const UpsertOptions& o,
                        Dialect dialect, size_t added_columns, ChangeSet* changes,
                        const std::function<bool(uint32_t)>& in_group, std::vector<Tombstones>* deleted,
-                       OutputSink* sink, UpsertCounts* counts) {
+                       const BucketOutput& output, std::vector<std::vector<ByteRange>>* replaced,
+                       UpsertCounts* counts) {
+  const std::vector<FileInfo>& files = stored.files;
   std::vector<uint32_t> key_fields;
   for (const std::string& name : o.key) {
     auto at = std::find(current.columns.begin(), current.columns.end(), name);
@@ -185,7 +245,7 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
   std::vector<std::string> out(changes->buckets());
   std::vector<uint64_t> out_rows(changes->buckets(), 0);
   auto flush = [&](uint32_t b) -> Status {
-    Status status = sink->Write(static_cast<int>(b), out[b], out_rows[b]);
+    Status status = output.For(b)->Write(static_cast<int>(b), out[b], out_rows[b]);
     out[b].clear();
     out_rows[b] = 0;
     return status;
@@ -204,14 +264,23 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
   };
   auto on_row = [&](const RowView& row, const Chunk& chunk) {
     if (!failure.ok()) return;
+    const StoredFile& from = stored.roles[chunk.file_index];
+    if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
     std::string_view key;
     encoder.Encode(row.keys, &key);
     const uint32_t b = BucketOf(key, changes->buckets());
     if (!in_group(b)) return;  // another group's, merged in its turn
     auto& bucket = changes->bucket(b);
     auto found = bucket.find(std::string(key));
-    const std::string_view stored(row.data, row.size);
-    if (found == bucket.end()) return keep(b, stored);
+    const bool in_place = output.as_delta[b] && !from.delta;
+    const auto stays = [&] {
+      if (in_place) {
+        ++counts->unchanged;
+      } else {
+        keep(b, std::string_view(row.data, row.size));
+      }
+    };
+    if (found == bucket.end()) return stays();
     Change& change = found->second;
     bool applies = o.commit_time;
     if (!applies) {
@@ -227,8 +296,9 @@ Status MergeStoredRows(const std::vector<FileInfo>& files, const CurrentState& c
     change.matched = true;
     if (!applies) {
       ++counts->stale_ignored;
-      return keep(b, stored);
+      return stays();
     }
+    if (in_place) (*replaced)[b].push_back(RowBytes(row, chunk));
     if (duplicate) return;
     if (change.op == 'D') {
       ++counts->deleted;
@@ -270,9 +340,12 @@ struct UpsertRun {
   uint32_t buckets = 0;
   uint64_t generation = 0;
   uint32_t groups = 1;        // of this process's buckets, merged one after another
-  std::vector<bool> rewrite;  // per bucket
+  std::vector<bool> rewrite;   // per bucket
+  std::vector<bool> as_delta;  // per bucket: rewritten as a deletes file and a delta part
   ChangeCounts change_counts;  // of every change file (each process reads them all)
   nlohmann::json tombstone_list = nlohmann::json::array();
+  nlohmann::json deletes_list = nlohmann::json::array();  // deletes files written
+  std::vector<PartInfo> deltas;                           // delta parts written
   UpsertResult result;
 
   // Process r of n owns buckets r, r + n, r + 2n, ...
@@ -326,6 +399,9 @@ Status PlanColumns(UpsertRun* run) {
     return Status::InvalidArgument("--format " + format + ": the dataset's rows are " + text_format +
                                    "; an upsert keeps a text dataset's separator (or makes it parquet)");
   run->format_changed = run->current.exists && run->extension != stored_format;
+  if (run->o.merge_on_read && run->extension == "parquet")
+    return Status::InvalidArgument("--merge-on-read needs a text dataset (tsv or csv): rows of Parquet parts are "
+                                   "not cut out by byte ranges");
   run->buckets = run->current.bucketed ? run->current.buckets : run->o.buckets;
   run->generation = run->current.generation + 1;
   return Status::OK();
@@ -333,26 +409,51 @@ Status PlanColumns(UpsertRun* run) {
 
 // Which buckets are rewritten: those the changes touch; all of them for a
 // dataset not yet in buckets, when columns were added (a kept part would
-// lack them), or when the format changes.
+// lack them), or when the format changes. With --merge-on-read, a touched
+// bucket is rewritten as deltas unless all are rewritten or its delta holds
+// --delta-share of its part's bytes already.
 // Decided here for this process's buckets; the others' come with their
 // reports.
 void PlanRewrites(const ChangeSet& changes, UpsertRun* run) {
   const bool all =
       !run->current.bucketed || run->columns.size() > run->current.columns.size() || run->format_changed;
   run->rewrite.assign(run->buckets, false);
-  for (uint32_t b = 0; b < run->buckets; ++b) run->rewrite[b] = run->Owns(b) && (all || changes.touches(b));
+  run->as_delta.assign(run->buckets, false);
+  for (uint32_t b = 0; b < run->buckets; ++b) {
+    run->rewrite[b] = run->Owns(b) && (all || changes.touches(b));
+    const auto part = run->current.parts.find(b);
+    if (!run->rewrite[b] || all || !run->o.merge_on_read || part == run->current.parts.end()) continue;
+    const auto delta = run->current.deltas.find(b);
+    const uint64_t delta_bytes = delta == run->current.deltas.end() ? 0 : delta->second.bytes;
+    run->as_delta[b] = static_cast<double>(delta_bytes) < run->o.delta_share * static_cast<double>(part->second.bytes);
+  }
 }
 
-// The stored parts that hold the rewritten buckets of a group: all of them
-// for a dataset not yet in buckets.
-std::vector<FileInfo> StoredPartsToMerge(const UpsertRun& run, const std::function<bool(uint32_t)>& in_group) {
-  std::vector<FileInfo> stored;
-  if (!run.current.bucketed) {
-    for (const VersionPart& part : run.current.all_parts) stored.push_back({part.path, true, false, part.bytes});
-  } else {
-    for (const auto& [b, part] : run.current.parts) {
-      if (run.rewrite[b] && in_group(b)) stored.push_back({part.path, true, false, part.bytes});
+// The stored files that hold the rewritten buckets of a group (parts and
+// delta parts, with the rows their deletes files name): all parts for a
+// dataset not yet in buckets.
+Result<StoredRows> StoredPartsToMerge(const UpsertRun& run, const std::function<bool(uint32_t)>& in_group) {
+  StoredRows stored;
+  auto add = [&](const VersionPart& file, uint32_t bucket, bool delta) -> Status {
+    stored.files.push_back({file.path, true, false, file.bytes});
+    StoredFile& role = stored.roles.emplace_back(StoredFile{bucket, delta});
+    if (file.deletes) {
+      MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.deletes->path));
+      MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(fs, file.deletes->path));
+      MF_ASSIGN_OR_RETURN(role.deleted, DecodeRowDeletes(contents, file.deletes->path));
+      role.deleted_rows = file.deletes->rows;
     }
+    return Status::OK();
+  };
+  if (!run.current.bucketed) {
+    for (const VersionPart& part : run.current.all_parts) MF_RETURN_IF_ERROR(add(part, 0, false));
+    return stored;
+  }
+  for (const auto& [b, part] : run.current.parts) {
+    if (!run.rewrite[b] || !in_group(b)) continue;
+    MF_RETURN_IF_ERROR(add(part, b, false));
+    if (auto delta = run.current.deltas.find(b); delta != run.current.deltas.end())
+      MF_RETURN_IF_ERROR(add(delta->second, b, true));
   }
   return stored;
 }
@@ -435,6 +536,23 @@ Status WriteTombstones(uint32_t bucket, const Tombstones& tombs, OutputCommitter
   return Status::OK();
 }
 
+// Writes the deletes file of merge-on-read bucket `b`: the rows of its part
+// that `part` says were deleted before, and `replaced` (sorted here).
+Status WriteDeletes(uint32_t b, const StoredFile* part, std::vector<ByteRange> replaced, OutputCommitter* committer,
+                    UpsertRun* run) {
+  std::sort(replaced.begin(), replaced.end(), [](const ByteRange& x, const ByteRange& y) { return x.begin < y.begin; });
+  const uint64_t rows = replaced.size() + (part != nullptr ? part->deleted_rows : 0);
+  if (rows == 0) return Status::OK();
+  const std::string body = EncodeRowDeletes(part != nullptr ? UniteRanges(part->deleted, replaced) : replaced);
+  char name[32];
+  std::snprintf(name, sizeof(name), "deletes-%05u", b);
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
+  MF_RETURN_IF_ERROR(file->Append(body));
+  MF_RETURN_IF_ERROR(file->Close());
+  run->deletes_list.push_back({{"name", name}, {"rows", rows}, {"bytes", body.size()}});
+  return Status::OK();
+}
+
 // Decides the changes of rewritten bucket `b` that met no stored row
 // (inserts, unless a tombstone or --strict says otherwise), in the order
 // they came, and writes the bucket's tombstones: the live ones it had, less
@@ -481,32 +599,63 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, O
   }
   if (!tombs.empty()) MF_RETURN_IF_ERROR(WriteTombstones(b, tombs, committer, run));
   ++run->result.buckets_rewritten;
+  if (run->as_delta[b]) ++run->result.buckets_as_deltas;
   return Status::OK();
 }
 
+nlohmann::json ByReference(const VersionPart& kept) {
+  nlohmann::json entry = {
+      {"name", SplitParent(kept.path).second}, {"rows", kept.rows}, {"bytes", kept.bytes}, {"version", kept.version}};
+  if (kept.deletes) entry["deletes"] = ByReference(*kept.deletes);
+  return entry;
+}
+
 // The manifest of the new version: the parts written, then the parent's
-// parts (and tombstones) of the buckets kept, by reference.
+// parts (and tombstones) of the buckets kept, by reference; the parts of
+// buckets rewritten as deltas by reference too, with their new deletes
+// files; delta parts written and kept.
 std::string UpsertManifest(const std::vector<PartInfo>& written, const std::string& run_id, const std::string& started_at,
                            UpsertRun* run) {
   nlohmann::json parts = nlohmann::json::array();
+  nlohmann::json deltas = nlohmann::json::array();
   uint64_t total_rows = 0;
   for (const PartInfo& part : written) {
     parts.push_back(part);
     total_rows += part.rows;
   }
-  auto by_reference = [](const VersionPart& kept) {
-    return nlohmann::json{
-        {"name", SplitParent(kept.path).second}, {"rows", kept.rows}, {"bytes", kept.bytes}, {"version", kept.version}};
-  };
+  for (const PartInfo& delta : run->deltas) {
+    deltas.push_back(delta);
+    total_rows += delta.rows;
+  }
+  std::map<uint32_t, nlohmann::json> new_deletes;
+  for (const nlohmann::json& file : run->deletes_list)
+    new_deletes[*BucketInName(file.at("name").get<std::string>(), "deletes-")] = file;
   for (uint32_t b = 0; b < run->buckets; ++b) {
-    if (run->rewrite[b]) continue;
+    if (run->rewrite[b] && !run->as_delta[b]) continue;
     if (auto at = run->current.parts.find(b); at != run->current.parts.end()) {
-      parts.push_back(by_reference(at->second));
+      VersionPart part = at->second;
+      nlohmann::json entry = ByReference(part);
+      if (run->as_delta[b]) {  // its rows were counted as they were merged
+        entry.erase("deletes");
+        part.deletes.reset();
+        if (auto file = new_deletes.find(b); file != new_deletes.end()) {
+          entry["deletes"] = file->second;
+          total_rows -= file->second.at("rows").get<uint64_t>();
+        }
+      } else {
+        run->result.counts.unchanged += part.rows - (part.deletes ? part.deletes->rows : 0);
+      }
+      total_rows += part.rows - (part.deletes ? part.deletes->rows : 0);
+      parts.push_back(std::move(entry));
+    }
+    if (run->rewrite[b]) continue;
+    if (auto at = run->current.deltas.find(b); at != run->current.deltas.end()) {
+      deltas.push_back(ByReference(at->second));
       total_rows += at->second.rows;
       run->result.counts.unchanged += at->second.rows;
     }
     if (auto at = run->current.tombstones.find(b); at != run->current.tombstones.end())
-      run->tombstone_list.push_back(by_reference(at->second));
+      run->tombstone_list.push_back(ByReference(at->second));
   }
   std::sort(run->tombstone_list.begin(), run->tombstone_list.end(),
             [](const nlohmann::json& x, const nlohmann::json& y) { return x.at("name") < y.at("name"); });
@@ -546,6 +695,8 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
       {"tombstones", run->tombstone_list},
       {"peak_memory_bytes", PeakResidentBytes()},
   };
+  if (!deltas.empty()) manifest["deltas"] = deltas;
+  if (o.merge_on_read) manifest["upsert"]["buckets_as_deltas"] = run->result.buckets_as_deltas;
   // Run as a pipeline step: what the step's key is made of.
   if (const nlohmann::json step = StepRecordFromEnvironment(); !step.is_null()) manifest["step"] = step;
   return manifest.dump(2) + "\n";
@@ -586,28 +737,40 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
   run->result.counts.rejected = changes.counts().rejected;
   PlanRewrites(changes, run);
 
-  PartFilesSink sink(committer, static_cast<int>(run->buckets), RenderLine(run->columns, run->dialect.separator),
-                     run->extension, Compression::kNone, PartNumbering{0, 1, run->rewrite[0]}, "",
-                     ParquetParts{{}, o.parquet_codec, run->dialect.separator});
+  const std::string header = RenderLine(run->columns, run->dialect.separator);
+  const ParquetParts parquet{{}, o.parquet_codec, run->dialect.separator};
+  PartFilesSink sink(committer, static_cast<int>(run->buckets), header, run->extension, Compression::kNone,
+                     PartNumbering{0, 1, run->rewrite[0] && !run->as_delta[0]}, "", parquet);
+  PartFilesSink delta_sink(committer, static_cast<int>(run->buckets), header, run->extension, Compression::kNone,
+                           PartNumbering{0, 1, false, "delta"}, "", parquet);
+  const BucketOutput output{&sink, &delta_sink, run->as_delta};
   std::vector<Tombstones> deleted(run->buckets);
+  std::vector<std::vector<ByteRange>> replaced(run->buckets);
   for (uint32_t g = 0; g < run->groups; ++g) {
     const auto in_group = [&](uint32_t b) { return run->InGroup(b, g); };
     ChangeSet group(o, run->buckets, run->dialect);
     if (spilled) MF_RETURN_IF_ERROR(spilled->Reduce(g, &group));
     ChangeSet* held = spilled ? &group : &changes;
+    StoredRows stored;
     if (run->current.exists) {
-      MF_RETURN_IF_ERROR(MergeStoredRows(StoredPartsToMerge(*run, in_group), run->current, o, run->dialect,
+      MF_ASSIGN_OR_RETURN(stored, StoredPartsToMerge(*run, in_group));
+      MF_RETURN_IF_ERROR(MergeStoredRows(stored, run->current, o, run->dialect,
                                          run->columns.size() - run->current.columns.size(), held, in_group,
-                                         &deleted, &sink, &run->result.counts));
+                                         &deleted, output, &replaced, &run->result.counts));
     }
     for (uint32_t b = 0; b < run->buckets; ++b) {
       if (!in_group(b)) continue;
-      if (run->rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], &sink, committer, run));
+      if (run->rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], output.For(b), committer, run));
+      if (run->as_delta[b])
+        MF_RETURN_IF_ERROR(WriteDeletes(b, stored.PartOf(b), std::move(replaced[b]), committer, run));
       MF_RETURN_IF_ERROR(sink.FinishLane(static_cast<int>(b)));
+      MF_RETURN_IF_ERROR(delta_sink.FinishLane(static_cast<int>(b)));
     }
   }
   MF_RETURN_IF_ERROR(sink.Finish());
+  MF_RETURN_IF_ERROR(delta_sink.Finish());
   *parts = sink.parts();
+  run->deltas = delta_sink.parts();
   return Status::OK();
 }
 
@@ -616,11 +779,16 @@ std::string ShareReport(const UpsertRun& run, const std::vector<PartInfo>& parts
                         const std::vector<std::string>& files) {
   const UpsertCounts& c = run.result.counts;
   std::vector<uint32_t> rewritten;
+  std::vector<uint32_t> as_delta;
   for (uint32_t b = 0; b < run.buckets; ++b) {
     if (run.rewrite[b]) rewritten.push_back(b);
+    if (run.as_delta[b]) as_delta.push_back(b);
   }
   const nlohmann::json report = {
       {"parts", parts},
+      {"deltas", run.deltas},
+      {"as_delta", as_delta},
+      {"deletes", run.deletes_list},
       {"files", files},
       {"counts", nlohmann::json::array({c.inserted, c.updated, c.deleted, c.unchanged, c.stale_ignored, c.delete_missing})},
       {"rewritten", rewritten},
@@ -639,7 +807,10 @@ void MergeShares(const std::vector<std::string>& reports, UpsertRun* run, std::v
   parts->clear();
   files->clear();
   run->tombstone_list = nlohmann::json::array();
+  run->deletes_list = nlohmann::json::array();
+  run->deltas.clear();
   run->result.buckets_rewritten = 0;
+  run->result.buckets_as_deltas = 0;
   for (const std::string& text : reports) {
     const nlohmann::json r = nlohmann::json::parse(text);
     for (PartInfo part : r.at("parts").get<std::vector<PartInfo>>()) parts->push_back(std::move(part));
@@ -656,9 +827,17 @@ void MergeShares(const std::vector<std::string>& reports, UpsertRun* run, std::v
       ++run->result.buckets_rewritten;
     }
     for (const nlohmann::json& t : r.at("tombstones")) run->tombstone_list.push_back(t);
+    for (const nlohmann::json& d : r.at("deletes")) run->deletes_list.push_back(d);
+    for (PartInfo delta : r.at("deltas").get<std::vector<PartInfo>>()) run->deltas.push_back(std::move(delta));
+    for (uint32_t b : r.at("as_delta").get<std::vector<uint32_t>>()) {
+      run->as_delta[b] = true;
+      ++run->result.buckets_as_deltas;
+    }
     run->result.bucket_groups = std::max(run->result.bucket_groups, r.at("bucket_groups").get<uint32_t>());
   }
-  std::sort(parts->begin(), parts->end(), [](const PartInfo& a, const PartInfo& b) { return a.name < b.name; });
+  const auto by_name = [](const PartInfo& a, const PartInfo& b) { return a.name < b.name; };
+  std::sort(parts->begin(), parts->end(), by_name);
+  std::sort(run->deltas.begin(), run->deltas.end(), by_name);
 }
 
 }  // namespace

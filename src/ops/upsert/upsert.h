@@ -9,6 +9,13 @@
 // delete leaves a tombstone (key and order value) in the bucket's
 // tombstones file for --tombstone-versions upserts, so that a late, older
 // update does not bring the row back.
+//
+// With --merge-on-read, a touched bucket keeps its part: the rows the
+// changes replace or delete are named in the bucket's deletes file
+// (dataset/row_deletes.h) and the rows now current that its part lacks go
+// to its delta part (rewritten: the old delta's rows that stay, and the
+// changes); the bucket is rewritten whole again once its delta outgrows
+// --delta-share (a quarter) of its part.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +41,8 @@ struct UpsertResult {
   std::string version;  // the version written; empty when nothing was left to apply
   UpsertCounts counts;
   std::vector<std::string> skipped_files;  // change files applied to this dataset before
-  uint32_t buckets_rewritten = 0;
+  uint32_t buckets_rewritten = 0;   // whole, or as deltas
+  uint32_t buckets_as_deltas = 0;   // of those rewritten: a deletes file and a delta part (--merge-on-read)
   uint32_t buckets = 0;
   uint32_t bucket_groups = 1;  // groups of buckets merged one after another (memory, open files)
   std::string manifest;        // the version's _SUCCESS (on the leader)

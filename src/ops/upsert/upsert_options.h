@@ -20,6 +20,12 @@ struct UpsertOptions {
   bool skip_bad_rows = false;        // --bad-rows skip: count rejected rows instead of failing
   uint32_t tombstone_versions = 10;  // how many upserts a delete's tombstone outlives
   uint32_t buckets = 64;             // key-hash buckets of a dataset that has none yet
+  // --merge-on-read: a touched bucket keeps its part and gets a deletes file
+  // (the part's rows replaced or deleted) and a delta part (the rows that
+  // replace them, and new ones) instead of being rewritten whole, while its
+  // delta stays under delta_share of its part's bytes (text datasets only).
+  bool merge_on_read = false;
+  double delta_share = 0.25;
   // Parts' format: tsv, csv or parquet; empty: the dataset's (a new one's:
   // like the change files). A text dataset keeps its separator; a change of
   // format rewrites every bucket.
