@@ -8,7 +8,10 @@
 #include "common/utc_time.h"
 #include "dataset/dataset.h"
 #include "dataset/dataset_gc.h"
+#include "common/process_stats.h"
+#include "common/thread_pool.h"
 #include "io/output_committer.h"
+#include "ops/upsert/upsert.h"
 
 namespace mergeflow {
 namespace {
@@ -74,6 +77,24 @@ Status PrintVersions(const Dataset& dataset) {
   return Status::OK();
 }
 
+// Compacts the dataset (ops/upsert/upsert.h) with upsert's default
+// threads and memory.
+Status Compact(const Dataset& dataset, const DatasetCommandOptions& o) {
+  UpsertOptions options;
+  options.threads = DefaultThreadCount();
+  options.memory_limit = AvailableMemoryBytes() / 10 * 8;
+  MF_ASSIGN_OR_RETURN(UpsertResult r, CompactDataset(dataset.root(), options, NewRunId(), !o.no_publish));
+  if (r.version.empty()) {
+    std::printf("%s: nothing to compact: no bucket has a deletes file or a delta\n", dataset.root().c_str());
+  } else if (o.no_publish) {
+    std::printf("%s\n", r.version.c_str());
+  } else {
+    std::printf("%s: published version %s: %u of %u buckets rewritten whole, %llu rows\n", dataset.root().c_str(),
+                r.version.c_str(), r.buckets_rewritten, r.buckets, static_cast<unsigned long long>(r.counts.unchanged));
+  }
+  return Status::OK();
+}
+
 Status CollectGarbage(const Dataset& dataset, const DatasetCommandOptions& o) {
   GcOptions options;
   options.keep = o.keep;
@@ -126,6 +147,9 @@ CLI::App* AddDatasetCommand(CLI::App* app, DatasetCommandOptions* o) {
   gc->add_option("--keep", o->keep, "Published versions to keep, newest first (default: 10)");
   gc->add_option("--older-than", o->older_than, "Keep versions younger than this, e.g. 7d (default: 0s)");
   gc->add_flag("--apply", o->apply, "Remove what the dry run lists");
+  AddAction(dataset, "compact",
+            "Rewrite whole the buckets that upsert --merge-on-read left as deletes files and deltas", o)
+      ->add_flag("--no-publish", o->no_publish, "Leave the new version unpublished; print its id");
   return dataset;
 }
 
@@ -146,6 +170,7 @@ Status RunDatasetCommand(const DatasetCommandOptions& o, CLI::App* command) {
     std::printf("%s: %s %s\n", dataset.root().c_str(), action == "pin" ? "pinned" : "unpinned", o.version.c_str());
     return Status::OK();
   }
+  if (action == "compact") return Compact(dataset, o);
   return CollectGarbage(dataset, o);
 }
 

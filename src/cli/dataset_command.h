@@ -1,4 +1,4 @@
-// `mergeflow dataset publish|rollback|log|list|pin|unpin|gc`: managing a
+// `mergeflow dataset publish|rollback|log|list|pin|unpin|gc|compact`: managing a
 // dataset's versions (DESIGN.md section 6; dataset/dataset.h).
 #pragma once
 
@@ -15,6 +15,7 @@ struct DatasetCommandOptions {
   size_t keep = 10;
   std::string older_than = "0s";
   bool apply = false;
+  bool no_publish = false;  // compact
 };
 
 // Declares `dataset` and its subcommands on `app`, bound to `options`.

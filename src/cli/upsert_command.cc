@@ -45,7 +45,8 @@ CLI::App* AddUpsertCommand(CLI::App* app, UpsertCommandOptions* o) {
       ->add_option("--format", o->format,
                    "Parts: tsv, csv or parquet (default: the dataset's; a new one's like the change files)")
       ->check(CLI::IsMember({"tsv", "csv", "parquet"}));
-  upsert->add_option("--compress", o->compress, "Parquet parts' pages: zstd (default), snappy or none")
+  upsert->add_option("--compress", o->compress,
+                     "Pages of the Parquet parts written: zstd (default), snappy or none (Parquet datasets)")
       ->check(CLI::IsMember({"none", "zstd", "snappy"}));
   upsert->add_option("--sep", o->separator, "Delimiter of the change files (default: tab; comma for .csv)");
   upsert->add_option("--quote", o->quote, "rfc4180 (default) or none")->check(CLI::IsMember({"rfc4180", "none"}));
@@ -80,8 +81,9 @@ Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
   o.delta_share = c.delta_share;
   o.format = c.format;
   if (!c.compress.empty()) {
-    if (c.format != "parquet") return Status::InvalidArgument("--compress applies to --format parquet");
-    MF_ASSIGN_OR_RETURN(const OutputCompression compression, ChooseOutputCompression(c.compress, c.format, true));
+    if (!c.format.empty() && c.format != "parquet")
+      return Status::InvalidArgument("--compress applies to Parquet parts, not --format " + c.format);
+    MF_ASSIGN_OR_RETURN(const OutputCompression compression, ChooseOutputCompression(c.compress, "parquet", true));
     o.parquet_codec = compression.parquet;
   }
   o.separator = c.separator;

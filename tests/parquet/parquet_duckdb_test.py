@@ -232,7 +232,8 @@ def check_upsert(work):
         runs = [subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-tsv", changes, *common], capture_output=True,
                                text=True),
                 subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-pq", changes, *common] +
-                               (["--format", "parquet"] if batch == 0 else []), capture_output=True, text=True),
+                               (["--format", "parquet"] if batch == 0 else []) +
+                               (["--compress", "snappy"] if batch == 3 else []), capture_output=True, text=True),
                 subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-turned", changes, *common] +
                                (["--format", "parquet", "--compress", "snappy"] if batch == 2 else []),
                                capture_output=True, text=True)]
@@ -252,6 +253,18 @@ def check_upsert(work):
                             f"{version_parts(f'{work}/ds-turned', '.parquet')})")
             check([r["c"] for r in codecs[0]] == ["ZSTD"] and [r["c"] for r in codecs[1]] == ["SNAPPY"],
                   f"upserted parts: zstd by default, snappy when asked ({codecs})")
+    # --compress alone: for the parts this upsert writes into a Parquet
+    # dataset; refused where the parts are text.
+    version = json.load(open(f"{work}/ds-pq/_LATEST.json"))["version"]
+    written = [f"'{work}/ds-pq/_versions/{version}/{p['name']}'" for p in
+               json.load(open(f"{work}/ds-pq/_versions/{version}/_SUCCESS"))["parts"] if "version" not in p]
+    codecs = duckdb(f"select distinct compression as c from parquet_metadata([{', '.join(written)}])")
+    check(written and [r["c"] for r in codecs[0]] == ["SNAPPY"],
+          f"--compress snappy into a Parquet dataset: its new parts are snappy ({codecs})")
+    refused = subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-tsv", f"{work}/changes-0.tsv", *common,
+                              "--compress", "snappy"], capture_output=True, text=True)
+    check(refused.returncode != 0 and "--compress applies to Parquet parts" in refused.stderr,
+          f"--compress into a text dataset is refused ({refused.stderr.strip()})")
     # A change file in Parquet (as DMS can write them), from the same rows as a TSV one.
     with open(f"{work}/changes-4.tsv", "w") as f:
         f.write("Op\tid\tname\tamount\tts\n")

@@ -399,11 +399,14 @@ Status PlanColumns(UpsertRun* run) {
     return Status::InvalidArgument("--format " + format + ": the dataset's rows are " + text_format +
                                    "; an upsert keeps a text dataset's separator (or makes it parquet)");
   run->format_changed = run->current.exists && run->extension != stored_format;
+  if (run->o.parquet_codec && run->extension != "parquet")
+    return Status::InvalidArgument("--compress applies to Parquet parts; the dataset's are " + run->extension +
+                                   " (--format parquet makes them Parquet)");
   if (run->o.merge_on_read && run->extension == "parquet")
     return Status::InvalidArgument("--merge-on-read needs a text dataset (tsv or csv): rows of Parquet parts are "
                                    "not cut out by byte ranges");
   run->buckets = run->current.bucketed ? run->current.buckets : run->o.buckets;
-  run->generation = run->current.generation + 1;
+  run->generation = run->current.generation + (run->o.compact ? 0 : 1);  // a compaction applies no changes
   return Status::OK();
 }
 
@@ -420,8 +423,10 @@ void PlanRewrites(const ChangeSet& changes, UpsertRun* run) {
   run->rewrite.assign(run->buckets, false);
   run->as_delta.assign(run->buckets, false);
   for (uint32_t b = 0; b < run->buckets; ++b) {
-    run->rewrite[b] = run->Owns(b) && (all || changes.touches(b));
     const auto part = run->current.parts.find(b);
+    const bool merged_on_read = part != run->current.parts.end() &&
+                                (part->second.deletes != nullptr || run->current.deltas.contains(b));
+    run->rewrite[b] = run->Owns(b) && (all || changes.touches(b) || (run->o.compact && merged_on_read));
     if (!run->rewrite[b] || all || !run->o.merge_on_read || part == run->current.parts.end()) continue;
     const auto delta = run->current.deltas.find(b);
     const uint64_t delta_bytes = delta == run->current.deltas.end() ? 0 : delta->second.bytes;
@@ -667,7 +672,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
       {"run_id", run_id},
       {"started_at", started_at},
       {"finished_at", UtcTimestamp()},
-      {"operation", "upsert"},
+      {"operation", o.compact ? "compact" : "upsert"},
       {"columns", run->columns},
       {"rows", {{"changes", run->change_counts.rows}, {"output", total_rows}}},
       {"counts",
@@ -708,7 +713,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
 Status Prepare(const Dataset& dataset, const std::vector<std::string>& specs, UpsertRun* run) {
   MF_ASSIGN_OR_RETURN(run->current, ReadCurrent(dataset, run->o));
   MF_RETURN_IF_ERROR(ListChangeFiles(specs, run));
-  if (!run->files.empty()) MF_RETURN_IF_ERROR(PlanColumns(run));
+  if (!run->files.empty() || run->o.compact) MF_RETURN_IF_ERROR(PlanColumns(run));
   return Status::OK();
 }
 
@@ -738,7 +743,7 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
   PlanRewrites(changes, run);
 
   const std::string header = RenderLine(run->columns, run->dialect.separator);
-  const ParquetParts parquet{{}, o.parquet_codec, run->dialect.separator};
+  const ParquetParts parquet{{}, o.parquet_codec.value_or(ParquetCodec::kZstd), run->dialect.separator};
   PartFilesSink sink(committer, static_cast<int>(run->buckets), header, run->extension, Compression::kNone,
                      PartNumbering{0, 1, run->rewrite[0] && !run->as_delta[0]}, "", parquet);
   PartFilesSink delta_sink(committer, static_cast<int>(run->buckets), header, run->extension, Compression::kNone,
@@ -853,7 +858,7 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   if (!AllEqual(group, run.current.pointer_token + "\n" + run.change_list.dump()))
     return Status::IOError("the processes read different versions of " + root +
                            " or different change files (changed while the job started?)");
-  if (run.files.empty()) return run.result;
+  if (run.files.empty() && !o.compact) return run.result;
 
   // What killed writers of other versions left goes first (best effort).
   if (group.leader()) (void)ReclaimAbandonedVersions(dataset);
@@ -881,7 +886,8 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   run.result.buckets = run.buckets;
   Status published;
   if (publish && group.leader()) {
-    published = dataset.Publish(run_id, "upsert", run_id, run.current.pointer_token).status_or_ok();
+    published =
+        dataset.Publish(run_id, o.compact ? "compact" : "upsert", run_id, run.current.pointer_token).status_or_ok();
     // The version was built on the one the winner replaced: applying the
     // changes again, on top of the winner's, is the way on.
     if (published.code() == Status::Code::kConflict)
@@ -889,6 +895,36 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
   }
   MF_RETURN_IF_ERROR(Agree(group, published));
   return run.result;
+}
+
+Result<UpsertResult> CompactDataset(const std::string& root, const UpsertOptions& options, const std::string& run_id,
+                                    bool publish) {
+  MF_ASSIGN_OR_RETURN(Dataset dataset, Dataset::At(root));
+  MF_ASSIGN_OR_RETURN(std::optional<Dataset::PointerState> pointer, dataset.ReadPointer());
+  if (!pointer) return Status::IOError(root + " has no published version to compact");
+  MF_ASSIGN_OR_RETURN(VersionManifest manifest, dataset.ManifestPointedTo(pointer->pointer));
+  UpsertOptions o = options;
+  o.compact = true;
+  o.merge_on_read = false;
+  try {
+    const nlohmann::json doc = nlohmann::json::parse(manifest.text);
+    if (!doc.contains("upsert")) return Status::InvalidArgument(root + " was not written by upsert: nothing to compact");
+    const nlohmann::json& u = doc.at("upsert");
+    o.key = u.at("key").get<std::vector<std::string>>();
+    o.order_column = u.at("order_by").at("column").get<std::string>();
+    MF_ASSIGN_OR_RETURN(o.order_type, ParseOrderType(u.at("order_by").at("type").get<std::string>()));
+    o.commit_time = u.at("merge_mode").get<std::string>() == "commit-time";
+    o.tombstone_versions = u.at("tombstone_versions").get<uint32_t>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::BadInput(root + ": the manifest of version " + manifest.version +
+                            " lacks what a compaction needs: " + e.what());
+  }
+  const bool merged_on_read =
+      !manifest.deltas.empty() ||
+      std::any_of(manifest.parts.begin(), manifest.parts.end(), [](const VersionPart& p) { return p.deletes; });
+  if (!merged_on_read) return UpsertResult();
+  const SingleProcess alone;
+  return RunUpsert(root, {}, o, run_id, publish, alone);
 }
 
 }  // namespace mergeflow

@@ -65,4 +65,14 @@ Result<UpsertResult> RunUpsert(const std::string& dataset, const std::vector<std
                                const UpsertOptions& options, const std::string& run_id, bool publish,
                                const ProcessGroup& group);
 
+// Rewrites whole every bucket of `dataset`'s current version that has a
+// deletes file or a delta part (--merge-on-read), as run `run_id`, by the
+// key, order and merge rules the version's manifest keeps, and unless
+// `publish` is false publishes the result with action "compact": afterwards
+// the manifest's parts alone hold the current rows (what engines that know
+// only "parts" read). `options` gives threads, memory and temp dir. The
+// result's version is empty when no bucket needed it.
+Result<UpsertResult> CompactDataset(const std::string& dataset, const UpsertOptions& options,
+                                    const std::string& run_id, bool publish);
+
 }  // namespace mergeflow

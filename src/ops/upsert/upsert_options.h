@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,15 @@ struct UpsertOptions {
   // delta stays under delta_share of its part's bytes (text datasets only).
   bool merge_on_read = false;
   double delta_share = 0.25;
+  // A compaction (CompactDataset): no change files; every bucket with a
+  // deletes file or a delta part is rewritten whole.
+  bool compact = false;
   // Parts' format: tsv, csv or parquet; empty: the dataset's (a new one's:
   // like the change files). A text dataset keeps its separator; a change of
   // format rewrites every bucket.
   std::string format;
-  ParquetCodec parquet_codec = ParquetCodec::kZstd;  // of Parquet parts' pages
+  // Of Parquet parts' pages; set (nullopt: zstd) only for a Parquet dataset.
+  std::optional<ParquetCodec> parquet_codec;
   std::string separator;             // of the change files; empty: by extension
   bool quoting = true;
   int threads = 1;
