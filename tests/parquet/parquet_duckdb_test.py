@@ -261,7 +261,9 @@ def check_upsert(work):
     codecs = duckdb(f"select distinct compression as c from parquet_metadata([{', '.join(written)}])")
     check(written and [r["c"] for r in codecs[0]] == ["SNAPPY"],
           f"--compress snappy into a Parquet dataset: its new parts are snappy ({codecs})")
-    refused = subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-tsv", f"{work}/changes-0.tsv", *common,
+    with open(f"{work}/one-change.tsv", "w") as f:
+        f.write("Op\tid\tname\tamount\tts\nU\t1\tx\t1.5\t2024-02-01 00:00:00\n")
+    refused = subprocess.run([MERGEFLOW, "upsert", f"{work}/ds-tsv", f"{work}/one-change.tsv", *common,
                               "--compress", "snappy"], capture_output=True, text=True)
     check(refused.returncode != 0 and "--compress applies to Parquet parts" in refused.stderr,
           f"--compress into a text dataset is refused ({refused.stderr.strip()})")
