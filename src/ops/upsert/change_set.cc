@@ -64,7 +64,7 @@ void Render(const std::vector<std::string_view>& fields, const std::vector<int>&
 }  // namespace
 
 uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets) {
-  return static_cast<uint32_t>(KeyEncoder::Hash(encoded_key) % buckets);
+  return BucketOfHash(KeyEncoder::Hash(encoded_key), buckets);
 }
 
 ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out, std::function<bool(uint32_t)> keeps)
@@ -72,6 +72,7 @@ ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out
 
 Status ChangeSet::Offer(uint32_t bucket, std::string_view key, Change change) {
   touched_[bucket] = true;
+  filter_.clear();  // stale now
   auto held = [](const Change& c) {
     return c.row.size() + c.order.size() + c.order_text.size() + c.key_fields.size() + 96;
   };
@@ -172,6 +173,19 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
     if (counts_.rejected_samples.size() < BadRowLog::kSamples) counts_.rejected_samples.push_back(std::move(row));
   }
   return Status::OK();
+}
+
+void ChangeSet::IndexKeys() {
+  int words_log2 = 6;
+  while ((uint64_t{64} << words_log2) < distinct_keys() * 16 && words_log2 < 34) ++words_log2;
+  filter_.assign(uint64_t{1} << words_log2, 0);
+  filter_shift_ = 64 - words_log2;
+  for (const auto& bucket : by_bucket_) {
+    for (const auto& [key, change] : bucket) {
+      const uint64_t hash = KeyEncoder::Hash(key);
+      filter_[hash >> filter_shift_] |= FilterBits(hash);
+    }
+  }
 }
 
 }  // namespace mergeflow

@@ -80,6 +80,20 @@ class ChangeSet {
   const ChangeCounts& counts() const { return counts_; }
   uint64_t distinct_keys() const;
 
+  // Indexes the keys held now in a filter of 16 to 32 bits a key, so that
+  // MayHold answers most questions without a look-up (a stored row's key
+  // is seldom among the changes, and looking each up in a large map costs a
+  // few cache misses).
+  void IndexKeys();
+  // False when no change is held for the key of `key_hash` (KeyEncoder::Hash
+  // of the encoded key); true when one may be, or when the keys were not
+  // indexed since the last Offer.
+  bool MayHold(uint64_t key_hash) const {
+    if (filter_.empty()) return true;
+    const uint64_t bits = FilterBits(key_hash);
+    return (filter_[key_hash >> filter_shift_] & bits) == bits;
+  }
+
  private:
   const UpsertOptions& options_;
   Dialect out_;
@@ -88,7 +102,20 @@ class ChangeSet {
   std::vector<bool> touched_;
   ChangeCounts counts_;
   uint64_t held_bytes_ = 0;
+  // Two bits a key in one word (a blocked Bloom filter: one cache line a
+  // question): the word by the hash's top bits, the bits by two of its
+  // middle 6-bit fields (the low bits choose the bucket).
+  static uint64_t FilterBits(uint64_t key_hash) {
+    return (uint64_t{1} << ((key_hash >> 20) & 63)) | (uint64_t{1} << ((key_hash >> 26) & 63));
+  }
+  std::vector<uint64_t> filter_;
+  int filter_shift_ = 64;
 };
+
+// The bucket of a key among `buckets`, from its KeyEncoder::Hash.
+inline uint32_t BucketOfHash(uint64_t key_hash, uint32_t buckets) {
+  return static_cast<uint32_t>(key_hash % buckets);
+}
 
 // The bucket of an encoded key among `buckets`.
 uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets);

@@ -268,10 +268,9 @@ Status MergeStoredRows(const StoredRows& stored, const CurrentState& current, co
     if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
     std::string_view key;
     encoder.Encode(row.keys, &key);
-    const uint32_t b = BucketOf(key, changes->buckets());
+    const uint64_t hash = KeyEncoder::Hash(key);
+    const uint32_t b = BucketOfHash(hash, changes->buckets());
     if (!in_group(b)) return;  // another group's, merged in its turn
-    auto& bucket = changes->bucket(b);
-    auto found = bucket.find(std::string(key));
     const bool in_place = output.as_delta[b] && !from.delta;
     const auto stays = [&] {
       if (in_place) {
@@ -280,6 +279,9 @@ Status MergeStoredRows(const StoredRows& stored, const CurrentState& current, co
         keep(b, std::string_view(row.data, row.size));
       }
     };
+    if (!changes->MayHold(hash)) return stays();
+    auto& bucket = changes->bucket(b);
+    auto found = bucket.find(std::string(key));
     if (found == bucket.end()) return stays();
     Change& change = found->second;
     bool applies = o.commit_time;
@@ -757,6 +759,7 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
     if (spilled) MF_RETURN_IF_ERROR(spilled->Reduce(g, &group));
     ChangeSet* held = spilled ? &group : &changes;
     StoredRows stored;
+    held->IndexKeys();
     if (run->current.exists) {
       MF_ASSIGN_OR_RETURN(stored, StoredPartsToMerge(*run, in_group));
       MF_RETURN_IF_ERROR(MergeStoredRows(stored, run->current, o, run->dialect,
