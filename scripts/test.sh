@@ -59,7 +59,7 @@ OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests
 # the independent reader), compacted at the default share, kept for every
 # call, spilled, and on 3 ranks.
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 20 --first 5001 --new-columns 0.05 \
-  --extra "--merge-on-read"
+  --extra="--merge-on-read"
 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow --seeds 20 --first 6001 --new-columns 0.05 \
   --extra "--merge-on-read --delta-share 100 --memory-limit 4K --buckets 4"
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests/oracle/upsert_oracle.py build/mergeflow \
