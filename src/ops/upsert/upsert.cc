@@ -1,12 +1,15 @@
 #include "ops/upsert/upsert.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "common/process_group.h"
 #include "common/process_stats.h"
@@ -242,88 +245,117 @@ Status MergeStoredRows(const StoredRows& stored, const CurrentState& current, co
     return Status::InvalidArgument("the dataset has no --order-by column '" + o.order_column + "'");
   key_fields.push_back(static_cast<uint32_t>(order_at - current.columns.begin()));
   const std::string padding(added_columns, dialect.separator);
-  std::vector<std::string> out(changes->buckets());
-  std::vector<uint64_t> out_rows(changes->buckets(), 0);
-  auto flush = [&](uint32_t b) -> Status {
-    Status status = output.For(b)->Write(static_cast<int>(b), out[b], out_rows[b]);
-    out[b].clear();
-    out_rows[b] = 0;
-    return status;
-  };
+  const uint32_t buckets = changes->buckets();
   ChunkReader reader(files, dialect, o.chunk_bytes, o.threads, ChunkOrder::kAnyOrder);
-  RowScanner scanner(dialect, static_cast<uint32_t>(current.columns.size()), key_fields);
-  KeyEncoder encoder(o.key.size(), true);
   BadRowLog log(false, &reader);
-  Status failure;
-  auto keep = [&](uint32_t b, std::string_view row) {
-    out[b].append(row);
-    out[b].append(padding);
-    out[b].push_back('\n');
-    ++out_rows[b];
-    ++counts->unchanged;
-  };
-  auto on_row = [&](const RowView& row, const Chunk& chunk) {
-    if (!failure.ok()) return;
-    const StoredFile& from = stored.roles[chunk.file_index];
-    if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
-    std::string_view key;
-    encoder.Encode(row.keys, &key);
-    const uint64_t hash = KeyEncoder::Hash(key);
-    const uint32_t b = BucketOfHash(hash, changes->buckets());
-    if (!in_group(b)) return;  // another group's, merged in its turn
-    const bool in_place = output.as_delta[b] && !from.delta;
-    const auto stays = [&] {
-      if (in_place) {
-        ++counts->unchanged;
-      } else {
-        keep(b, std::string_view(row.data, row.size));
-      }
+  std::vector<std::mutex> lanes(buckets);  // one writer of a bucket's lane at a time
+  std::mutex results_mu;                   // guards what workers add when they finish
+  // One worker: takes chunks from `reader` until none is left, keeping its
+  // rows, counts, tombstones and replaced rows apart until it is done.
+  auto work = [&]() -> Status {
+    std::vector<std::string> out(buckets);
+    std::vector<uint64_t> out_rows(buckets, 0);
+    std::vector<Tombstones> own_deleted(buckets);
+    std::vector<std::vector<ByteRange>> own_replaced(buckets);
+    UpsertCounts own;
+    auto flush = [&](uint32_t b) -> Status {
+      std::lock_guard<std::mutex> lock(lanes[b]);
+      Status status = output.For(b)->Write(static_cast<int>(b), out[b], out_rows[b]);
+      out[b].clear();
+      out_rows[b] = 0;
+      return status;
     };
-    if (!changes->MayHold(hash)) return stays();
-    auto& bucket = changes->bucket(b);
-    auto found = bucket.find(std::string(key));
-    if (found == bucket.end()) return stays();
-    Change& change = found->second;
-    bool applies = o.commit_time;
-    if (!applies) {
-      Result<std::string> order = EncodeOrderValue(o.order_type, row.keys[o.key.size()]);
-      if (!order.ok()) {
-        failure = Status::BadInput(files[chunk.file_index].path + ": a stored row has a bad --order-by value '" +
-                                   std::string(row.keys[o.key.size()]) + "': " + order.status().message());
+    RowScanner scanner(dialect, static_cast<uint32_t>(current.columns.size()), key_fields);
+    KeyEncoder encoder(o.key.size(), true);
+    Status failure;
+    auto keep = [&](uint32_t b, std::string_view row) {
+      out[b].append(row);
+      out[b].append(padding);
+      out[b].push_back('\n');
+      ++out_rows[b];
+      ++own.unchanged;
+    };
+    auto on_row = [&](const RowView& row, const Chunk& chunk) {
+      if (!failure.ok()) return;
+      const StoredFile& from = stored.roles[chunk.file_index];
+      if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
+      std::string_view key;
+      encoder.Encode(row.keys, &key);
+      const uint64_t hash = KeyEncoder::Hash(key);
+      const uint32_t b = BucketOfHash(hash, buckets);
+      if (!in_group(b)) return;  // another group's, merged in its turn
+      const bool in_place = output.as_delta[b] && !from.delta;
+      const auto stays = [&] {
+        if (in_place) {
+          ++own.unchanged;
+        } else {
+          keep(b, std::string_view(row.data, row.size));
+        }
+      };
+      if (!changes->MayHold(hash)) return stays();
+      auto& bucket = changes->bucket(b);
+      auto found = bucket.find(std::string(key));
+      if (found == bucket.end()) return stays();
+      Change& change = found->second;
+      bool applies = o.commit_time;
+      if (!applies) {
+        Result<std::string> order = EncodeOrderValue(o.order_type, row.keys[o.key.size()]);
+        if (!order.ok()) {
+          failure = Status::BadInput(files[chunk.file_index].path + ": a stored row has a bad --order-by value '" +
+                                     std::string(row.keys[o.key.size()]) + "': " + order.status().message());
+          return;
+        }
+        applies = change.order >= order.value();
+      }
+      // The stored data holds the key twice (seen by this worker or another).
+      const bool duplicate = std::atomic_ref<bool>(change.matched).exchange(true);
+      if (!applies) {
+        ++own.stale_ignored;
+        return stays();
+      }
+      if (in_place) own_replaced[b].push_back(RowBytes(row, chunk));
+      if (duplicate) return;
+      if (change.op == 'D') {
+        ++own.deleted;
+        own_deleted[b][std::string(key)] = Tombstone{change.key_fields, change.order, change.order_text, 0};
         return;
       }
-      applies = change.order >= order.value();
+      ++own.updated;
+      out[b].append(change.row);
+      out[b].push_back('\n');
+      ++out_rows[b];
+    };
+    auto after_chunk = [&]() -> Status {
+      MF_RETURN_IF_ERROR(failure);
+      for (uint32_t b = 0; b < buckets; ++b) {
+        if (out[b].size() >= (1u << 20)) MF_RETURN_IF_ERROR(flush(b));
+      }
+      return Status::OK();
+    };
+    uint64_t rows = 0;
+    MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &rows));
+    for (uint32_t b = 0; b < buckets; ++b) {
+      if (!out[b].empty()) MF_RETURN_IF_ERROR(flush(b));
     }
-    const bool duplicate = change.matched;  // the stored data holds the key twice
-    change.matched = true;
-    if (!applies) {
-      ++counts->stale_ignored;
-      return stays();
-    }
-    if (in_place) (*replaced)[b].push_back(RowBytes(row, chunk));
-    if (duplicate) return;
-    if (change.op == 'D') {
-      ++counts->deleted;
-      (*deleted)[b][std::string(key)] = Tombstone{change.key_fields, change.order, change.order_text, 0};
-      return;
-    }
-    ++counts->updated;
-    out[b].append(change.row);
-    out[b].push_back('\n');
-    ++out_rows[b];
-  };
-  auto after_chunk = [&]() -> Status {
-    MF_RETURN_IF_ERROR(failure);
-    for (uint32_t b = 0; b < out.size(); ++b) {
-      if (out[b].size() >= (1u << 20)) MF_RETURN_IF_ERROR(flush(b));
+    std::lock_guard<std::mutex> lock(results_mu);
+    counts->unchanged += own.unchanged;
+    counts->updated += own.updated;
+    counts->deleted += own.deleted;
+    counts->stale_ignored += own.stale_ignored;
+    for (uint32_t b = 0; b < buckets; ++b) {
+      (*deleted)[b].merge(own_deleted[b]);
+      (*replaced)[b].insert((*replaced)[b].end(), own_replaced[b].begin(), own_replaced[b].end());
     }
     return Status::OK();
   };
-  uint64_t rows = 0;
-  MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &rows));
-  for (uint32_t b = 0; b < out.size(); ++b) {
-    if (!out[b].empty()) MF_RETURN_IF_ERROR(flush(b));
-  }
+  // As many workers as threads: the rows of stored parts are what an upsert
+  // spends its time on.
+  std::vector<Status> results(static_cast<size_t>(std::max(o.threads, 1)));
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < results.size(); ++i) helpers.emplace_back([&, i] { results[i] = work(); });
+  results[0] = work();
+  for (std::thread& helper : helpers) helper.join();
+  for (const Status& result : results) MF_RETURN_IF_ERROR(result);
   return Status::OK();
 }
 

@@ -58,6 +58,7 @@ struct UpsertResult {
 // its buckets' changes, merges them with the stored rows of those buckets
 // and writes their parts and tombstones; the leader writes the manifest
 // and publishes. The version is the one a single process would write.
+// Within a process, options.threads workers share the stored rows to merge.
 // Errors name the process they happened on; the others say which failed.
 // The result's counts are the whole upsert's on the leader, each process's
 // own elsewhere.
