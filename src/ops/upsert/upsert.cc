@@ -1,15 +1,12 @@
 #include "ops/upsert/upsert.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <mutex>
 #include <set>
-#include <thread>
 
 #include "common/process_group.h"
 #include "common/process_stats.h"
@@ -34,6 +31,7 @@
 #include "text/scan_rows.h"
 #include "ops/upsert/change_record.h"
 #include "ops/upsert/change_set.h"
+#include "ops/upsert/stored_rows_merge.h"
 
 namespace mergeflow {
 namespace {
@@ -134,16 +132,6 @@ std::string RenderLine(const std::vector<std::string>& fields, char separator) {
   return line + "\n";
 }
 
-// A tombstone: a deleted key, the order value of its delete, and the
-// generation (upsert count) that deleted it.
-struct Tombstone {
-  std::string key_fields;  // rendered, as in Change
-  std::string order;       // encoded
-  std::string order_text;
-  uint64_t generation = 0;
-};
-using Tombstones = std::map<std::string, Tombstone>;  // by encoded key, sorted for a stable file
-
 // Reads a bucket's tombstones file, dropping those older than `oldest`.
 Status LoadTombstones(const VersionPart& file, const UpsertOptions& o, Dialect dialect, uint64_t oldest,
                       Tombstones* out) {
@@ -173,189 +161,6 @@ Status LoadTombstones(const VersionPart& file, const UpsertOptions& o, Dialect d
     }
     start = end + 1;
   }
-  return Status::OK();
-}
-
-// A stored file the merge reads, and what its rows are to its bucket.
-struct StoredFile {
-  uint32_t bucket = 0;  // when the dataset is in buckets
-  bool delta = false;   // a delta part (else a part)
-  // The part's rows an earlier version replaced or deleted (sorted), and how
-  // many rows they are.
-  std::vector<ByteRange> deleted;
-  uint64_t deleted_rows = 0;
-};
-
-// The stored files a merge reads, read whole (deleted rows are skipped by
-// the merge, which needs every row's offset in its file).
-struct StoredRows {
-  std::vector<FileInfo> files;
-  std::vector<StoredFile> roles;  // one per file
-
-  // The part of bucket `b`, or null.
-  const StoredFile* PartOf(uint32_t b) const {
-    for (const StoredFile& role : roles)
-      if (role.bucket == b && !role.delta) return &role;
-    return nullptr;
-  }
-};
-
-// Where a bucket's rows go: its part, or (merge-on-read) its delta part.
-struct BucketOutput {
-  OutputSink* parts;
-  OutputSink* deltas;
-  const std::vector<bool>& as_delta;  // per bucket
-  OutputSink* For(uint32_t b) const { return as_delta[b] ? deltas : parts; }
-};
-
-// Whether `offset` falls in one of the sorted `ranges`.
-bool InRanges(const std::vector<ByteRange>& ranges, uint64_t offset) {
-  auto after = std::upper_bound(ranges.begin(), ranges.end(), offset,
-                                [](uint64_t at, const ByteRange& r) { return at < r.begin; });
-  return after != ranges.begin() && offset < std::prev(after)->end;
-}
-
-// The bytes of `row` in its file, with its line terminator.
-ByteRange RowBytes(const RowView& row, const Chunk& chunk) {
-  const uint64_t begin = chunk.file_offset + row.offset;
-  uint64_t end = begin + row.size;
-  const size_t after = row.offset + row.size;
-  if (after < chunk.size) end += chunk.data[after] == '\r' ? 2 : 1;
-  return {begin, end};
-}
-
-// Streams the current rows of `stored` and decides each against its key's
-// change, writing what stays to the bucket's lane of its output; a row kept
-// in place (a part's row in a merge-on-read bucket) is only counted, and a
-// part's row replaced or deleted there is added to the bucket's `replaced`.
-Status MergeStoredRows(const StoredRows& stored, const CurrentState& current, const UpsertOptions& o,
-                       Dialect dialect, size_t added_columns, ChangeSet* changes,
-                       const std::function<bool(uint32_t)>& in_group, std::vector<Tombstones>* deleted,
-                       const BucketOutput& output, std::vector<std::vector<ByteRange>>* replaced,
-                       UpsertCounts* counts) {
-  const std::vector<FileInfo>& files = stored.files;
-  std::vector<uint32_t> key_fields;
-  for (const std::string& name : o.key) {
-    auto at = std::find(current.columns.begin(), current.columns.end(), name);
-    if (at == current.columns.end()) return Status::InvalidArgument("the dataset has no key column '" + name + "'");
-    key_fields.push_back(static_cast<uint32_t>(at - current.columns.begin()));
-  }
-  auto order_at = std::find(current.columns.begin(), current.columns.end(), o.order_column);
-  if (order_at == current.columns.end())
-    return Status::InvalidArgument("the dataset has no --order-by column '" + o.order_column + "'");
-  key_fields.push_back(static_cast<uint32_t>(order_at - current.columns.begin()));
-  const std::string padding(added_columns, dialect.separator);
-  const uint32_t buckets = changes->buckets();
-  ChunkReader reader(files, dialect, o.chunk_bytes, o.threads, ChunkOrder::kAnyOrder);
-  BadRowLog log(false, &reader);
-  std::vector<std::mutex> lanes(buckets);  // one writer of a bucket's lane at a time
-  std::mutex results_mu;                   // guards what workers add when they finish
-  // One worker: takes chunks from `reader` until none is left, keeping its
-  // rows, counts, tombstones and replaced rows apart until it is done.
-  auto work = [&]() -> Status {
-    std::vector<std::string> out(buckets);
-    std::vector<uint64_t> out_rows(buckets, 0);
-    std::vector<Tombstones> own_deleted(buckets);
-    std::vector<std::vector<ByteRange>> own_replaced(buckets);
-    UpsertCounts own;
-    auto flush = [&](uint32_t b) -> Status {
-      std::lock_guard<std::mutex> lock(lanes[b]);
-      Status status = output.For(b)->Write(static_cast<int>(b), out[b], out_rows[b]);
-      out[b].clear();
-      out_rows[b] = 0;
-      return status;
-    };
-    RowScanner scanner(dialect, static_cast<uint32_t>(current.columns.size()), key_fields);
-    KeyEncoder encoder(o.key.size(), true);
-    Status failure;
-    auto keep = [&](uint32_t b, std::string_view row) {
-      out[b].append(row);
-      out[b].append(padding);
-      out[b].push_back('\n');
-      ++out_rows[b];
-      ++own.unchanged;
-    };
-    auto on_row = [&](const RowView& row, const Chunk& chunk) {
-      if (!failure.ok()) return;
-      const StoredFile& from = stored.roles[chunk.file_index];
-      if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
-      std::string_view key;
-      encoder.Encode(row.keys, &key);
-      const uint64_t hash = KeyEncoder::Hash(key);
-      const uint32_t b = BucketOfHash(hash, buckets);
-      if (!in_group(b)) return;  // another group's, merged in its turn
-      const bool in_place = output.as_delta[b] && !from.delta;
-      const auto stays = [&] {
-        if (in_place) {
-          ++own.unchanged;
-        } else {
-          keep(b, std::string_view(row.data, row.size));
-        }
-      };
-      if (!changes->MayHold(hash)) return stays();
-      auto& bucket = changes->bucket(b);
-      auto found = bucket.find(std::string(key));
-      if (found == bucket.end()) return stays();
-      Change& change = found->second;
-      bool applies = o.commit_time;
-      if (!applies) {
-        Result<std::string> order = EncodeOrderValue(o.order_type, row.keys[o.key.size()]);
-        if (!order.ok()) {
-          failure = Status::BadInput(files[chunk.file_index].path + ": a stored row has a bad --order-by value '" +
-                                     std::string(row.keys[o.key.size()]) + "': " + order.status().message());
-          return;
-        }
-        applies = change.order >= order.value();
-      }
-      // The stored data holds the key twice (seen by this worker or another).
-      const bool duplicate = std::atomic_ref<bool>(change.matched).exchange(true);
-      if (!applies) {
-        ++own.stale_ignored;
-        return stays();
-      }
-      if (in_place) own_replaced[b].push_back(RowBytes(row, chunk));
-      if (duplicate) return;
-      if (change.op == 'D') {
-        ++own.deleted;
-        own_deleted[b][std::string(key)] = Tombstone{change.key_fields, change.order, change.order_text, 0};
-        return;
-      }
-      ++own.updated;
-      out[b].append(change.row);
-      out[b].push_back('\n');
-      ++out_rows[b];
-    };
-    auto after_chunk = [&]() -> Status {
-      MF_RETURN_IF_ERROR(failure);
-      for (uint32_t b = 0; b < buckets; ++b) {
-        if (out[b].size() >= (1u << 20)) MF_RETURN_IF_ERROR(flush(b));
-      }
-      return Status::OK();
-    };
-    uint64_t rows = 0;
-    MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &rows));
-    for (uint32_t b = 0; b < buckets; ++b) {
-      if (!out[b].empty()) MF_RETURN_IF_ERROR(flush(b));
-    }
-    std::lock_guard<std::mutex> lock(results_mu);
-    counts->unchanged += own.unchanged;
-    counts->updated += own.updated;
-    counts->deleted += own.deleted;
-    counts->stale_ignored += own.stale_ignored;
-    for (uint32_t b = 0; b < buckets; ++b) {
-      (*deleted)[b].merge(own_deleted[b]);
-      (*replaced)[b].insert((*replaced)[b].end(), own_replaced[b].begin(), own_replaced[b].end());
-    }
-    return Status::OK();
-  };
-  // As many workers as threads: the rows of stored parts are what an upsert
-  // spends its time on.
-  std::vector<Status> results(static_cast<size_t>(std::max(o.threads, 1)));
-  std::vector<std::thread> helpers;
-  for (size_t i = 1; i < results.size(); ++i) helpers.emplace_back([&, i] { results[i] = work(); });
-  results[0] = work();
-  for (std::thread& helper : helpers) helper.join();
-  for (const Status& result : results) MF_RETURN_IF_ERROR(result);
   return Status::OK();
 }
 
@@ -783,8 +588,8 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
   PartFilesSink delta_sink(committer, static_cast<int>(run->buckets), header, run->extension, Compression::kNone,
                            PartNumbering{0, 1, false, "delta"}, "", parquet);
   const BucketOutput output{&sink, &delta_sink, run->as_delta};
-  std::vector<Tombstones> deleted(run->buckets);
-  std::vector<std::vector<ByteRange>> replaced(run->buckets);
+  MergeFindings findings{std::vector<Tombstones>(run->buckets), std::vector<std::vector<ByteRange>>(run->buckets),
+                         &run->result.counts};
   for (uint32_t g = 0; g < run->groups; ++g) {
     const auto in_group = [&](uint32_t b) { return run->InGroup(b, g); };
     ChangeSet group(o, run->buckets, run->dialect);
@@ -794,15 +599,16 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
     held->IndexKeys();
     if (run->current.exists) {
       MF_ASSIGN_OR_RETURN(stored, StoredPartsToMerge(*run, in_group));
-      MF_RETURN_IF_ERROR(MergeStoredRows(stored, run->current, o, run->dialect,
-                                         run->columns.size() - run->current.columns.size(), held, in_group,
-                                         &deleted, output, &replaced, &run->result.counts));
+      const MergeSource source{stored, run->current.columns, run->dialect,
+                               run->columns.size() - run->current.columns.size()};
+      MF_RETURN_IF_ERROR(MergeStoredRows(source, o, held, in_group, output, &findings));
     }
     for (uint32_t b = 0; b < run->buckets; ++b) {
       if (!in_group(b)) continue;
-      if (run->rewrite[b]) MF_RETURN_IF_ERROR(FinishBucket(b, held, deleted[b], output.For(b), committer, run));
+      if (run->rewrite[b])
+        MF_RETURN_IF_ERROR(FinishBucket(b, held, findings.deleted[b], output.For(b), committer, run));
       if (run->as_delta[b])
-        MF_RETURN_IF_ERROR(WriteDeletes(b, stored.PartOf(b), std::move(replaced[b]), committer, run));
+        MF_RETURN_IF_ERROR(WriteDeletes(b, stored.PartOf(b), std::move(findings.replaced[b]), committer, run));
       MF_RETURN_IF_ERROR(sink.FinishLane(static_cast<int>(b)));
       MF_RETURN_IF_ERROR(delta_sink.FinishLane(static_cast<int>(b)));
     }

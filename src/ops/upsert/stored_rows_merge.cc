@@ -1,0 +1,225 @@
+#include "ops/upsert/stored_rows_merge.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "engine/key_encoder.h"
+#include "ops/upsert/order_value.h"
+#include "text/bad_row_log.h"
+#include "text/chunk_reader.h"
+#include "text/row_scanner.h"
+#include "text/scan_rows.h"
+
+namespace mergeflow {
+namespace {
+
+// Whether `offset` falls in one of the sorted `ranges`.
+bool InRanges(const std::vector<ByteRange>& ranges, uint64_t offset) {
+  auto after = std::upper_bound(ranges.begin(), ranges.end(), offset,
+                                [](uint64_t at, const ByteRange& r) { return at < r.begin; });
+  return after != ranges.begin() && offset < std::prev(after)->end;
+}
+
+// The bytes of `row` in its file, with its line terminator.
+ByteRange RowBytes(const RowView& row, const Chunk& chunk) {
+  const uint64_t begin = chunk.file_offset + row.offset;
+  uint64_t end = begin + row.size;
+  const size_t after = row.offset + row.size;
+  if (after < chunk.size) end += chunk.data[after] == '\r' ? 2 : 1;
+  return {begin, end};
+}
+
+// What the workers of one merge share.
+struct SharedMerge {
+  SharedMerge(const MergeSource& source, const UpsertOptions& o, ChangeSet* changes,
+              const std::function<bool(uint32_t)>& in_group, const BucketOutput& output,
+              std::vector<uint32_t> key_fields, MergeFindings* findings)
+      : source(source),
+        o(o),
+        changes(changes),
+        in_group(in_group),
+        output(output),
+        key_fields(std::move(key_fields)),
+        padding(source.added_columns, source.dialect.separator),
+        reader(source.stored.files, source.dialect, o.chunk_bytes, o.threads, ChunkOrder::kAnyOrder),
+        log(false, &reader),
+        lanes(changes->buckets()),
+        findings(findings) {}
+
+  const MergeSource& source;
+  const UpsertOptions& o;
+  ChangeSet* const changes;
+  const std::function<bool(uint32_t)>& in_group;
+  const BucketOutput& output;
+  const std::vector<uint32_t> key_fields;  // the key columns, then the order column
+  const std::string padding;               // appended to each stored row written
+  ChunkReader reader;
+  BadRowLog log;
+  std::vector<std::mutex> lanes;  // one writer of a bucket's lane at a time
+  std::mutex findings_mu;         // guards `findings`
+  MergeFindings* const findings;
+};
+
+// One worker: takes chunks from the shared reader until none is left,
+// keeping its rows, counts, tombstones and replaced rows apart until done.
+class MergeWorker {
+ public:
+  explicit MergeWorker(SharedMerge* shared)
+      : s_(*shared),
+        buckets_(shared->changes->buckets()),
+        out_(buckets_),
+        out_rows_(buckets_, 0),
+        deleted_(buckets_),
+        replaced_(buckets_),
+        scanner_(s_.source.dialect, static_cast<uint32_t>(s_.source.columns.size()), s_.key_fields),
+        encoder_(s_.o.key.size(), true) {}
+
+  Status Run() {
+    auto on_row = [this](const RowView& row, const Chunk& chunk) { OnRow(row, chunk); };
+    auto after_chunk = [this]() -> Status {
+      MF_RETURN_IF_ERROR(failure_);
+      for (uint32_t b = 0; b < buckets_; ++b) {
+        if (out_[b].size() >= (1u << 20)) MF_RETURN_IF_ERROR(Flush(b));
+      }
+      return Status::OK();
+    };
+    uint64_t rows = 0;
+    MF_RETURN_IF_ERROR(ScanRows(&s_.reader, &scanner_, &s_.log, on_row, after_chunk, &rows));
+    for (uint32_t b = 0; b < buckets_; ++b) {
+      if (!out_[b].empty()) MF_RETURN_IF_ERROR(Flush(b));
+    }
+    HandOver();
+    return Status::OK();
+  }
+
+ private:
+  void OnRow(const RowView& row, const Chunk& chunk) {
+    if (!failure_.ok()) return;
+    const StoredFile& from = s_.source.stored.roles[chunk.file_index];
+    if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
+    std::string_view key;
+    encoder_.Encode(row.keys, &key);
+    const uint64_t hash = KeyEncoder::Hash(key);
+    const uint32_t b = BucketOfHash(hash, buckets_);
+    if (!s_.in_group(b)) return;  // another group's, merged in its turn
+    const bool in_place = s_.output.as_delta[b] && !from.delta;
+    if (!s_.changes->MayHold(hash)) return Stays(b, row, in_place);
+    auto& bucket = s_.changes->bucket(b);
+    auto found = bucket.find(std::string(key));
+    if (found == bucket.end()) return Stays(b, row, in_place);
+    Change& change = found->second;
+    bool applies = s_.o.commit_time;
+    if (!applies) {
+      const std::string_view stored_order = row.keys[s_.o.key.size()];
+      Result<std::string> order = EncodeOrderValue(s_.o.order_type, stored_order);
+      if (!order.ok()) {
+        failure_ = Status::BadInput(s_.source.stored.files[chunk.file_index].path +
+                                    ": a stored row has a bad --order-by value '" + std::string(stored_order) +
+                                    "': " + order.status().message());
+        return;
+      }
+      applies = change.order >= order.value();
+    }
+    // The stored data holds the key twice (seen by this worker or another).
+    const bool duplicate = std::atomic_ref<bool>(change.matched).exchange(true);
+    if (!applies) {
+      ++counts_.stale_ignored;
+      return Stays(b, row, in_place);
+    }
+    if (in_place) replaced_[b].push_back(RowBytes(row, chunk));
+    if (duplicate) return;
+    if (change.op == 'D') {
+      ++counts_.deleted;
+      deleted_[b][std::string(key)] = Tombstone{change.key_fields, change.order, change.order_text, 0};
+      return;
+    }
+    ++counts_.updated;
+    Append(b, change.row, "");
+  }
+
+  // A stored row that stays as it is: written again, or left in its part.
+  void Stays(uint32_t b, const RowView& row, bool in_place) {
+    ++counts_.unchanged;
+    if (!in_place) Append(b, std::string_view(row.data, row.size), s_.padding);
+  }
+
+  void Append(uint32_t b, std::string_view row, std::string_view padding) {
+    out_[b].append(row);
+    out_[b].append(padding);
+    out_[b].push_back('\n');
+    ++out_rows_[b];
+  }
+
+  Status Flush(uint32_t b) {
+    std::lock_guard<std::mutex> lock(s_.lanes[b]);
+    Status status = s_.output.For(b)->Write(static_cast<int>(b), out_[b], out_rows_[b]);
+    out_[b].clear();
+    out_rows_[b] = 0;
+    return status;
+  }
+
+  // Adds this worker's counts, tombstones and replaced rows to the merge's.
+  void HandOver() {
+    std::lock_guard<std::mutex> lock(s_.findings_mu);
+    UpsertCounts& counts = *s_.findings->counts;
+    counts.unchanged += counts_.unchanged;
+    counts.updated += counts_.updated;
+    counts.deleted += counts_.deleted;
+    counts.stale_ignored += counts_.stale_ignored;
+    for (uint32_t b = 0; b < buckets_; ++b) {
+      s_.findings->deleted[b].merge(deleted_[b]);
+      std::vector<ByteRange>& replaced = s_.findings->replaced[b];
+      replaced.insert(replaced.end(), replaced_[b].begin(), replaced_[b].end());
+    }
+  }
+
+  SharedMerge& s_;
+  const uint32_t buckets_;
+  std::vector<std::string> out_;  // rows to write, per bucket
+  std::vector<uint64_t> out_rows_;
+  std::vector<Tombstones> deleted_;
+  std::vector<std::vector<ByteRange>> replaced_;
+  UpsertCounts counts_;
+  RowScanner scanner_;
+  KeyEncoder encoder_;
+  Status failure_;
+};
+
+}  // namespace
+
+const StoredFile* StoredRows::PartOf(uint32_t b) const {
+  for (const StoredFile& role : roles)
+    if (role.bucket == b && !role.delta) return &role;
+  return nullptr;
+}
+
+Status MergeStoredRows(const MergeSource& source, const UpsertOptions& o, ChangeSet* changes,
+                       const std::function<bool(uint32_t)>& in_group, const BucketOutput& output,
+                       MergeFindings* findings) {
+  std::vector<uint32_t> key_fields;
+  const std::vector<std::string>& columns = source.columns;
+  for (const std::string& name : o.key) {
+    auto at = std::find(columns.begin(), columns.end(), name);
+    if (at == columns.end()) return Status::InvalidArgument("the dataset has no key column '" + name + "'");
+    key_fields.push_back(static_cast<uint32_t>(at - columns.begin()));
+  }
+  auto order_at = std::find(columns.begin(), columns.end(), o.order_column);
+  if (order_at == columns.end())
+    return Status::InvalidArgument("the dataset has no --order-by column '" + o.order_column + "'");
+  key_fields.push_back(static_cast<uint32_t>(order_at - columns.begin()));
+  SharedMerge shared(source, o, changes, in_group, output, std::move(key_fields), findings);
+  // As many workers as threads: the rows of stored parts are what an upsert
+  // spends its time on.
+  std::vector<Status> results(static_cast<size_t>(std::max(o.threads, 1)));
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < results.size(); ++i)
+    helpers.emplace_back([&shared, &results, i] { results[i] = MergeWorker(&shared).Run(); });
+  results[0] = MergeWorker(&shared).Run();
+  for (std::thread& helper : helpers) helper.join();
+  for (const Status& result : results) MF_RETURN_IF_ERROR(result);
+  return Status::OK();
+}
+
+}  // namespace mergeflow
