@@ -135,7 +135,7 @@ CLI::App* AddDatasetCommand(CLI::App* app, DatasetCommandOptions* o) {
       ->required();
   AddAction(dataset, "rollback", "Make an earlier version current again (default: the one before)", o)
       ->add_option("--to", o->version, "The version to roll back to");
-  AddAction(dataset, "log", "The publishes, rollbacks and upserts in effect, newest first", o);
+  AddAction(dataset, "log", "The publishes, rollbacks, upserts and compactions in effect, newest first", o);
   AddAction(dataset, "list", "The complete versions: rows, bytes, current, pinned", o);
   AddAction(dataset, "pin", "Keep VERSION from garbage collection", o)
       ->add_option("VERSION", o->version, "A complete version of DATASET")

@@ -732,7 +732,8 @@ Result<UpsertResult> RunUpsert(const std::string& root, const std::vector<std::s
     // The version was built on the one the winner replaced: applying the
     // changes again, on top of the winner's, is the way on.
     if (published.code() == Status::Code::kConflict)
-      published = Status::Conflict(published.message() + "; run the upsert again to apply its changes on top");
+      published = Status::Conflict(published.message() + (o.compact ? "; run the compaction again"
+                                                                     : "; run the upsert again to apply its changes on top"));
   }
   MF_RETURN_IF_ERROR(Agree(group, published));
   return run.result;
