@@ -5,7 +5,9 @@
 #  - publish: `join -o DATASET --dataset` writing and publishing a new version;
 #  - rollback: `dataset rollback --to OLD` from the new version;
 #  - upsert: `upsert` of a change file (updates, deletes, inserts) into it;
-#  - gc: `dataset gc --keep 1 --apply` over a pile of versions.
+#  - gc: `dataset gc --keep 1 --apply` over a pile of versions;
+#  - merge-on-read: `upsert --merge-on-read` of more changes into the
+#    upserted (bucketed) version.
 # After each kill an independent reader (tests/dataset/read_dataset.py, after
 # a download with awscli on S3) must read DATASET as exactly the old or the
 # new version (gc: exactly the current one; upsert: the old or the upserted
@@ -84,7 +86,51 @@ elapsed_ms() {
   echo $((($(date +%s%N) - start) / 1000000))
 }
 
-printf '%-6s %-9s %6s %6s %6s\n' mode command kills old new
+# Kills an `upsert --merge-on-read` (deletes files and delta parts beside
+# the bucketed version `upserted`): readers see one version or the other,
+# the run again gives the same rows as an unkilled one.
+kill_merge_on_read() {
+  op=merge-on-read
+  "${upsert_cmd[@]}"
+  local base
+  base=$($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }')
+  { printf 'Op\t%s\n' "$($mergeflow join l.tsv r.tsv -q | head -n 1)"
+    sed -n '1,700p' upserted.rows | awk -F'\t' -v OFS='\t' '{ $NF = "moved"; print "U", $0 }'
+    sed -n '3001,3200p' upserted.rows | awk -v OFS='\t' '{ print "D", $0 }'
+  } > changes2.tsv
+  local mor_cmd=($mergeflow upsert "$ds" changes2.tsv --key id --order-by id --merge-mode commit-time
+                 --merge-on-read -q)
+  "${mor_cmd[@]}"
+  read_current > mor.rows
+  cmp -s mor.rows upserted.rows && fail "the merge-on-read upsert changed nothing"
+  $mergeflow dataset rollback "$ds" --to "$base" > /dev/null
+  local mor_ms
+  mor_ms=$(elapsed_ms "${mor_cmd[@]}")
+  $mergeflow dataset rollback "$ds" --to "$base" > /dev/null
+  n_old=0 n_new=0
+  for ((k = 1; k <= kills; k++)); do
+    run_and_kill "$mor_ms" "${mor_cmd[@]}"
+    read_current > after.rows 2> reader.err || fail "a reader cannot read the dataset: $(cat reader.err)"
+    if cmp -s after.rows upserted.rows; then
+      ((n_old += 1))
+    elif cmp -s after.rows mor.rows; then
+      ((n_new += 1))
+    else
+      fail "a reader sees neither the old nor the new version"
+    fi
+    "${mor_cmd[@]}" 2> rerun.err || fail "the upsert after the kill failed: $(cat rerun.err)"
+    read_current > after.rows && cmp -s after.rows mor.rows || fail "the upsert after the kill differs"
+    $mergeflow dataset rollback "$ds" --to "$base" > /dev/null 2> rerun.err ||
+      fail "the rollback after the kill failed: $(cat rerun.err)"
+    $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc failed: $(cat rerun.err)"
+    read_current > after.rows && cmp -s after.rows upserted.rows || fail "not back at the upserted version"
+    left=$(leftovers)
+    [[ -z $left ]] || fail "left over: $left"
+  done
+  printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
+}
+
+printf '%-6s %-13s %6s %6s %6s\n' mode command kills old new
 for mode in ${modes//,/ }; do
   setup_mode "$mode"
   old=$(write_version inner --no-publish)
@@ -157,7 +203,8 @@ for mode in ${modes//,/ }; do
       left=$(leftovers)
       [[ -z $left ]] || fail "left over: $left"
     done
-    printf '%-6s %-9s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
+    printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
   done
+  kill_merge_on_read
   if [[ $mode == s3 ]]; then aws_s3 s3 rb "s3://$bucket" --force > /dev/null; fi
 done
