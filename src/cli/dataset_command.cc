@@ -82,7 +82,7 @@ Status PrintVersions(const Dataset& dataset) {
 Status Compact(const Dataset& dataset, const DatasetCommandOptions& o) {
   UpsertOptions options;
   options.threads = DefaultThreadCount();
-  options.memory_limit = AvailableMemoryBytes() / 10 * 8;
+  options.memory_limit = DefaultMemoryLimit(AvailableMemoryBytes());
   MF_ASSIGN_OR_RETURN(UpsertResult r, CompactDataset(dataset.root(), options, NewRunId(), !o.no_publish));
   if (r.version.empty()) {
     std::printf("%s: nothing to compact: no bucket has a deletes file or a delta\n", dataset.root().c_str());

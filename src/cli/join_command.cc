@@ -226,7 +226,7 @@ Status RunJoinIn(const MpiWorld* world, const JoinCommandOptions& given, CLI::Ap
                                    "encryption and give --sse aws:kms alone");
   MF_RETURN_IF_ERROR(SetUpFileSystems(S3WriteOptions{o.sse, o.sse_kms_key_id}));
   const uint64_t available = AvailableMemoryBytes();
-  uint64_t memory_limit = available / 10 * 8;  // default: 80% of what this process may use
+  uint64_t memory_limit = DefaultMemoryLimit(available);
   if (!o.memory_limit.empty()) {
     MF_ASSIGN_OR_RETURN(memory_limit, ParseSize(o.memory_limit, available));
   }

@@ -90,7 +90,7 @@ Status RunUpsertIn(const MpiWorld* world, const UpsertCommandOptions& c) {
   o.quoting = c.quote != "none";
   o.threads = c.threads > 0 ? c.threads : DefaultThreadCount();
   const uint64_t available = AvailableMemoryBytes();
-  o.memory_limit = available / 10 * 8;
+  o.memory_limit = DefaultMemoryLimit(available);
   if (!c.memory_limit.empty()) {
     MF_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(c.memory_limit, available));
   }

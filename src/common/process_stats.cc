@@ -45,6 +45,8 @@ uint64_t AvailableMemoryBytes() {
   return available;
 }
 
+uint64_t DefaultMemoryLimit(uint64_t available) { return available / 10 * 8; }
+
 double MonotonicSeconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();

@@ -15,6 +15,10 @@ uint64_t PhysicalMemoryBytes();
 // (container, Kubernetes pod, Slurm job) sets a lower limit.
 uint64_t AvailableMemoryBytes();
 
+// What a command may hold in memory unless --memory-limit says otherwise:
+// 80% of `available` (AvailableMemoryBytes()).
+uint64_t DefaultMemoryLimit(uint64_t available);
+
 // Seconds since an arbitrary fixed point (monotonic clock).
 double MonotonicSeconds();
 

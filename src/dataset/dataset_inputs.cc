@@ -16,8 +16,7 @@ Result<std::vector<FileInfo>> PartsOf(const Dataset& dataset, const VersionManif
   for (const VersionPart& part : manifest.parts) {
     files.push_back(FileInfo{part.path, true, false, part.bytes});
     if (part.deletes) {
-      MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(dataset.fs(), part.deletes->path));
-      MF_ASSIGN_OR_RETURN(std::vector<ByteRange> ranges, DecodeRowDeletes(contents, part.deletes->path));
+      MF_ASSIGN_OR_RETURN(std::vector<ByteRange> ranges, ReadRowDeletes(dataset.fs(), part.deletes->path));
       files.back().skip = std::make_shared<const std::vector<ByteRange>>(std::move(ranges));
     }
   }

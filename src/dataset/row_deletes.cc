@@ -40,6 +40,11 @@ Result<std::vector<ByteRange>> DecodeRowDeletes(std::string_view contents, const
   return ranges;
 }
 
+Result<std::vector<ByteRange>> ReadRowDeletes(FileSystem* fs, const std::string& path) {
+  MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(fs, path));
+  return DecodeRowDeletes(contents, path);
+}
+
 std::vector<ByteRange> UniteRanges(const std::vector<ByteRange>& a, const std::vector<ByteRange>& b) {
   std::vector<ByteRange> all;
   all.reserve(a.size() + b.size());

@@ -24,6 +24,10 @@ std::string EncodeRowDeletes(const std::vector<ByteRange>& ranges);
 // order.
 Result<std::vector<ByteRange>> DecodeRowDeletes(std::string_view contents, const std::string& path);
 
+// The ranges of the deletes file at `path` on `fs` (read whole, then
+// DecodeRowDeletes).
+Result<std::vector<ByteRange>> ReadRowDeletes(FileSystem* fs, const std::string& path);
+
 // The union of sorted, disjoint `a` and `b`, sorted, with touching ranges
 // joined.
 std::vector<ByteRange> UniteRanges(const std::vector<ByteRange>& a, const std::vector<ByteRange>& b);

@@ -283,8 +283,7 @@ Result<StoredRows> StoredPartsToMerge(const UpsertRun& run, const std::function<
     StoredFile& role = stored.roles.emplace_back(StoredFile{bucket, delta});
     if (file.deletes) {
       MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(file.deletes->path));
-      MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(fs, file.deletes->path));
-      MF_ASSIGN_OR_RETURN(role.deleted, DecodeRowDeletes(contents, file.deletes->path));
+      MF_ASSIGN_OR_RETURN(role.deleted, ReadRowDeletes(fs, file.deletes->path));
       role.deleted_rows = file.deletes->rows;
     }
     return Status::OK();
@@ -478,10 +477,9 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
     if (run->rewrite[b] && !run->as_delta[b]) continue;
     if (auto at = run->current.parts.find(b); at != run->current.parts.end()) {
       VersionPart part = at->second;
+      if (run->as_delta[b]) part.deletes.reset();  // this version's deletes file, if any, replaces it
       nlohmann::json entry = ByReference(part);
       if (run->as_delta[b]) {  // its rows were counted as they were merged
-        entry.erase("deletes");
-        part.deletes.reset();
         if (auto file = new_deletes.find(b); file != new_deletes.end()) {
           entry["deletes"] = file->second;
           total_rows -= file->second.at("rows").get<uint64_t>();
