@@ -70,7 +70,7 @@ for ((round = 1; round <= rounds; round++)); do
     read -r new total < <(written "$work/copy")
     times[$mode]+="$ms "
     awk -v r=$round -v m=$mode -v ms=$ms -v new=$new -v total=$total \
-      'BEGIN {printf "%-6s %-14s %10.2f %14.0f %14.0f %7.2f%%\n", r, m, ms / 1000, new, total, 100 * new / total}'
+      'BEGIN {printf "%-6s %-14s %10.2f %14s %14s %7.2f%%\n", r, m, ms / 1000, new, total, 100 * new / total}'
   done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }

@@ -97,10 +97,18 @@ stage "AddressSanitizer + UndefinedBehaviorSanitizer build (clang: the same buil
 CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_FUZZ=ON -DMERGEFLOW_TESTS=ON >/dev/null
 cmake --build build-asan -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# S3 fault injection runs in the optimised build: its time goes to awscli;
-# so does the spill fault test (two minutes here; the local commit's fault
-# test covers the same error paths under the sanitizers).
-(cd build-asan && ctest --output-on-failure -j "$jobs" -E "S3FaultTest|FaultTest.EveryOperationOfASpillFailsCleanly")
+# Left to the optimised build: tests whose time goes to awscli, to
+# processes started and killed, or to rows by the hundred thousand, where
+# smaller tests under the sanitizers take the same code paths (S3 fault
+# injection and listing pages, credentials from profiles, publishers
+# racing, pipelines on S3, reader loops, spill faults, heavy keys, every join
+# type on 2 to 4 spilling ranks, killed ranks and timed-out steps).
+asan_left=(S3FaultTest FaultTest.EveryOperationOfASpillFailsCleanly S3Test.ReadsAPrefixOfMoreThan1000ObjectsAndGlobs
+  S3Test.Credentials S3SecurityTest S3PipelineTest S3DatasetTest.OfPublishersRacingOneWins
+  DatasetCliTest.ReadersNeverSeeAMixOfVersions SpillTest.AHeavyKeyIsJoinedInBlocks
+  MpiTest.RanksSpillUnderATinyMemoryLimit MpiTest.EveryJoinTypeOnTwoToFourRanks MpiTest.AKilledRank
+  MpiTest.APipelineStepOnRanksPastItsTimeout)
+(cd build-asan && ctest --output-on-failure -j "$jobs" -E "$(IFS='|'; echo "${asan_left[*]}")")
 /usr/bin/python3 tests/oracle/pandas_oracle.py build-asan/mergeflow --cases 10
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 10
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 5 --first 201 --h5ad
@@ -108,12 +116,19 @@ tests/corpus/run_malformed.sh build-asan/mergeflow
 stage "libFuzzer targets, 30 s each (the sanitizer build)"
 scripts/fuzz.sh --build build-asan 30
 
-stage "ThreadSanitizer build (fault-injection, interrupt, S3, dataset-race and killed-rank tests exercise files and processes, not threads: they, the three largest spill tests and the two largest MPI tests run above)"
+stage "ThreadSanitizer build (tests of files and processes rather than threads, and the largest spill, upsert and MPI tests, run in the builds above only)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_TSAN=ON -DMERGEFLOW_TESTS=ON >/dev/null
 cmake --build build-tsan -j "$jobs"
 # An interrupted run ends with _exit while its threads still run, on purpose:
 # that is no leak worth a report.
 export TSAN_OPTIONS="halt_on_error=1 report_thread_leaks=0 suppressions=$PWD/tests/tsan.supp"
-(cd build-tsan && ctest --output-on-failure -j "$jobs" \
-  -E "FaultTest|InterruptsAtAnyMoment|S3|SpillTest.AHeavyKeyIsJoinedInBlocks|SpillTest.EveryJoinTypeGivesTheInMemoryRows|DatasetCliTest|UpsertTest.OfTwoUpserts|UpsertTest.ChangesLargerThanMemory|SpillTest.PipedInputsSpillToo|MpiTest.RanksSpillUnderATinyMemoryLimit|MpiTest.EveryJoinTypeOnTwoToFourRanks|MpiTest.AKilledRank")
+# Also left to the builds above: the largest spill, upsert and MPI tests,
+# and tests of processes (usage errors, pipeline runs and their steps on
+# ranks), whose threads the smaller tests here run as well.
+tsan_left=(FaultTest InterruptsAtAnyMoment S3 SpillTest.AHeavyKeyIsJoinedInBlocks
+  SpillTest.EveryJoinTypeGivesTheInMemoryRows DatasetCliTest UpsertTest.OfTwoUpserts UpsertTest.ChangesLargerThanMemory
+  SpillTest.PipedInputsSpillToo MpiTest.RanksSpillUnderATinyMemoryLimit MpiTest.EveryJoinTypeOnTwoToFourRanks
+  MpiTest.AKilledRank MpiTest.AHeavyKey MpiTest.ABroadcastRow MpiTest.PipelineSteps MpiTest.APipelineStep
+  PipelineRunTest.ARunSkipsWhatIsDoneAndRerunsWhatChanged CliTest.UsageErrors)
+(cd build-tsan && ctest --output-on-failure -j "$jobs" -E "$(IFS='|'; echo "${tsan_left[*]}")")
 stage "all tests passed"

@@ -1,7 +1,8 @@
-// KeyArena: stable storage for build rows whose key is not a slice of the
-// row (composite keys, unescaped quoted keys): the key bytes are stored
-// immediately followed by a copy of the row, so a BuildRow can reach its key
-// at a small negative offset from its row. One arena per worker thread.
+// KeyArena: stable storage for bytes kept while a table is built: build rows
+// whose key is not a slice of the row (composite keys, unescaped quoted
+// keys), stored with the key bytes immediately followed by a copy of the
+// row, so a BuildRow can reach its key at a small negative offset from its
+// row; and the reduced changes of an upsert. One arena per worker thread.
 #pragma once
 
 #include <algorithm>
@@ -18,7 +19,15 @@ class KeyArena {
   // starts key.size() bytes before it). Valid for the arena's lifetime.
   // Not thread-safe.
   const char* StoreKeyAndRow(std::string_view key, std::string_view row) {
-    const size_t bytes = key.size() + row.size();
+    char* out = Reserve(key.size() + row.size());
+    if (!key.empty()) std::memcpy(out, key.data(), key.size());
+    if (!row.empty()) std::memcpy(out + key.size(), row.data(), row.size());
+    return out + key.size();
+  }
+
+  // `bytes` of room to fill, valid (and never moved) for the arena's
+  // lifetime. Not thread-safe.
+  char* Reserve(size_t bytes) {
     if (bytes > left_) {
       const size_t block = std::max(kBlockBytes, bytes);
       blocks_.emplace_back(new char[block]);
@@ -26,11 +35,9 @@ class KeyArena {
       left_ = block;
     }
     char* out = next_;
-    if (!key.empty()) std::memcpy(out, key.data(), key.size());
-    if (!row.empty()) std::memcpy(out + key.size(), row.data(), row.size());
     next_ += bytes;
     left_ -= bytes;
-    return out + key.size();
+    return out;
   }
 
  private:

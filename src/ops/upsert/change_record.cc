@@ -27,10 +27,10 @@ class Reader {
     bytes_.remove_prefix(sizeof(T));
     return true;
   }
-  bool GetBytes(std::string* value) {
+  bool GetBytes(std::string_view* value) {
     uint32_t size = 0;
     if (!Get(&size) || bytes_.size() < size) return false;
-    value->assign(bytes_.data(), size);
+    *value = bytes_.substr(0, size);
     bytes_.remove_prefix(size);
     return true;
   }
@@ -42,7 +42,7 @@ class Reader {
 
 }  // namespace
 
-void EncodeChange(const Change& c, std::string* out) {
+void EncodeChange(const ChangeView& c, std::string* out) {
   Put(out, c.op);
   Put(out, c.file);
   Put(out, c.offset);
@@ -52,8 +52,8 @@ void EncodeChange(const Change& c, std::string* out) {
   PutBytes(out, c.key_fields);
 }
 
-Result<Change> DecodeChange(std::string_view bytes) {
-  Change c;
+Result<ChangeView> DecodeChange(std::string_view bytes) {
+  ChangeView c;
   Reader in(bytes);
   if (!in.Get(&c.op) || !in.Get(&c.file) || !in.Get(&c.offset) || !in.GetBytes(&c.order) ||
       !in.GetBytes(&c.order_text) || !in.GetBytes(&c.row) || !in.GetBytes(&c.key_fields) || !in.done())

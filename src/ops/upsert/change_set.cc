@@ -70,17 +70,10 @@ uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets) {
 ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out, std::function<bool(uint32_t)> keeps)
     : options_(options), out_(out), keeps_(std::move(keeps)), by_bucket_(buckets), touched_(buckets, false) {}
 
-Status ChangeSet::Offer(uint32_t bucket, std::string_view key, Change change) {
+Status ChangeSet::Offer(uint32_t bucket, uint64_t hash, std::string_view key, const ChangeView& change) {
   touched_[bucket] = true;
   filter_.clear();  // stale now
-  auto held = [](const Change& c) {
-    return c.row.size() + c.order.size() + c.order_text.size() + c.key_fields.size() + 96;
-  };
-  auto [at, fresh] = by_bucket_[bucket].try_emplace(std::string(key));
-  if (fresh || ChangeWins(change, at->second)) {
-    held_bytes_ += held(change) + (fresh ? key.size() : 0) - (fresh ? 0 : held(at->second));
-    at->second = std::move(change);
-  }
+  held_bytes_ += by_bucket_[bucket].Offer(hash, key, change, &arena_);
   if (options_.memory_limit == 0 || held_bytes_ <= options_.memory_limit) return Status::OK();
   return Status::IOError("the changes of one bucket group take more than --memory-limit (" +
                          std::to_string(held_bytes_ >> 20) + " MiB): give more memory");
@@ -119,11 +112,11 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
   RowScanner scanner(dialect, static_cast<uint32_t>(layout.header.size()), layout.key_fields);
   std::vector<std::string_view> fields;
   std::vector<std::string_view> key_values(options_.key.size());
-  std::string scratch;
+  std::string scratch, row_text, key_fields;
   Status failure;  // of handing a change on
   auto on_row = [&](const RowView& row, const Chunk& chunk) {
     SplitFields(row.data, row.size, row.quoted, dialect, &fields, &scratch);
-    Change change;
+    ChangeView change;
     change.file = index;
     change.offset = chunk.file_offset + row.offset;
     if (layout.op_field >= 0) {
@@ -134,8 +127,6 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
                    "unknown op '" + std::string(op) + "' in column " + options_.op_column + " (I, U or D)");
         return;
       }
-    } else {
-      change.op = 'I';
     }
     for (size_t k = 0; k < layout.key_fields.size(); ++k) {
       key_values[k] = fields[layout.key_fields[k]];
@@ -144,26 +135,31 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
         return;
       }
     }
-    change.order_text = std::string(fields[layout.order_field]);
+    change.order_text = fields[layout.order_field];
     Result<std::string> order = EncodeOrderValue(options_.order_type, change.order_text);
     if (!order.ok()) {
       log.Report(chunk, row.offset,
-                 "bad --order-by value '" + change.order_text + "' in column " + options_.order_column + ": " +
-                     order.status().message());
+                 "bad --order-by value '" + std::string(change.order_text) + "' in column " + options_.order_column +
+                     ": " + order.status().message());
       return;
     }
-    change.order = std::move(order).value();
+    change.order = order.value();
     std::string_view key;
     encoder.Encode(key_values.data(), &key);
-    const uint32_t b = BucketOf(key, buckets());
+    const uint64_t hash = KeyEncoder::Hash(key);
+    const uint32_t b = BucketOfHash(hash, buckets());
     if (keeps_ && !keeps_(b)) return;
-    Render(fields, layout.source, out_.separator, &change.row);
+    row_text.clear();
+    Render(fields, layout.source, out_.separator, &row_text);
+    change.row = row_text;
+    key_fields.clear();
     for (size_t k = 0; k < key_values.size(); ++k) {
-      if (k > 0) change.key_fields.push_back(out_.separator);
-      AppendField(&change.key_fields, key_values[k], out_.separator);
+      if (k > 0) key_fields.push_back(out_.separator);
+      AppendField(&key_fields, key_values[k], out_.separator);
     }
+    change.key_fields = key_fields;
     touched_[b] = true;
-    Status kept = sink != nullptr ? (*sink)(b, key, std::move(change)) : Offer(b, key, std::move(change));
+    Status kept = sink != nullptr ? (*sink)(b, key, change) : Offer(b, hash, key, change);
     if (!kept.ok() && failure.ok()) failure = std::move(kept);
   };
   auto after_chunk = [&]() { return failure; };
@@ -180,10 +176,9 @@ void ChangeSet::IndexKeys() {
   while ((uint64_t{64} << words_log2) < distinct_keys() * 16 && words_log2 < 34) ++words_log2;
   filter_.assign(uint64_t{1} << words_log2, 0);
   filter_shift_ = 64 - words_log2;
-  for (const auto& bucket : by_bucket_) {
-    for (const auto& [key, change] : bucket) {
-      const uint64_t hash = KeyEncoder::Hash(key);
-      filter_[hash >> filter_shift_] |= FilterBits(hash);
+  for (ChangeTable& bucket : by_bucket_) {
+    for (const HeldChange& change : bucket.changes()) {
+      filter_[change.hash() >> filter_shift_] |= FilterBits(change.hash());
     }
   }
 }

@@ -7,33 +7,16 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "engine/key_arena.h"
 #include "io/file_system.h"
 #include "text/bad_row_log.h"
 #include "text/dialect.h"
+#include "ops/upsert/change_table.h"
 #include "ops/upsert/upsert_options.h"
 
 namespace mergeflow {
-
-// One change, as it will be applied.
-struct Change {
-  char op = 'U';           // 'I', 'U' or 'D' ('I' and 'U' both mean "this is the row now")
-  std::string order;       // EncodeOrderValue of the order value
-  std::string order_text;  // the order value as written
-  std::string row;         // the row in the dataset's columns and output dialect, no line end
-  std::string key_fields;  // the key values in the output dialect (for tombstones)
-  uint32_t file = 0;       // index of its change file
-  uint64_t offset = 0;     // of the row in its file
-  bool matched = false;    // a stored row with its key was met
-};
-
-// Whether change `a` wins over `b` for the same key within one call.
-inline bool ChangeWins(const Change& a, const Change& b) {
-  if (a.order != b.order) return a.order > b.order;
-  return a.file != b.file ? a.file > b.file : a.offset > b.offset;
-}
 
 struct ChangeCounts {
   uint64_t rows = 0;      // change rows read
@@ -58,7 +41,8 @@ class ChangeSet {
 
   // Where Read sends each change instead of reducing it here: a sink may
   // keep it elsewhere (spill it to disk by bucket group).
-  using Sink = std::function<Status(uint32_t bucket, std::string_view key, Change change)>;
+  // The change's bytes live only for the call.
+  using Sink = std::function<Status(uint32_t bucket, std::string_view key, const ChangeView& change)>;
 
   // Reads change file `file` (index `index` on the command line) whose rows
   // are rendered in `columns`, reducing each change here (Offer) or handing
@@ -68,13 +52,14 @@ class ChangeSet {
   Status Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns,
               const Sink* sink = nullptr);
 
-  // Keeps `change` for `key` in `bucket` if it wins over the change held
-  // there. IOError when the changes held outgrow options.memory_limit.
-  Status Offer(uint32_t bucket, std::string_view key, Change change);
+  // Keeps `change` for `key` (of KeyEncoder::Hash `hash`) in `bucket` if it
+  // wins over the change held there. IOError when the changes held outgrow
+  // options.memory_limit.
+  Status Offer(uint32_t bucket, uint64_t hash, std::string_view key, const ChangeView& change);
 
   uint32_t buckets() const { return static_cast<uint32_t>(by_bucket_.size()); }
   // The reduced changes of `bucket`, by encoded key (KeyHash's input).
-  std::unordered_map<std::string, Change>& bucket(uint32_t b) { return by_bucket_[b]; }
+  ChangeTable& bucket(uint32_t b) { return by_bucket_[b]; }
   // Whether any change read or offered falls in bucket `b`.
   bool touches(uint32_t b) const { return touched_[b]; }
   const ChangeCounts& counts() const { return counts_; }
@@ -98,7 +83,8 @@ class ChangeSet {
   const UpsertOptions& options_;
   Dialect out_;
   std::function<bool(uint32_t)> keeps_;
-  std::vector<std::unordered_map<std::string, Change>> by_bucket_;
+  KeyArena arena_;  // the held changes' bytes
+  std::vector<ChangeTable> by_bucket_;
   std::vector<bool> touched_;
   ChangeCounts counts_;
   uint64_t held_bytes_ = 0;

@@ -106,10 +106,9 @@ class MergeWorker {
     if (!s_.in_group(b)) return;  // another group's, merged in its turn
     const bool in_place = s_.output.as_delta[b] && !from.delta;
     if (!s_.changes->MayHold(hash)) return Stays(b, row, in_place);
-    auto& bucket = s_.changes->bucket(b);
-    auto found = bucket.find(std::string(key));
-    if (found == bucket.end()) return Stays(b, row, in_place);
-    Change& change = found->second;
+    HeldChange* held = s_.changes->bucket(b).Find(hash, key);
+    if (held == nullptr) return Stays(b, row, in_place);
+    const ChangeView change = held->view();
     bool applies = s_.o.commit_time;
     if (!applies) {
       const std::string_view stored_order = row.keys[s_.o.key.size()];
@@ -123,7 +122,7 @@ class MergeWorker {
       applies = change.order >= order.value();
     }
     // The stored data holds the key twice (seen by this worker or another).
-    const bool duplicate = std::atomic_ref<bool>(change.matched).exchange(true);
+    const bool duplicate = held->MarkMatched();
     if (!applies) {
       ++counts_.stale_ignored;
       return Stays(b, row, in_place);
@@ -132,7 +131,8 @@ class MergeWorker {
     if (duplicate) return;
     if (change.op == 'D') {
       ++counts_.deleted;
-      deleted_[b][std::string(key)] = Tombstone{change.key_fields, change.order, change.order_text, 0};
+      deleted_[b][std::string(key)] =
+          Tombstone{std::string(change.key_fields), std::string(change.order), std::string(change.order_text), 0};
       return;
     }
     ++counts_.updated;

@@ -19,12 +19,12 @@ namespace mergeflow {
 // A tombstone: a deleted key, the order value of its delete, and the
 // generation (upsert count) that deleted it.
 struct Tombstone {
-  std::string key_fields;  // rendered, as in Change
+  std::string key_fields;  // rendered, as in ChangeView
   std::string order;       // encoded
   std::string order_text;
   uint64_t generation = 0;
 };
-using Tombstones = std::map<std::string, Tombstone>;  // by encoded key, sorted for a stable file
+using Tombstones = std::map<std::string, Tombstone, std::less<>>;  // by encoded key, sorted for a stable file
 
 // A stored file the merge reads, and what its rows are to its bucket.
 struct StoredFile {
@@ -76,7 +76,7 @@ struct MergeSource {
 // bucket's lane of `output`; a row kept in place (a part's row in a
 // merge-on-read bucket) is only counted, and a part's row replaced or
 // deleted there is added to `findings->replaced`. Marks the changes that
-// met a stored row (Change::matched). A stored row with a bad --order-by
+// met a stored row (HeldChange::MarkMatched). A stored row with a bad --order-by
 // value is BadInput naming its file.
 Status MergeStoredRows(const MergeSource& source, const UpsertOptions& options, ChangeSet* changes,
                        const std::function<bool(uint32_t)>& in_group, const BucketOutput& output,

@@ -328,7 +328,7 @@ class SpilledChanges {
   }
   // The sink that spills what ChangeSet::Read reads.
   ChangeSet::Sink sink() {
-    return [this](uint32_t bucket, std::string_view key, Change change) {
+    return [this](uint32_t bucket, std::string_view key, const ChangeView& change) {
       record_.clear();
       EncodeChange(change, &record_);
       BuildRow row;
@@ -342,8 +342,9 @@ class SpilledChanges {
   Status Reduce(uint32_t g, ChangeSet* into) {
     MF_ASSIGN_OR_RETURN(std::vector<BuildRow> rows, files_.Load(g, &buffer_));
     for (const BuildRow& row : rows) {
-      MF_ASSIGN_OR_RETURN(Change change, DecodeChange(std::string_view(row.row, row.row_size())));
-      MF_RETURN_IF_ERROR(into->Offer(BucketOf(row.key_view(), into->buckets()), row.key_view(), std::move(change)));
+      MF_ASSIGN_OR_RETURN(ChangeView change, DecodeChange(std::string_view(row.row, row.row_size())));
+      const uint64_t hash = KeyEncoder::Hash(row.key_view());
+      MF_RETURN_IF_ERROR(into->Offer(BucketOfHash(hash, into->buckets()), hash, row.key_view(), change));
     }
     files_.Remove(g);
     return Status::OK();
@@ -408,28 +409,29 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, O
   const uint64_t oldest = run->generation > o.tombstone_versions ? run->generation - o.tombstone_versions : 0;
   if (auto at = run->current.tombstones.find(b); at != run->current.tombstones.end())
     MF_RETURN_IF_ERROR(LoadTombstones(at->second, o, run->dialect, oldest, &tombs));
-  std::vector<std::pair<const std::string*, Change*>> left;
-  for (auto& [key, change] : changes->bucket(b)) {
-    if (!change.matched) left.emplace_back(&key, &change);
+  std::vector<const HeldChange*> left;  // the changes that met no stored row, in the order they came
+  for (const HeldChange& change : changes->bucket(b).changes()) {
+    if (!change.matched()) left.push_back(&change);
   }
-  std::sort(left.begin(), left.end(), [](const auto& x, const auto& y) {
-    return x.second->file != y.second->file ? x.second->file < y.second->file : x.second->offset < y.second->offset;
+  std::sort(left.begin(), left.end(), [](const HeldChange* x, const HeldChange* y) {
+    return x->file() != y->file() ? x->file() < y->file() : x->offset() < y->offset();
   });
   std::string text;
   uint64_t rows = 0;
-  for (auto& [key, change] : left) {
-    auto tomb = tombs.find(*key);
-    if (!o.commit_time && tomb != tombs.end() && change->order < tomb->second.order) {
+  for (const HeldChange* held : left) {
+    const ChangeView change = held->view();
+    auto tomb = tombs.find(held->key());
+    if (!o.commit_time && tomb != tombs.end() && change.order < tomb->second.order) {
       ++counts.stale_ignored;
-    } else if (change->op == 'D') {
+    } else if (change.op == 'D') {
       ++counts.delete_missing;
-    } else if (o.strict && change->op == 'U') {
-      const std::string& path = run->files[change->file].path;
-      return Status::BadInput(path + ":" + std::to_string(LineAtOffset(path, change->offset)) +
+    } else if (o.strict && change.op == 'U') {
+      const std::string& path = run->files[change.file].path;
+      return Status::BadInput(path + ":" + std::to_string(LineAtOffset(path, change.offset)) +
                               ": update of a key that is not in the dataset (--strict)");
     } else {
       ++counts.inserted;
-      text += change->row;
+      text += change.row;
       text += '\n';
       ++rows;
       if (tomb != tombs.end()) tombs.erase(tomb);
