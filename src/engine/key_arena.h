@@ -15,6 +15,10 @@ namespace mergeflow {
 
 class KeyArena {
  public:
+  // Blocks start at `first_block` bytes and double up to 1 MiB (small
+  // arenas by the thousand stay small).
+  explicit KeyArena(size_t first_block = kBlockBytes) : next_block_(std::min(first_block, kBlockBytes)) {}
+
   // Stores `key` then `row`; returns the address of the row copy (the key
   // starts key.size() bytes before it). Valid for the arena's lifetime.
   // Not thread-safe.
@@ -29,7 +33,8 @@ class KeyArena {
   // lifetime. Not thread-safe.
   char* Reserve(size_t bytes) {
     if (bytes > left_) {
-      const size_t block = std::max(kBlockBytes, bytes);
+      const size_t block = std::max(next_block_, bytes);
+      next_block_ = std::min(next_block_ * 2, kBlockBytes);
       blocks_.emplace_back(new char[block]);
       next_ = blocks_.back().get();
       left_ = block;
@@ -42,6 +47,7 @@ class KeyArena {
 
  private:
   static constexpr size_t kBlockBytes = 1 << 20;
+  size_t next_block_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* next_ = nullptr;
   size_t left_ = 0;

@@ -73,7 +73,7 @@ ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out
 Status ChangeSet::Offer(uint32_t bucket, uint64_t hash, std::string_view key, const ChangeView& change) {
   touched_[bucket] = true;
   filter_.clear();  // stale now
-  held_bytes_ += by_bucket_[bucket].Offer(hash, key, change, &arena_);
+  held_bytes_ += by_bucket_[bucket].Offer(hash, key, change);
   if (options_.memory_limit == 0 || held_bytes_ <= options_.memory_limit) return Status::OK();
   return Status::IOError("the changes of one bucket group take more than --memory-limit (" +
                          std::to_string(held_bytes_ >> 20) + " MiB): give more memory");

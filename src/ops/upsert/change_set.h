@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/key_arena.h"
 #include "io/file_system.h"
 #include "text/bad_row_log.h"
 #include "text/dialect.h"
@@ -83,7 +82,6 @@ class ChangeSet {
   const UpsertOptions& options_;
   Dialect out_;
   std::function<bool(uint32_t)> keeps_;
-  KeyArena arena_;  // the held changes' bytes
   std::vector<ChangeTable> by_bucket_;
   std::vector<bool> touched_;
   ChangeCounts counts_;

@@ -44,7 +44,7 @@ void ChangeTable::Grow() {
   }
 }
 
-uint64_t ChangeTable::Offer(uint64_t hash, std::string_view key, const ChangeView& change, KeyArena* arena) {
+uint64_t ChangeTable::Offer(uint64_t hash, std::string_view key, const ChangeView& change) {
   if ((changes_.size() + 1) * 2 > slots_.size()) Grow();
   Slot* slot = Probe(hash, key);
   HeldChange* held = nullptr;
@@ -61,7 +61,7 @@ uint64_t ChangeTable::Offer(uint64_t hash, std::string_view key, const ChangeVie
   }
   const size_t bytes =
       key.size() + change.order.size() + change.order_text.size() + change.row.size() + change.key_fields.size();
-  char* at = arena->Reserve(bytes);
+  char* at = arena_.Reserve(bytes);
   held->bytes_ = at;
   Put(&at, key);  // copied again: the old bytes stay in the arena until it goes
   Put(&at, change.order);

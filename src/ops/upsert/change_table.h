@@ -1,5 +1,6 @@
 // ChangeTable: the reduced changes of one bucket of an upsert, kept flat:
-// each change's bytes copied once into an arena, a fixed-size record per
+// each change's bytes copied once into the table's arena (a bucket's bytes
+// together, so reading them in order streams), a fixed-size record per
 // key in one vector, and an open-addressing index of the records by key
 // hash. No allocation per change, and a look-up touches one index slot and
 // (when the slot's hash tag matches) one record.
@@ -73,11 +74,11 @@ class HeldChange {
 class ChangeTable {
  public:
   // Keeps `change` for `key` (whose KeyEncoder::Hash is `hash`), copying its
-  // bytes to `arena`, unless the change held for the key wins over it.
+  // bytes to the table's arena, unless the change held for the key wins over it.
   // Returns the bytes held now more than before: the change's bytes, and for
   // a new key its record and two index slots (the vectors' slack as they
   // double is left to the caller's margin).
-  uint64_t Offer(uint64_t hash, std::string_view key, const ChangeView& change, KeyArena* arena);
+  uint64_t Offer(uint64_t hash, std::string_view key, const ChangeView& change);
 
   // The change held for `key` (of hash `hash`), or null. Safe on several
   // threads at once while nothing is offered.
@@ -103,6 +104,7 @@ class ChangeTable {
   // What a key costs besides its change's bytes: its record and two slots.
   static constexpr uint64_t kRecordBytes = sizeof(HeldChange) + 2 * sizeof(Slot);
 
+  KeyArena arena_{4096};
   std::vector<HeldChange> changes_;
   std::vector<Slot> slots_;  // a power of two of them, at most half used
   int shift_ = 64;           // a hash's slot: its top bits
