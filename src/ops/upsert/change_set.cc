@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/thread_pool.h"
 #include "engine/key_encoder.h"
 #include "text/chunk_reader.h"
 #include "text/dialect_choice.h"
@@ -61,6 +62,88 @@ void Render(const std::vector<std::string_view>& fields, const std::vector<int>&
   }
 }
 
+// Turns the rows of one change file into changes, one worker's: checks each
+// (a bad one goes to the log) and renders those of the buckets `keeps`
+// names (all when empty) in the dataset's columns.
+class ChangeRowParser {
+ public:
+  ChangeRowParser(const UpsertOptions& o, const FileLayout& layout, const Dialect& dialect, char out_separator,
+                  uint32_t file_index, uint32_t buckets, const std::function<bool(uint32_t)>& keeps, BadRowLog* log)
+      : o_(o),
+        layout_(layout),
+        dialect_(dialect),
+        out_separator_(out_separator),
+        file_index_(file_index),
+        buckets_(buckets),
+        keeps_(keeps),
+        log_(log),
+        encoder_(o.key.size(), /*null_keys_equal=*/true),
+        key_values_(o.key.size()) {}
+
+  // Calls hand_on(bucket, key hash, encoded key, change) for a good `row`
+  // of `chunk`; the change's bytes live until the next call.
+  template <class HandOn>
+  void Parse(const RowView& row, const Chunk& chunk, HandOn&& hand_on) {
+    SplitFields(row.data, row.size, row.quoted, dialect_, &fields_, &scratch_);
+    ChangeView change;
+    change.file = file_index_;
+    change.offset = chunk.file_offset + row.offset;
+    if (layout_.op_field >= 0) {
+      const std::string_view op = fields_[layout_.op_field];
+      change.op = op.size() == 1 ? static_cast<char>(std::toupper(static_cast<unsigned char>(op[0]))) : '?';
+      if (change.op != 'I' && change.op != 'U' && change.op != 'D') {
+        log_->Report(chunk, row.offset, "unknown op '" + std::string(op) + "' in column " + o_.op_column + " (I, U or D)");
+        return;
+      }
+    }
+    for (size_t k = 0; k < layout_.key_fields.size(); ++k) {
+      key_values_[k] = fields_[layout_.key_fields[k]];
+      if (key_values_[k].empty()) {
+        log_->Report(chunk, row.offset, "empty key column '" + o_.key[k] + "'");
+        return;
+      }
+    }
+    change.order_text = fields_[layout_.order_field];
+    Result<std::string> order = EncodeOrderValue(o_.order_type, change.order_text);
+    if (!order.ok()) {
+      log_->Report(chunk, row.offset,
+                   "bad --order-by value '" + std::string(change.order_text) + "' in column " + o_.order_column +
+                       ": " + order.status().message());
+      return;
+    }
+    change.order = order.value();
+    std::string_view key;
+    encoder_.Encode(key_values_.data(), &key);
+    const uint64_t hash = KeyEncoder::Hash(key);
+    const uint32_t bucket = BucketOfHash(hash, buckets_);
+    if (keeps_ && !keeps_(bucket)) return;
+    row_text_.clear();
+    Render(fields_, layout_.source, out_separator_, &row_text_);
+    change.row = row_text_;
+    key_fields_.clear();
+    for (size_t k = 0; k < key_values_.size(); ++k) {
+      if (k > 0) key_fields_.push_back(out_separator_);
+      AppendField(&key_fields_, key_values_[k], out_separator_);
+    }
+    change.key_fields = key_fields_;
+    hand_on(bucket, hash, key, change);
+  }
+
+ private:
+  const UpsertOptions& o_;
+  const FileLayout& layout_;
+  const Dialect& dialect_;
+  const char out_separator_;
+  const uint32_t file_index_;
+  const uint32_t buckets_;
+  const std::function<bool(uint32_t)>& keeps_;
+  BadRowLog* const log_;
+  KeyEncoder encoder_;
+  std::vector<std::string_view> fields_;
+  std::vector<std::string_view> key_values_;
+  std::string scratch_, row_text_, key_fields_;
+};
+
 }  // namespace
 
 uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets) {
@@ -68,15 +151,29 @@ uint32_t BucketOf(std::string_view encoded_key, uint32_t buckets) {
 }
 
 ChangeSet::ChangeSet(const UpsertOptions& options, uint32_t buckets, Dialect out, std::function<bool(uint32_t)> keeps)
-    : options_(options), out_(out), keeps_(std::move(keeps)), by_bucket_(buckets), touched_(buckets, false) {}
+    : options_(options),
+      out_(out),
+      keeps_(std::move(keeps)),
+      by_bucket_(buckets),
+      locks_(buckets),
+      touched_(buckets, 0) {}
 
 Status ChangeSet::Offer(uint32_t bucket, uint64_t hash, std::string_view key, const ChangeView& change) {
-  touched_[bucket] = true;
   filter_.clear();  // stale now
-  held_bytes_ += by_bucket_[bucket].Offer(hash, key, change);
-  if (options_.memory_limit == 0 || held_bytes_ <= options_.memory_limit) return Status::OK();
+  return Keep(bucket, hash, key, change);
+}
+
+Status ChangeSet::Keep(uint32_t bucket, uint64_t hash, std::string_view key, const ChangeView& change) {
+  uint64_t grown = 0;
+  {
+    std::lock_guard<std::mutex> lock(locks_[bucket]);
+    touched_[bucket] = 1;
+    grown = by_bucket_[bucket].Offer(hash, key, change);
+  }
+  const uint64_t held = held_bytes_.fetch_add(grown, std::memory_order_relaxed) + grown;
+  if (options_.memory_limit == 0 || held <= options_.memory_limit) return Status::OK();
   return Status::IOError("the changes of one bucket group take more than --memory-limit (" +
-                         std::to_string(held_bytes_ >> 20) + " MiB): give more memory");
+                         std::to_string(held >> 20) + " MiB): give more memory");
 }
 
 uint64_t ChangeSet::distinct_keys() const {
@@ -108,62 +205,32 @@ Status ChangeSet::Read(const FileInfo& file, uint32_t index, const std::vector<s
   MF_ASSIGN_OR_RETURN(std::vector<std::string> header, ReadHeader(file.path, &reader, dialect));
   MF_ASSIGN_OR_RETURN(FileLayout layout, LayoutOf(options_, file.path, std::move(header), columns));
   BadRowLog log(options_.skip_bad_rows, &reader);
-  KeyEncoder encoder(options_.key.size(), /*null_keys_equal=*/true);
-  RowScanner scanner(dialect, static_cast<uint32_t>(layout.header.size()), layout.key_fields);
-  std::vector<std::string_view> fields;
-  std::vector<std::string_view> key_values(options_.key.size());
-  std::string scratch, row_text, key_fields;
-  Status failure;  // of handing a change on
-  auto on_row = [&](const RowView& row, const Chunk& chunk) {
-    SplitFields(row.data, row.size, row.quoted, dialect, &fields, &scratch);
-    ChangeView change;
-    change.file = index;
-    change.offset = chunk.file_offset + row.offset;
-    if (layout.op_field >= 0) {
-      const std::string_view op = fields[layout.op_field];
-      change.op = op.size() == 1 ? static_cast<char>(std::toupper(static_cast<unsigned char>(op[0]))) : '?';
-      if (change.op != 'I' && change.op != 'U' && change.op != 'D') {
-        log.Report(chunk, row.offset,
-                   "unknown op '" + std::string(op) + "' in column " + options_.op_column + " (I, U or D)");
-        return;
+  filter_.clear();  // stale now
+  // Changes kept here are parsed on --threads workers, each offering its
+  // changes under their bucket's lock (the winner of a key is the same in
+  // any order: ChangeWins is a total order); a sink takes them from one.
+  const int workers = sink != nullptr ? 1 : std::max(options_.threads, 1);
+  std::vector<Status> results(static_cast<size_t>(workers));
+  std::vector<uint64_t> rows(static_cast<size_t>(workers), 0);
+  RunOnWorkers(workers, [&](int w) {
+    Status failure;  // of handing a change on
+    auto hand_on = [&](uint32_t b, uint64_t hash, std::string_view key, const ChangeView& change) {
+      Status kept;
+      if (sink != nullptr) {
+        touched_[b] = 1;
+        kept = (*sink)(b, key, change);
+      } else {
+        kept = Keep(b, hash, key, change);
       }
-    }
-    for (size_t k = 0; k < layout.key_fields.size(); ++k) {
-      key_values[k] = fields[layout.key_fields[k]];
-      if (key_values[k].empty()) {
-        log.Report(chunk, row.offset, "empty key column '" + options_.key[k] + "'");
-        return;
-      }
-    }
-    change.order_text = fields[layout.order_field];
-    Result<std::string> order = EncodeOrderValue(options_.order_type, change.order_text);
-    if (!order.ok()) {
-      log.Report(chunk, row.offset,
-                 "bad --order-by value '" + std::string(change.order_text) + "' in column " + options_.order_column +
-                     ": " + order.status().message());
-      return;
-    }
-    change.order = order.value();
-    std::string_view key;
-    encoder.Encode(key_values.data(), &key);
-    const uint64_t hash = KeyEncoder::Hash(key);
-    const uint32_t b = BucketOfHash(hash, buckets());
-    if (keeps_ && !keeps_(b)) return;
-    row_text.clear();
-    Render(fields, layout.source, out_.separator, &row_text);
-    change.row = row_text;
-    key_fields.clear();
-    for (size_t k = 0; k < key_values.size(); ++k) {
-      if (k > 0) key_fields.push_back(out_.separator);
-      AppendField(&key_fields, key_values[k], out_.separator);
-    }
-    change.key_fields = key_fields;
-    touched_[b] = true;
-    Status kept = sink != nullptr ? (*sink)(b, key, change) : Offer(b, hash, key, change);
-    if (!kept.ok() && failure.ok()) failure = std::move(kept);
-  };
-  auto after_chunk = [&]() { return failure; };
-  MF_RETURN_IF_ERROR(ScanRows(&reader, &scanner, &log, on_row, after_chunk, &counts_.rows));
+      if (!kept.ok() && failure.ok()) failure = std::move(kept);
+    };
+    ChangeRowParser parser(options_, layout, dialect, out_.separator, index, buckets(), keeps_, &log);
+    RowScanner scanner(dialect, static_cast<uint32_t>(layout.header.size()), layout.key_fields);
+    auto on_row = [&](const RowView& row, const Chunk& chunk) { parser.Parse(row, chunk, hand_on); };
+    results[w] = ScanRows(&reader, &scanner, &log, on_row, [&] { return failure; }, &rows[w]);
+  });
+  for (const Status& result : results) MF_RETURN_IF_ERROR(result);
+  for (uint64_t n : rows) counts_.rows += n;
   counts_.rejected += log.count();
   for (BadRow& row : log.samples()) {
     if (counts_.rejected_samples.size() < BadRowLog::kSamples) counts_.rejected_samples.push_back(std::move(row));

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,8 +46,8 @@ class ChangeSet {
   using Sink = std::function<Status(uint32_t bucket, std::string_view key, const ChangeView& change)>;
 
   // Reads change file `file` (index `index` on the command line) whose rows
-  // are rendered in `columns`, reducing each change here (Offer) or handing
-  // it to `sink`. A bad row (unknown op, empty key, empty or unparsable
+  // are rendered in `columns`, reducing each change here (on
+  // options.threads workers) or handing it to `sink` (on one). A bad row (unknown op, empty key, empty or unparsable
   // order value, wrong field count) is BadInput "file:line: ..." unless
   // options.skip_bad_rows, which counts it instead.
   Status Read(const FileInfo& file, uint32_t index, const std::vector<std::string>& columns,
@@ -60,7 +62,7 @@ class ChangeSet {
   // The reduced changes of `bucket`, by encoded key (KeyHash's input).
   ChangeTable& bucket(uint32_t b) { return by_bucket_[b]; }
   // Whether any change read or offered falls in bucket `b`.
-  bool touches(uint32_t b) const { return touched_[b]; }
+  bool touches(uint32_t b) const { return touched_[b] != 0; }
   const ChangeCounts& counts() const { return counts_; }
   uint64_t distinct_keys() const;
 
@@ -82,10 +84,14 @@ class ChangeSet {
   const UpsertOptions& options_;
   Dialect out_;
   std::function<bool(uint32_t)> keeps_;
+  // Offer without marking the filter stale; thread-safe.
+  Status Keep(uint32_t bucket, uint64_t hash, std::string_view key, const ChangeView& change);
+
   std::vector<ChangeTable> by_bucket_;
-  std::vector<bool> touched_;
+  std::vector<std::mutex> locks_;  // one per bucket, held while a change is offered to it
+  std::vector<char> touched_;      // per bucket (not vector<bool>: workers set theirs at once)
   ChangeCounts counts_;
-  uint64_t held_bytes_ = 0;
+  std::atomic<uint64_t> held_bytes_{0};
   // Two bits a key in one word (a blocked Bloom filter: one cache line a
   // question): the word by the hash's top bits, the bits by two of its
   // middle 6-bit fields (the low bits choose the bucket).

@@ -1,10 +1,9 @@
 #include "ops/upsert/stored_rows_merge.h"
 
 #include <algorithm>
-#include <atomic>
 #include <mutex>
-#include <thread>
 
+#include "common/thread_pool.h"
 #include "engine/key_encoder.h"
 #include "ops/upsert/order_value.h"
 #include "text/bad_row_log.h"
@@ -212,12 +211,9 @@ Status MergeStoredRows(const MergeSource& source, const UpsertOptions& o, Change
   SharedMerge shared(source, o, changes, in_group, output, std::move(key_fields), findings);
   // As many workers as threads: the rows of stored parts are what an upsert
   // spends its time on.
-  std::vector<Status> results(static_cast<size_t>(std::max(o.threads, 1)));
-  std::vector<std::thread> helpers;
-  for (size_t i = 1; i < results.size(); ++i)
-    helpers.emplace_back([&shared, &results, i] { results[i] = MergeWorker(&shared).Run(); });
-  results[0] = MergeWorker(&shared).Run();
-  for (std::thread& helper : helpers) helper.join();
+  const int workers = std::max(o.threads, 1);
+  std::vector<Status> results(static_cast<size_t>(workers));
+  RunOnWorkers(workers, [&](int w) { results[w] = MergeWorker(&shared).Run(); });
   for (const Status& result : results) MF_RETURN_IF_ERROR(result);
   return Status::OK();
 }
