@@ -174,7 +174,7 @@ Result<bool> NextChunk(FileChunker* chunker, Chunk* chunk) {
 
 bool ChunkReader::ReadRange(size_t r, FileSlot* slot, bool done_at_end) {
   const FileRange& range = ranges_[r];
-  FileChunker chunker(files_[range.file_index], range, dialect_, &buffers_);
+  FileChunker chunker(files_[range.file_index], range, dialect_, &buffers_, count_lines_);
   for (;;) {
     {
       // Read only when the slot is empty: one chunk ahead per thread.

@@ -61,6 +61,12 @@ class ChunkReader {
 
   const std::vector<FileInfo>& files() const { return files_; }
 
+  // Chunks of mapped text files come without line numbers (first_line 0):
+  // the line of a bad row shown is counted from its file then (BadRowLog),
+  // which saves a pass over every byte where bad rows are not expected.
+  // REQUIRES: no Next yet.
+  void CountLinesOnlyWhenShown() { count_lines_ = false; }
+
  private:
   // Chunks being read. kFileOrder: one slot per range, ranges_[r] using
   // slots_[r % slots_.size()]; kAnyOrder: one slot per reading thread.
@@ -92,6 +98,7 @@ class ChunkReader {
   const Dialect dialect_;
   const ChunkOrder order_;
   ChunkBufferPool buffers_;
+  bool count_lines_ = true;
 
   std::mutex mu_;
   std::condition_variable chunk_ready_;  // a slot got a chunk or finished

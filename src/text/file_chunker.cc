@@ -39,8 +39,9 @@ void ChunkBufferPool::Give(LargeBuffer buffer) {
   if (spare_.size() < 64) spare_.push_back(std::move(buffer));
 }
 
-FileChunker::FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool)
-    : file_(file), range_(range), dialect_(dialect), pool_(pool) {}
+FileChunker::FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool,
+                         bool count_lines)
+    : file_(file), range_(range), dialect_(dialect), pool_(pool), count_lines_(count_lines) {}
 
 Result<FileChunker::Encoding> FileChunker::DetectEncoding() const {
   char magic[4];
@@ -78,6 +79,7 @@ Status FileChunker::Open() {
   if (file_.path != "-" && (mapping_ != nullptr || !whole || !local)) {
     MF_ASSIGN_OR_RETURN(encoding, DetectEncoding());
   }
+  if (!count_lines_ && mapping_ != nullptr && encoding == Encoding::kText) line_ = 0;
   if (file_.skip != nullptr && encoding == Encoding::kParquet)
     return Status::InvalidArgument(file_.path + ": rows of a Parquet file cannot be skipped by byte ranges");
   if (encoding != Encoding::kText) {

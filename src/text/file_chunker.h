@@ -72,7 +72,9 @@ class FileChunker {
   // starts inside the file yields chunks whose first_line is 0 (not known).
   // The rows of file.skip are left out (a chunk missing some has first_line
   // 0, and its file_offset is that of its first byte before the cut).
-  FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool);
+  // Without `count_lines`, a mapped text file's chunks have first_line 0
+  // too (a bad row's line is then counted from the file when shown).
+  FileChunker(const FileInfo& file, FileRange range, Dialect dialect, ChunkBufferPool* pool, bool count_lines = true);
   FileChunker(const FileChunker&) = delete;
   FileChunker& operator=(const FileChunker&) = delete;
 
@@ -106,6 +108,7 @@ class FileChunker {
   const FileRange range_;
   const Dialect dialect_;
   ChunkBufferPool* const pool_;
+  const bool count_lines_;
   bool opened_ = false;
   std::unique_ptr<InputStream> stream_;        // the file, if read as a stream
   std::shared_ptr<const MappedFile> mapping_;  // the file, if mapped

@@ -11,6 +11,9 @@
 #include "io/input_listing.h"
 #include "io/local_file_system.h"
 #include "test_files.h"
+#include "text/bad_row_log.h"
+#include "text/row_scanner.h"
+#include "text/scan_rows.h"
 
 namespace mergeflow {
 namespace {
@@ -354,6 +357,32 @@ TEST(InputListingTest, MissingInputsAreClearErrors) {
   auto glob = ListInputFiles(dir / "*.tsv").value();
   ASSERT_EQ(glob.size(), 2u);
   EXPECT_EQ(glob[0].path, dir / "a.tsv");
+}
+
+TEST(ChunkReaderTest, LinesCountedOnlyWhenShownStillNameTheBadRow) {
+  TempDir dir;
+  std::string text = "id\tv\n";
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + (i == 3210 ? "\n" : "\tvalue\n");  // line 3212 lacks v
+  WriteFile(dir / "a.tsv", text);
+  WriteCompressed(dir / "a.zst", Compression::kZstd, text);
+  for (const std::string& path : {dir / "a.tsv", dir / "a.zst"}) {
+    for (int threads : {1, 2}) {
+      ChunkReader reader(ListInputFiles(path).value(), Dialect{}, 512, threads, ChunkOrder::kAnyOrder);
+      reader.CountLinesOnlyWhenShown();
+      Chunk first;
+      ASSERT_TRUE(reader.Next(&first).value());
+      // A mapped text file's chunks say nothing of their lines; a
+      // decompressed one's still do.
+      EXPECT_EQ(first.first_line, path.ends_with(".tsv") ? 0u : 1u) << path;
+      reader.PushBack(std::move(first));
+      BadRowLog log(false, &reader);
+      RowScanner scanner(Dialect{}, 2, {0});
+      uint64_t rows = 0;
+      Status status = ScanRows(&reader, &scanner, &log, [](const RowView&, const Chunk&) {}, [] { return Status::OK(); },
+                               &rows);
+      EXPECT_TRUE(status.message().starts_with(path + ":3212: ")) << status.message();
+    }
+  }
 }
 
 }  // namespace

@@ -14,12 +14,30 @@
 namespace mergeflow {
 namespace {
 
-// Whether `offset` falls in one of the sorted `ranges`.
-bool InRanges(const std::vector<ByteRange>& ranges, uint64_t offset) {
-  auto after = std::upper_bound(ranges.begin(), ranges.end(), offset,
-                                [](uint64_t at, const ByteRange& r) { return at < r.begin; });
-  return after != ranges.begin() && offset < std::prev(after)->end;
-}
+// Whether the rows of one chunk, met front to back, fall in the sorted
+// ranges of their file's deleted rows: one search a chunk, then a step
+// forward now and then, instead of a search a row.
+class DeletedRowCursor {
+ public:
+  bool Deleted(const std::vector<ByteRange>& ranges, const Chunk& chunk, uint64_t offset) {
+    if (ranges.empty()) return false;
+    if (!started_ || chunk.file_offset != chunk_offset_ || chunk.file_index != chunk_file_) {
+      started_ = true;
+      chunk_offset_ = chunk.file_offset;
+      chunk_file_ = chunk.file_index;
+      next_ = std::upper_bound(ranges.begin(), ranges.end(), offset,
+                               [](uint64_t at, const ByteRange& r) { return at < r.end; });
+    }
+    while (next_ != ranges.end() && next_->end <= offset) ++next_;
+    return next_ != ranges.end() && next_->begin <= offset;
+  }
+
+ private:
+  bool started_ = false;
+  uint64_t chunk_offset_ = 0;  // where the chunk the cursor is in starts
+  uint32_t chunk_file_ = 0;
+  std::vector<ByteRange>::const_iterator next_;  // the first range that ends after the last row asked about
+};
 
 // The bytes of `row` in its file, with its line terminator.
 ByteRange RowBytes(const RowView& row, const Chunk& chunk) {
@@ -33,24 +51,27 @@ ByteRange RowBytes(const RowView& row, const Chunk& chunk) {
 // What the workers of one merge share.
 struct SharedMerge {
   SharedMerge(const MergeSource& source, const UpsertOptions& o, ChangeSet* changes,
-              const std::function<bool(uint32_t)>& in_group, const BucketOutput& output,
+              const std::function<bool(uint32_t)>& in_group_of, const BucketOutput& output,
               std::vector<uint32_t> key_fields, MergeFindings* findings)
       : source(source),
         o(o),
         changes(changes),
-        in_group(in_group),
         output(output),
         key_fields(std::move(key_fields)),
         padding(source.added_columns, source.dialect.separator),
         reader(source.stored.files, source.dialect, o.chunk_bytes, o.threads, ChunkOrder::kAnyOrder),
         log(false, &reader),
         lanes(changes->buckets()),
-        findings(findings) {}
+        findings(findings) {
+    // Stored rows are seldom bad: no line counting for them.
+    reader.CountLinesOnlyWhenShown();
+    for (uint32_t b = 0; b < changes->buckets(); ++b) in_group.push_back(in_group_of(b) ? 1 : 0);
+  }
 
   const MergeSource& source;
   const UpsertOptions& o;
   ChangeSet* const changes;
-  const std::function<bool(uint32_t)>& in_group;
+  std::vector<char> in_group;  // per bucket: whether this merge decides its rows
   const BucketOutput& output;
   const std::vector<uint32_t> key_fields;  // the key columns, then the order column
   const std::string padding;               // appended to each stored row written
@@ -97,12 +118,12 @@ class MergeWorker {
   void OnRow(const RowView& row, const Chunk& chunk) {
     if (!failure_.ok()) return;
     const StoredFile& from = s_.source.stored.roles[chunk.file_index];
-    if (!from.deleted.empty() && InRanges(from.deleted, chunk.file_offset + row.offset)) return;  // not current
+    if (deleted_rows_.Deleted(from.deleted, chunk, chunk.file_offset + row.offset)) return;  // not current
     std::string_view key;
     encoder_.Encode(row.keys, &key);
     const uint64_t hash = KeyEncoder::Hash(key);
     const uint32_t b = BucketOfHash(hash, buckets_);
-    if (!s_.in_group(b)) return;  // another group's, merged in its turn
+    if (!s_.in_group[b]) return;  // another group's, merged in its turn
     const bool in_place = s_.output.as_delta[b] && !from.delta;
     if (!s_.changes->MayHold(hash)) return Stays(b, row, in_place);
     HeldChange* held = s_.changes->bucket(b).Find(hash, key);
@@ -183,6 +204,7 @@ class MergeWorker {
   UpsertCounts counts_;
   RowScanner scanner_;
   KeyEncoder encoder_;
+  DeletedRowCursor deleted_rows_;
   Status failure_;
 };
 
