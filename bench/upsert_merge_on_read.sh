@@ -5,7 +5,8 @@
 # into a dataset of 64 key-hash buckets once, then, ROUNDS times in turn,
 # upserts the same changes into a fresh copy of it (hard links: parts are
 # never written in place) each way, and prints each run's seconds and the
-# bytes its version wrote against the dataset's, then the medians.
+# bytes its version wrote against the dataset's (keys files included), then
+# the medians.
 #   bench/upsert_merge_on_read.sh [ROWS] [ROUNDS] [WORKDIR]   (default 10000000 3 a temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,8 +50,9 @@ m = json.load(open(f"{ds}/_versions/{v}/_SUCCESS"))
 files = []
 for p in m["parts"]:
     files.append(p)
-    if "deletes" in p:
-        files.append(p["deletes"])
+    for extra in ("deletes", "keys"):
+        if extra in p:
+            files.append(p[extra])
 files += m.get("deltas", []) + m.get("tombstones", [])
 new = sum(f["bytes"] for f in files if "version" not in f)
 print(new, sum(f["bytes"] for f in files))

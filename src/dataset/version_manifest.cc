@@ -38,6 +38,11 @@ Result<std::optional<VersionManifest>> ReadVersionManifest(FileSystem* fs, const
         manifest.bytes += deletes.bytes;
         part.deletes = std::make_shared<const VersionPart>(std::move(deletes));
       }
+      if (entry.contains("keys")) {
+        MF_ASSIGN_OR_RETURN(VersionPart keys, file(entry.at("keys")));
+        if (keys.rows != part.rows) return Status::BadInput(path + ": the keys file of " + part.path + " has other rows");
+        part.keys = std::make_shared<const VersionPart>(std::move(keys));
+      }
       manifest.parts.push_back(std::move(part));
     }
     if (doc.contains("deltas")) {
@@ -68,6 +73,7 @@ std::vector<const VersionPart*> VersionManifest::Files() const {
   for (const VersionPart& part : parts) {
     files.push_back(&part);
     if (part.deletes) files.push_back(part.deletes.get());
+    if (part.keys) files.push_back(part.keys.get());
   }
   for (const VersionPart& delta : deltas) files.push_back(&delta);
   for (const VersionPart& file : tombstones) files.push_back(&file);

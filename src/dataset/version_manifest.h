@@ -31,6 +31,9 @@ struct VersionPart {
   // The file of this part's rows that a later version deleted or replaced
   // (rows: how many); null when there are none.
   std::shared_ptr<const VersionPart> deletes;
+  // The keys file of this part (dataset/part_keys.h), or null: not data,
+  // where the part's keys are.
+  std::shared_ptr<const VersionPart> keys;
 };
 
 struct VersionManifest {
@@ -45,8 +48,8 @@ struct VersionManifest {
   // (manifest field "tombstones", listed like parts).
   std::vector<VersionPart> tombstones;
 
-  // Every file the version lists: parts, their deletes files, deltas and
-  // tombstones.
+  // Every file the version lists: parts, their deletes and keys files,
+  // deltas and tombstones.
   std::vector<const VersionPart*> Files() const;
 };
 

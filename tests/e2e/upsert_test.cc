@@ -269,6 +269,37 @@ TEST_F(UpsertTest, MergeOnReadKeepsPartsAndEveryCommandReadsTheirDeletesAndDelta
       0);
 }
 
+TEST_F(UpsertTest, MergeOnReadReadsOnlyTheRowsOfChangedKeysByThePartsKeysFiles) {
+  ASSERT_EQ(
+      Script("(echo 'Op,id,ts,name'; for i in $(seq 1 3000); do echo \"I,$i,1,v$i\"; done) > load.csv\n"
+             "up load.csv --buckets 2\n"
+             "v=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
+             // A part written whole has a keys file, listed with it.
+             "test $(ls ds/_versions/$v | grep -c '^keys-') = 2\n"
+             "test $(grep -c '\"keys\"' ds/_versions/$v/_SUCCESS) = 2\n"
+             // Spoil an unchanged row of a part in place (same size): a row
+             // of one field. Merge-on-read never reads it; a rewrite does.
+             "part=$(grep -l '^77,1,v77$' ds/_versions/$v/part-*)\n"
+             "sed -i 's/^77,1,v77$/77;1;v77/' $part\n"
+             "printf 'Op,id,ts,name\\nU,5,2,five\\nD,6,2,\\nI,9000,2,new\\n' > c1.csv\n"
+             "up c1.csv --merge-on-read\n"
+             "test \"$(count updated)\" = 1; test \"$(count deleted)\" = 1; test \"$(count inserted)\" = 1\n"
+             "test \"$(count unchanged)\" = 2998\n"
+             "rows | grep -qx '5,2,five'; ! rows | grep -q '^6,'; rows | grep -qx '9000,2,new'\n"
+             // The version lists the parts by reference with their keys files.
+             "w=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
+             "test $(ls ds/_versions/$w | grep -c '^keys-') = 0\n"
+             "test $(grep -c '\"keys\"' ds/_versions/$w/_SUCCESS) = 2\n"
+             // gc keeps the keys files the current version lists.
+             "$MERGEFLOW dataset gc ds --keep 1 --apply > /dev/null\n"
+             "test $(ls ds/_versions/$v | grep -c '^keys-') = 2\n"
+             // Rewriting the spoiled part's bucket reads every row: the bad one is named.
+             "printf 'Op,id,ts,name\\nU,77,3,x\\n' > c2.csv\n"
+             "! up c2.csv 2> err\n"
+             "grep -q \"$part:\" err\n"),
+      0);
+}
+
 TEST_F(UpsertTest, MergeOnReadIsRefusedOnParquetDatasets) {
   ASSERT_EQ(Script("printf 'Op,id,ts,name\\nI,1,1,a\\n' > c1.csv\n"
                    "printf 'Op,id,ts,name\\nU,1,2,b\\n' > c2.csv\n"

@@ -1,9 +1,11 @@
 #include "ops/upsert/stored_rows_merge.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include "common/thread_pool.h"
+#include "dataset/part_keys.h"
 #include "engine/key_encoder.h"
 #include "ops/upsert/order_value.h"
 #include "text/bad_row_log.h"
@@ -59,13 +61,26 @@ struct SharedMerge {
         output(output),
         key_fields(std::move(key_fields)),
         padding(source.added_columns, source.dialect.separator),
-        reader(source.stored.files, source.dialect, o.chunk_bytes, o.threads, ChunkOrder::kAnyOrder),
+        reader(source.stored.files, ScannedRanges(source.stored), source.dialect, o.chunk_bytes, o.threads,
+               ChunkOrder::kAnyOrder),
         log(false, &reader),
         lanes(changes->buckets()),
         findings(findings) {
     // Stored rows are seldom bad: no line counting for them.
     reader.CountLinesOnlyWhenShown();
     for (uint32_t b = 0; b < changes->buckets(); ++b) in_group.push_back(in_group_of(b) ? 1 : 0);
+    for (uint32_t f = 0; f < source.stored.roles.size(); ++f) {
+      if (!source.stored.roles[f].keys.empty()) indexed.push_back(f);
+    }
+  }
+
+  // The stored files read whole: those without a keys file to go by.
+  static std::vector<FileRange> ScannedRanges(const StoredRows& stored) {
+    std::vector<FileRange> ranges;
+    for (uint32_t f = 0; f < stored.roles.size(); ++f) {
+      if (stored.roles[f].keys.empty()) ranges.push_back(FileRange{f});
+    }
+    return ranges;
   }
 
   const MergeSource& source;
@@ -80,6 +95,8 @@ struct SharedMerge {
   std::vector<std::mutex> lanes;  // one writer of a bucket's lane at a time
   std::mutex findings_mu;         // guards `findings`
   MergeFindings* const findings;
+  std::vector<uint32_t> indexed;        // the stored files read by their keys files
+  std::atomic<size_t> next_indexed{0};  // the next of them a worker takes
 };
 
 // One worker: takes chunks from the shared reader until none is left,
@@ -91,6 +108,7 @@ class MergeWorker {
         buckets_(shared->changes->buckets()),
         out_(buckets_),
         out_rows_(buckets_, 0),
+        keys_(buckets_),
         deleted_(buckets_),
         replaced_(buckets_),
         scanner_(s_.source.dialect, static_cast<uint32_t>(s_.source.columns.size()), s_.key_fields),
@@ -107,6 +125,10 @@ class MergeWorker {
     };
     uint64_t rows = 0;
     MF_RETURN_IF_ERROR(ScanRows(&s_.reader, &scanner_, &s_.log, on_row, after_chunk, &rows));
+    for (size_t i = s_.next_indexed++; i < s_.indexed.size(); i = s_.next_indexed++) {
+      MF_RETURN_IF_ERROR(DecideRowsOfChangedKeys(s_.indexed[i]));
+      MF_RETURN_IF_ERROR(after_chunk());
+    }
     for (uint32_t b = 0; b < buckets_; ++b) {
       if (!out_[b].empty()) MF_RETURN_IF_ERROR(Flush(b));
     }
@@ -115,6 +137,62 @@ class MergeWorker {
   }
 
  private:
+  // Decides the rows of stored file `f` (a part with a keys file) whose
+  // keys' hashes are among its bucket's changes, one at a time; its other
+  // rows stay where they are, counted as unchanged.
+  Status DecideRowsOfChangedKeys(uint32_t f) {
+    const std::string& path = s_.source.stored.files[f].path;
+    const StoredFile& role = s_.source.stored.roles[f];
+    MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(path));
+    MF_ASSIGN_OR_RETURN(std::vector<KeyAt> keys, ReadPartKeys(fs, role.keys));
+    std::vector<uint32_t> hashes;
+    for (const HeldChange& change : s_.changes->bucket(role.bucket).changes())
+      hashes.push_back(KeysFileHash(change.hash()));
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    MF_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> part, fs->MapForRead(path));
+    if (part == nullptr) return Status::IOError(path + ": cannot be mapped to read it by its keys file");
+    uint64_t decided = 0;
+    for (uint64_t offset : OffsetsOfHashes(keys, hashes)) {
+      if (offset >= part->size()) return Status::BadInput(role.keys + ": a row past the end of " + path);
+      Chunk row;  // the one row
+      row.data = part->data() + offset;
+      row.size = RowLength(row.data, part->size() - offset, s_.source.dialect.quoting);
+      row.file_index = f;
+      row.file_offset = offset;
+      row.id = UINT32_MAX;
+      if (deleted_rows_.Deleted(role.deleted, row, offset)) continue;
+      ++decided;
+      OneRowVisitor visitor{this, row};
+      scanner_.Scan(row.data, row.size, false, visitor);
+      if (s_.log.failed()) return s_.log.FirstError();
+    }
+    if (keys.size() < role.deleted_rows + decided) return Status::BadInput(role.keys + ": fewer rows than " + path);
+    counts_.unchanged += keys.size() - role.deleted_rows - decided;
+    return failure_;
+  }
+
+  // The bytes of the row at data[0] with its line end: up to the first
+  // newline (outside quotes, with `quoting`), or to data[n].
+  static size_t RowLength(const char* data, size_t n, bool quoting) {
+    bool quoted = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (quoting && data[i] == '"') quoted = !quoted;
+      if (data[i] == '\n' && !quoted) return i + 1;
+    }
+    return n;
+  }
+
+  // Hands the rows the scanner finds in one row's bytes to OnRow.
+  struct OneRowVisitor {
+    MergeWorker* worker;
+    const Chunk& chunk;
+    void OnRow(const RowView& row) { worker->OnRow(row, chunk); }
+    bool OnBadRow(uint64_t offset, std::string message) {
+      return worker->s_.log.Report(chunk, offset, std::move(message));
+    }
+  };
+
   void OnRow(const RowView& row, const Chunk& chunk) {
     if (!failure_.ok()) return;
     const StoredFile& from = s_.source.stored.roles[chunk.file_index];
@@ -125,9 +203,9 @@ class MergeWorker {
     const uint32_t b = BucketOfHash(hash, buckets_);
     if (!s_.in_group[b]) return;  // another group's, merged in its turn
     const bool in_place = s_.output.as_delta[b] && !from.delta;
-    if (!s_.changes->MayHold(hash)) return Stays(b, row, in_place);
+    if (!s_.changes->MayHold(hash)) return Stays(b, hash, row, in_place);
     HeldChange* held = s_.changes->bucket(b).Find(hash, key);
-    if (held == nullptr) return Stays(b, row, in_place);
+    if (held == nullptr) return Stays(b, hash, row, in_place);
     const ChangeView change = held->view();
     bool applies = s_.o.commit_time;
     if (!applies) {
@@ -145,7 +223,7 @@ class MergeWorker {
     const bool duplicate = held->MarkMatched();
     if (!applies) {
       ++counts_.stale_ignored;
-      return Stays(b, row, in_place);
+      return Stays(b, hash, row, in_place);
     }
     if (in_place) replaced_[b].push_back(RowBytes(row, chunk));
     if (duplicate) return;
@@ -156,16 +234,18 @@ class MergeWorker {
       return;
     }
     ++counts_.updated;
-    Append(b, change.row, "");
+    Append(b, hash, change.row, "");
   }
 
   // A stored row that stays as it is: written again, or left in its part.
-  void Stays(uint32_t b, const RowView& row, bool in_place) {
+  void Stays(uint32_t b, uint64_t hash, const RowView& row, bool in_place) {
     ++counts_.unchanged;
-    if (!in_place) Append(b, std::string_view(row.data, row.size), s_.padding);
+    if (!in_place) Append(b, hash, std::string_view(row.data, row.size), s_.padding);
   }
 
-  void Append(uint32_t b, std::string_view row, std::string_view padding) {
+  // Adds a row of key hash `hash` to bucket b's rows to write.
+  void Append(uint32_t b, uint64_t hash, std::string_view row, std::string_view padding) {
+    if (s_.findings->keys[b].wanted) keys_[b].push_back({KeysFileHash(hash), out_[b].size()});
     out_[b].append(row);
     out_[b].append(padding);
     out_[b].push_back('\n');
@@ -175,6 +255,8 @@ class MergeWorker {
   Status Flush(uint32_t b) {
     std::lock_guard<std::mutex> lock(s_.lanes[b]);
     Status status = s_.output.For(b)->Write(static_cast<int>(b), out_[b], out_rows_[b]);
+    s_.findings->keys[b].Add(out_[b], keys_[b]);
+    keys_[b].clear();
     out_[b].clear();
     out_rows_[b] = 0;
     return status;
@@ -199,6 +281,7 @@ class MergeWorker {
   const uint32_t buckets_;
   std::vector<std::string> out_;  // rows to write, per bucket
   std::vector<uint64_t> out_rows_;
+  std::vector<std::vector<KeyAt>> keys_;  // per bucket: of the rows in out_ (offsets in out_)
   std::vector<Tombstones> deleted_;
   std::vector<std::vector<ByteRange>> replaced_;
   UpsertCounts counts_;
@@ -209,6 +292,12 @@ class MergeWorker {
 };
 
 }  // namespace
+
+void PartKeysWritten::Add(std::string_view text, const std::vector<KeyAt>& rows_in_text) {
+  if (!wanted) return;
+  for (const KeyAt& row : rows_in_text) rows.push_back({row.hash, next_offset + row.offset});
+  next_offset += text.size();
+}
 
 const StoredFile* StoredRows::PartOf(uint32_t b) const {
   for (const StoredFile& role : roles)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dataset/part_keys.h"
 #include "io/file_system.h"
 #include "io/output_sink.h"
 #include "ops/upsert/change_set.h"
@@ -34,6 +35,10 @@ struct StoredFile {
   // many rows they are.
   std::vector<ByteRange> deleted;
   uint64_t deleted_rows = 0;
+  // The part's keys file, when only the rows of changed keys are to be
+  // read (a merge-on-read bucket's part, mapped): the part is then not
+  // scanned, and its other rows stay as they are.
+  std::string keys;
 };
 
 // The stored files a merge reads, read whole (deleted rows are skipped by
@@ -54,11 +59,24 @@ struct BucketOutput {
   OutputSink* For(uint32_t b) const { return as_delta[b] ? deltas : parts; }
 };
 
+// Where the rows written to a bucket's part start, as they are written: the
+// rows of the part's keys file (dataset/part_keys.h).
+struct PartKeysWritten {
+  bool wanted = false;       // the bucket's part is written whole, as uncompressed text
+  uint64_t next_offset = 0;  // where the next row written starts (after the header at first)
+  std::vector<KeyAt> rows;
+
+  // Notes the rows of `text` as written next: `rows_in_text` holds their
+  // keys' hashes and where they start in `text`. A no-op unless wanted.
+  void Add(std::string_view text, const std::vector<KeyAt>& rows_in_text);
+};
+
 // What a merge found besides the rows it wrote, per bucket, added to what
 // the fields hold.
 struct MergeFindings {
   std::vector<Tombstones> deleted;              // keys deleted, with their deletes
   std::vector<std::vector<ByteRange>> replaced;  // a merge-on-read part's rows replaced or deleted
+  std::vector<PartKeysWritten> keys;            // changed under the bucket's lane only
   UpsertCounts* counts;                         // unchanged, updated, deleted, stale_ignored
 };
 

@@ -15,6 +15,7 @@
 #include "dataset/dataset.h"
 #include "dataset/dataset_gc.h"
 #include "dataset/dataset_inputs.h"
+#include "dataset/part_keys.h"
 #include "dataset/row_deletes.h"
 #include "io/output_committer.h"
 #include "io/part_info_json.h"
@@ -184,6 +185,7 @@ struct UpsertRun {
   ChangeCounts change_counts;  // of every change file (each process reads them all)
   nlohmann::json tombstone_list = nlohmann::json::array();
   nlohmann::json deletes_list = nlohmann::json::array();  // deletes files written
+  nlohmann::json keys_list = nlohmann::json::array();     // keys files written
   std::vector<PartInfo> deltas;                           // delta parts written
   UpsertResult result;
 
@@ -286,6 +288,12 @@ Result<StoredRows> StoredPartsToMerge(const UpsertRun& run, const std::function<
       MF_ASSIGN_OR_RETURN(role.deleted, ReadRowDeletes(fs, file.deletes->path));
       role.deleted_rows = file.deletes->rows;
     }
+    // A merge-on-read bucket's local part is read only where its keys file
+    // says the changed keys are (on S3, reading those rows one by one would
+    // cost more than reading the part).
+    const std::string_view scheme = UriScheme(file.path);
+    if (file.keys && run.as_delta[bucket] && !delta && (scheme.empty() || scheme == "file"))
+      role.keys = file.keys->path;
     return Status::OK();
   };
   if (!run.current.bucketed) {
@@ -397,12 +405,25 @@ Status WriteDeletes(uint32_t b, const StoredFile* part, std::vector<ByteRange> r
   return Status::OK();
 }
 
+// Writes the keys file of bucket `b`'s part, whose rows are `rows`.
+Status WriteKeys(uint32_t b, std::vector<KeyAt> rows, OutputCommitter* committer, UpsertRun* run) {
+  const uint64_t count = rows.size();
+  const std::string body = EncodePartKeys(std::move(rows));
+  char name[32];
+  std::snprintf(name, sizeof(name), "keys-%05u", b);
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
+  MF_RETURN_IF_ERROR(file->Append(body));
+  MF_RETURN_IF_ERROR(file->Close());
+  run->keys_list.push_back({{"name", name}, {"rows", count}, {"bytes", body.size()}});
+  return Status::OK();
+}
+
 // Decides the changes of rewritten bucket `b` that met no stored row
 // (inserts, unless a tombstone or --strict says otherwise), in the order
 // they came, and writes the bucket's tombstones: the live ones it had, less
 // the keys inserted again, plus `deleted`.
-Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, OutputSink* sink,
-                    OutputCommitter* committer, UpsertRun* run) {
+Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, PartKeysWritten* keys,
+                    OutputSink* sink, OutputCommitter* committer, UpsertRun* run) {
   const UpsertOptions& o = run->o;
   UpsertCounts& counts = run->result.counts;
   Tombstones tombs;
@@ -418,6 +439,7 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, O
   });
   std::string text;
   uint64_t rows = 0;
+  std::vector<KeyAt> text_keys;
   for (const HeldChange* held : left) {
     const ChangeView change = held->view();
     auto tomb = tombs.find(held->key());
@@ -431,6 +453,7 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, O
                               ": update of a key that is not in the dataset (--strict)");
     } else {
       ++counts.inserted;
+      if (keys->wanted) text_keys.push_back({KeysFileHash(held->hash()), text.size()});
       text += change.row;
       text += '\n';
       ++rows;
@@ -438,6 +461,8 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, O
     }
   }
   if (rows > 0) MF_RETURN_IF_ERROR(sink->Write(static_cast<int>(b), text, rows));
+  keys->Add(text, text_keys);
+  if (keys->wanted && !keys->rows.empty()) MF_RETURN_IF_ERROR(WriteKeys(b, std::move(keys->rows), committer, run));
   for (const auto& [key, tomb] : deleted) {
     tombs[key] = tomb;
     tombs[key].generation = run->generation;
@@ -452,6 +477,7 @@ nlohmann::json ByReference(const VersionPart& kept) {
   nlohmann::json entry = {
       {"name", SplitParent(kept.path).second}, {"rows", kept.rows}, {"bytes", kept.bytes}, {"version", kept.version}};
   if (kept.deletes) entry["deletes"] = ByReference(*kept.deletes);
+  if (kept.keys) entry["keys"] = ByReference(*kept.keys);
   return entry;
 }
 
@@ -464,8 +490,14 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
   nlohmann::json parts = nlohmann::json::array();
   nlohmann::json deltas = nlohmann::json::array();
   uint64_t total_rows = 0;
+  std::map<uint32_t, nlohmann::json> new_keys;
+  for (const nlohmann::json& file : run->keys_list)
+    new_keys[*BucketInName(file.at("name").get<std::string>(), "keys-")] = file;
   for (const PartInfo& part : written) {
-    parts.push_back(part);
+    nlohmann::json entry = part;
+    if (auto keys = new_keys.find(*BucketInName(part.name, "part-")); keys != new_keys.end())
+      entry["keys"] = keys->second;
+    parts.push_back(std::move(entry));
     total_rows += part.rows;
   }
   for (const PartInfo& delta : run->deltas) {
@@ -589,7 +621,12 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
                            PartNumbering{0, 1, false, "delta"}, "", parquet);
   const BucketOutput output{&sink, &delta_sink, run->as_delta};
   MergeFindings findings{std::vector<Tombstones>(run->buckets), std::vector<std::vector<ByteRange>>(run->buckets),
-                         &run->result.counts};
+                         std::vector<PartKeysWritten>(run->buckets), &run->result.counts};
+  // A text part written whole gets a keys file, for merge-on-read upserts.
+  for (uint32_t b = 0; b < run->buckets; ++b) {
+    findings.keys[b].wanted = run->rewrite[b] && !run->as_delta[b] && run->extension != "parquet";
+    findings.keys[b].next_offset = header.size();
+  }
   for (uint32_t g = 0; g < run->groups; ++g) {
     const auto in_group = [&](uint32_t b) { return run->InGroup(b, g); };
     ChangeSet group(o, run->buckets, run->dialect);
@@ -606,7 +643,8 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
     for (uint32_t b = 0; b < run->buckets; ++b) {
       if (!in_group(b)) continue;
       if (run->rewrite[b])
-        MF_RETURN_IF_ERROR(FinishBucket(b, held, findings.deleted[b], output.For(b), committer, run));
+        MF_RETURN_IF_ERROR(
+            FinishBucket(b, held, findings.deleted[b], &findings.keys[b], output.For(b), committer, run));
       if (run->as_delta[b])
         MF_RETURN_IF_ERROR(WriteDeletes(b, stored.PartOf(b), std::move(findings.replaced[b]), committer, run));
       MF_RETURN_IF_ERROR(sink.FinishLane(static_cast<int>(b)));
@@ -635,6 +673,7 @@ std::string ShareReport(const UpsertRun& run, const std::vector<PartInfo>& parts
       {"deltas", run.deltas},
       {"as_delta", as_delta},
       {"deletes", run.deletes_list},
+      {"keys", run.keys_list},
       {"files", files},
       {"counts", nlohmann::json::array({c.inserted, c.updated, c.deleted, c.unchanged, c.stale_ignored, c.delete_missing})},
       {"rewritten", rewritten},
@@ -654,6 +693,7 @@ void MergeShares(const std::vector<std::string>& reports, UpsertRun* run, std::v
   files->clear();
   run->tombstone_list = nlohmann::json::array();
   run->deletes_list = nlohmann::json::array();
+  run->keys_list = nlohmann::json::array();
   run->deltas.clear();
   run->result.buckets_rewritten = 0;
   run->result.buckets_as_deltas = 0;
@@ -674,6 +714,7 @@ void MergeShares(const std::vector<std::string>& reports, UpsertRun* run, std::v
     }
     for (const nlohmann::json& t : r.at("tombstones")) run->tombstone_list.push_back(t);
     for (const nlohmann::json& d : r.at("deletes")) run->deletes_list.push_back(d);
+    for (const nlohmann::json& k : r.at("keys")) run->keys_list.push_back(k);
     for (PartInfo delta : r.at("deltas").get<std::vector<PartInfo>>()) run->deltas.push_back(std::move(delta));
     for (uint32_t b : r.at("as_delta").get<std::vector<uint32_t>>()) {
       run->as_delta[b] = true;
