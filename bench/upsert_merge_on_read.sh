@@ -2,7 +2,9 @@
 # What an upsert of a random 1% of the keys rewrites and how long it takes,
 # copy-on-write (touched buckets rewritten whole) against --merge-on-read
 # (deletes files and delta parts). Loads N rows (id, ts and three columns)
-# into a dataset of 64 key-hash buckets once, then, ROUNDS times in turn,
+# into a dataset of 64 key-hash buckets once (with --merge-on-read, so its
+# parts have keys files, as a dataset kept by merge-on-read upserts does),
+# then, ROUNDS times in turn,
 # upserts the same changes into a fresh copy of it (hard links: parts are
 # never written in place) each way, and prints each run's seconds and the
 # bytes its version wrote against the dataset's (keys files included), then
@@ -38,7 +40,7 @@ PY
 fi
 if [ ! -e "$work/base/_LATEST.json" ]; then
   start=$(date +%s%N)
-  "$mergeflow" upsert "$work/base" "$work/load.csv" --key id --order-by ts:int --buckets 64 -q
+  "$mergeflow" upsert "$work/base" "$work/load.csv" --key id --order-by ts:int --buckets 64 --merge-on-read -q
   echo "load of $rows rows: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 fi
 written() {  # bytes the current version of $1 wrote, of all its files' bytes

@@ -18,12 +18,13 @@ chroot_mounted=()
 
 chroot_cleanup() {
   local i pid
-  for ((i = ${#chroot_mounted[@]} - 1; i >= 0; i--)); do umount -l "${chroot_mounted[i]}" 2> /dev/null || true; done
-  # Daemons started inside (the S3 server) would keep files open; none should
-  # be left, but make sure.
+  # Processes left inside (the S3 server; the tests, when the run was
+  # killed) would keep files open: stop them first, while their root still
+  # reads as the chroot's (after a lazy unmount it no longer does).
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     [[ "$(readlink "/proc/$pid/root" 2> /dev/null)" == "$chroot_root" ]] && kill -9 "$pid" 2> /dev/null || true
   done
+  for ((i = ${#chroot_mounted[@]} - 1; i >= 0; i--)); do umount -l "${chroot_mounted[i]}" 2> /dev/null || true; done
   # Never remove files through a mount that is still there (this machine's
   # /dev and /sys are bound into the root).
   if grep -q " $chroot_root[/ ]" /proc/mounts; then

@@ -32,7 +32,7 @@ Result<std::vector<KeyAt>> DecodePartKeys(std::string_view contents, const std::
   // Each row takes at least two bytes: a larger count is a lie.
   if (!count || *count > (contents.size() - pos) / 2) return Status::BadInput(path + ": truncated keys file");
   std::vector<KeyAt> rows(*count);
-  uint64_t hash = 0;
+  uint64_t hash = 0;  // wider than a hash, to catch steps past 2^32
   for (KeyAt& row : rows) {
     const std::optional<uint64_t> step = ReadVarint(contents, &pos);
     const std::optional<uint64_t> offset = step ? ReadVarint(contents, &pos) : std::nullopt;
@@ -46,6 +46,8 @@ Result<std::vector<KeyAt>> DecodePartKeys(std::string_view contents, const std::
 }
 
 Result<std::vector<KeyAt>> ReadPartKeys(FileSystem* fs, const std::string& path) {
+  MF_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> mapped, fs->MapForRead(path));
+  if (mapped != nullptr) return DecodePartKeys(std::string_view(mapped->data(), mapped->size()), path);
   MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(fs, path));
   return DecodePartKeys(contents, path);
 }

@@ -39,7 +39,8 @@ std::string EncodePartKeys(std::vector<KeyAt> rows);
 // naming the file when it is not one, is cut short or out of order.
 Result<std::vector<KeyAt>> DecodePartKeys(std::string_view contents, const std::string& path);
 
-// The rows of the keys file at `path` on `fs` (read whole, then DecodePartKeys).
+// The rows of the keys file at `path` on `fs` (mapped, or read whole, then
+// DecodePartKeys).
 Result<std::vector<KeyAt>> ReadPartKeys(FileSystem* fs, const std::string& path);
 
 // The offsets of the rows of `rows` (sorted, as decoded) whose hash is among

@@ -209,7 +209,8 @@ TEST_F(UpsertTest, OnlyTouchedBucketsAreRewrittenAndTheRestAreKeptByReference) {
                    "grep -q '1 updated, 0 deleted, 1999 unchanged, .*; 1 of 16 buckets rewritten' err\n"
                    "v=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
                    "test $(ls ds/_versions/$v | grep -c '^part-') = 1\n"
-                   "test $(grep -c '\"version\"' ds/_versions/$v/_SUCCESS) = 15\n"
+                   "test $(/usr/bin/python3 -c \"import json, sys; m = json.load(open(sys.argv[1])); "
+                   "print(sum('version' in p for p in m['parts']))\" ds/_versions/$v/_SUCCESS) = 15\n"
                    "test $(rows | wc -l) = 2000\n"
                    "rows | grep -qx '7,2,seven'\n"
                    // gc keeps the parts the current version still lists.
@@ -272,24 +273,30 @@ TEST_F(UpsertTest, MergeOnReadKeepsPartsAndEveryCommandReadsTheirDeletesAndDelta
 TEST_F(UpsertTest, MergeOnReadReadsOnlyTheRowsOfChangedKeysByThePartsKeysFiles) {
   ASSERT_EQ(
       Script("(echo 'Op,id,ts,name'; for i in $(seq 1 3000); do echo \"I,$i,1,v$i\"; done) > load.csv\n"
+             "latest() { /usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\"; }\n"
+             "keys_listed() { grep -c '\"keys\"' ds/_versions/$1/_SUCCESS || true; }\n"
+             // Copy-on-write upserts write no keys files ...
              "up load.csv --buckets 2\n"
-             "v=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
-             // A part written whole has a keys file, listed with it.
-             "test $(ls ds/_versions/$v | grep -c '^keys-') = 2\n"
-             "test $(grep -c '\"keys\"' ds/_versions/$v/_SUCCESS) = 2\n"
+             "v=$(latest); test $(ls ds/_versions/$v | grep -c '^keys-') = 0\n"
+             // ... a merge-on-read upsert writes them for the parts it reads whole,
+             "(echo 'Op,id,ts,name'; for i in $(seq 1 20); do echo \"U,$i,2,u$i\"; done) > c0.csv\n"
+             "up c0.csv --merge-on-read\n"
+             "v=$(latest); test $(ls ds/_versions/$v | grep -c '^keys-') = 2; test $(keys_listed $v) = 2\n"
+             // and a load with --merge-on-read for the parts it writes.
+             "$MERGEFLOW upsert loaded load.csv --key id --order-by ts:int --buckets 2 --merge-on-read -q\n"
+             "test $(ls loaded/_versions/*/ | grep -c '^keys-') = 2\n"
              // Spoil an unchanged row of a part in place (same size): a row
-             // of one field. Merge-on-read never reads it; a rewrite does.
-             "part=$(grep -l '^77,1,v77$' ds/_versions/$v/part-*)\n"
+             // of one field. Merge-on-read goes by the keys file and never
+             // reads it; a rewrite does.
+             "part=$(grep -l '^77,1,v77$' ds/_versions/*/part-*)\n"
              "sed -i 's/^77,1,v77$/77;1;v77/' $part\n"
              "printf 'Op,id,ts,name\\nU,5,2,five\\nD,6,2,\\nI,9000,2,new\\n' > c1.csv\n"
              "up c1.csv --merge-on-read\n"
              "test \"$(count updated)\" = 1; test \"$(count deleted)\" = 1; test \"$(count inserted)\" = 1\n"
              "test \"$(count unchanged)\" = 2998\n"
-             "rows | grep -qx '5,2,five'; ! rows | grep -q '^6,'; rows | grep -qx '9000,2,new'\n"
+             "rows | grep -qx '5,2,five'; ! rows | grep -q '^6,'; rows | grep -qx '9000,2,new'; rows | grep -qx '1,2,u1'\n"
              // The version lists the parts by reference with their keys files.
-             "w=$(/usr/bin/python3 -c \"import json; print(json.load(open('ds/_LATEST.json'))['version'])\")\n"
-             "test $(ls ds/_versions/$w | grep -c '^keys-') = 0\n"
-             "test $(grep -c '\"keys\"' ds/_versions/$w/_SUCCESS) = 2\n"
+             "w=$(latest); test $(ls ds/_versions/$w | grep -c '^keys-') = 0; test $(keys_listed $w) = 2\n"
              // gc keeps the keys files the current version lists.
              "$MERGEFLOW dataset gc ds --keep 1 --apply > /dev/null\n"
              "test $(ls ds/_versions/$v | grep -c '^keys-') = 2\n"

@@ -109,6 +109,7 @@ class MergeWorker {
         out_(buckets_),
         out_rows_(buckets_, 0),
         keys_(buckets_),
+        found_keys_(buckets_),
         deleted_(buckets_),
         replaced_(buckets_),
         scanner_(s_.source.dialect, static_cast<uint32_t>(s_.source.columns.size()), s_.key_fields),
@@ -196,10 +197,14 @@ class MergeWorker {
   void OnRow(const RowView& row, const Chunk& chunk) {
     if (!failure_.ok()) return;
     const StoredFile& from = s_.source.stored.roles[chunk.file_index];
-    if (deleted_rows_.Deleted(from.deleted, chunk, chunk.file_offset + row.offset)) return;  // not current
+    const uint64_t offset = chunk.file_offset + row.offset;
+    const bool deleted = deleted_rows_.Deleted(from.deleted, chunk, offset);  // not current
+    if (deleted && !from.find_keys) return;
     std::string_view key;
     encoder_.Encode(row.keys, &key);
     const uint64_t hash = KeyEncoder::Hash(key);
+    if (from.find_keys) found_keys_[from.bucket].push_back({KeysFileHash(hash), offset});
+    if (deleted) return;
     const uint32_t b = BucketOfHash(hash, buckets_);
     if (!s_.in_group[b]) return;  // another group's, merged in its turn
     const bool in_place = s_.output.as_delta[b] && !from.delta;
@@ -274,6 +279,8 @@ class MergeWorker {
       s_.findings->deleted[b].merge(deleted_[b]);
       std::vector<ByteRange>& replaced = s_.findings->replaced[b];
       replaced.insert(replaced.end(), replaced_[b].begin(), replaced_[b].end());
+      std::vector<KeyAt>& keys = s_.findings->part_keys[b];
+      keys.insert(keys.end(), found_keys_[b].begin(), found_keys_[b].end());
     }
   }
 
@@ -282,6 +289,7 @@ class MergeWorker {
   std::vector<std::string> out_;  // rows to write, per bucket
   std::vector<uint64_t> out_rows_;
   std::vector<std::vector<KeyAt>> keys_;  // per bucket: of the rows in out_ (offsets in out_)
+  std::vector<std::vector<KeyAt>> found_keys_;  // per bucket: of the rows of parts with find_keys
   std::vector<Tombstones> deleted_;
   std::vector<std::vector<ByteRange>> replaced_;
   UpsertCounts counts_;

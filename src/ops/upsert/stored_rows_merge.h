@@ -39,6 +39,9 @@ struct StoredFile {
   // read (a merge-on-read bucket's part, mapped): the part is then not
   // scanned, and its other rows stay as they are.
   std::string keys;
+  // A merge-on-read bucket's part without a keys file: the merge notes the
+  // keys of all its rows (deleted ones too) in MergeFindings::part_keys.
+  bool find_keys = false;
 };
 
 // The stored files a merge reads, read whole (deleted rows are skipped by
@@ -77,6 +80,7 @@ struct MergeFindings {
   std::vector<Tombstones> deleted;              // keys deleted, with their deletes
   std::vector<std::vector<ByteRange>> replaced;  // a merge-on-read part's rows replaced or deleted
   std::vector<PartKeysWritten> keys;            // changed under the bucket's lane only
+  std::vector<std::vector<KeyAt>> part_keys;    // the rows of parts with find_keys
   UpsertCounts* counts;                         // unchanged, updated, deleted, stale_ignored
 };
 

@@ -11,6 +11,7 @@
 #include "common/process_group.h"
 #include "common/process_stats.h"
 #include "common/sha256.h"
+#include "common/thread_pool.h"
 #include "common/utc_time.h"
 #include "dataset/dataset.h"
 #include "dataset/dataset_gc.h"
@@ -186,6 +187,11 @@ struct UpsertRun {
   nlohmann::json tombstone_list = nlohmann::json::array();
   nlohmann::json deletes_list = nlohmann::json::array();  // deletes files written
   nlohmann::json keys_list = nlohmann::json::array();     // keys files written
+  // Whether parts get keys files (dataset/part_keys.h): for merge-on-read
+  // upserts of a local text dataset, which read a part by them (on S3,
+  // reading a part's changed rows one by one would cost more than reading
+  // it whole).
+  bool keeps_keys = false;
   std::vector<PartInfo> deltas;                           // delta parts written
   UpsertResult result;
 
@@ -291,9 +297,13 @@ Result<StoredRows> StoredPartsToMerge(const UpsertRun& run, const std::function<
     // A merge-on-read bucket's local part is read only where its keys file
     // says the changed keys are (on S3, reading those rows one by one would
     // cost more than reading the part).
-    const std::string_view scheme = UriScheme(file.path);
-    if (file.keys && run.as_delta[bucket] && !delta && (scheme.empty() || scheme == "file"))
-      role.keys = file.keys->path;
+    if (run.as_delta[bucket] && !delta && run.keeps_keys) {
+      if (file.keys) {
+        role.keys = file.keys->path;
+      } else {
+        role.find_keys = true;  // for the next merge-on-read upsert
+      }
+    }
     return Status::OK();
   };
   if (!run.current.bucketed) {
@@ -405,16 +415,34 @@ Status WriteDeletes(uint32_t b, const StoredFile* part, std::vector<ByteRange> r
   return Status::OK();
 }
 
-// Writes the keys file of bucket `b`'s part, whose rows are `rows`.
-Status WriteKeys(uint32_t b, std::vector<KeyAt> rows, OutputCommitter* committer, UpsertRun* run) {
-  const uint64_t count = rows.size();
-  const std::string body = EncodePartKeys(std::move(rows));
-  char name[32];
-  std::snprintf(name, sizeof(name), "keys-%05u", b);
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
-  MF_RETURN_IF_ERROR(file->Append(body));
-  MF_RETURN_IF_ERROR(file->Close());
-  run->keys_list.push_back({{"name", name}, {"rows", count}, {"bytes", body.size()}});
+// Writes the keys files of the buckets of `in_group` whose part's rows
+// `findings` noted (a part written whole, or a merge-on-read bucket's part
+// read whole), encoding them on --threads workers.
+Status WriteKeysFiles(const std::function<bool(uint32_t)>& in_group, MergeFindings* findings,
+                      OutputCommitter* committer, UpsertRun* run) {
+  std::vector<uint32_t> buckets;
+  std::vector<std::vector<KeyAt>*> rows;
+  for (uint32_t b = 0; b < run->buckets; ++b) {
+    if (!in_group(b)) continue;
+    std::vector<KeyAt>* of_b = findings->keys[b].wanted ? &findings->keys[b].rows : &findings->part_keys[b];
+    if (of_b->empty()) continue;
+    buckets.push_back(b);
+    rows.push_back(of_b);
+  }
+  std::vector<std::string> bodies(buckets.size());
+  std::vector<uint64_t> counts(buckets.size());
+  ParallelFor(buckets.size(), std::max(run->o.threads, 1), [&](size_t i, int) {
+    counts[i] = rows[i]->size();
+    bodies[i] = EncodePartKeys(std::move(*rows[i]));
+  });
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "keys-%05u", buckets[i]);
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
+    MF_RETURN_IF_ERROR(file->Append(bodies[i]));
+    MF_RETURN_IF_ERROR(file->Close());
+    run->keys_list.push_back({{"name", name}, {"rows", counts[i]}, {"bytes", bodies[i].size()}});
+  }
   return Status::OK();
 }
 
@@ -462,7 +490,6 @@ Status FinishBucket(uint32_t b, ChangeSet* changes, const Tombstones& deleted, P
   }
   if (rows > 0) MF_RETURN_IF_ERROR(sink->Write(static_cast<int>(b), text, rows));
   keys->Add(text, text_keys);
-  if (keys->wanted && !keys->rows.empty()) MF_RETURN_IF_ERROR(WriteKeys(b, std::move(keys->rows), committer, run));
   for (const auto& [key, tomb] : deleted) {
     tombs[key] = tomb;
     tombs[key].generation = run->generation;
@@ -513,6 +540,7 @@ std::string UpsertManifest(const std::vector<PartInfo>& written, const std::stri
       VersionPart part = at->second;
       if (run->as_delta[b]) part.deletes.reset();  // this version's deletes file, if any, replaces it
       nlohmann::json entry = ByReference(part);
+      if (auto keys = new_keys.find(b); keys != new_keys.end()) entry["keys"] = keys->second;  // found now
       if (run->as_delta[b]) {  // its rows were counted as they were merged
         if (auto file = new_deletes.find(b); file != new_deletes.end()) {
           entry["deletes"] = file->second;
@@ -585,6 +613,8 @@ Status Prepare(const Dataset& dataset, const std::vector<std::string>& specs, Up
   MF_ASSIGN_OR_RETURN(run->current, ReadCurrent(dataset, run->o));
   MF_RETURN_IF_ERROR(ListChangeFiles(specs, run));
   if (!run->files.empty() || run->o.compact) MF_RETURN_IF_ERROR(PlanColumns(run));
+  const std::string_view scheme = UriScheme(dataset.root());
+  run->keeps_keys = run->o.merge_on_read && run->extension != "parquet" && (scheme.empty() || scheme == "file");
   return Status::OK();
 }
 
@@ -621,10 +651,10 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
                            PartNumbering{0, 1, false, "delta"}, "", parquet);
   const BucketOutput output{&sink, &delta_sink, run->as_delta};
   MergeFindings findings{std::vector<Tombstones>(run->buckets), std::vector<std::vector<ByteRange>>(run->buckets),
-                         std::vector<PartKeysWritten>(run->buckets), &run->result.counts};
-  // A text part written whole gets a keys file, for merge-on-read upserts.
+                         std::vector<PartKeysWritten>(run->buckets), std::vector<std::vector<KeyAt>>(run->buckets),
+                         &run->result.counts};
   for (uint32_t b = 0; b < run->buckets; ++b) {
-    findings.keys[b].wanted = run->rewrite[b] && !run->as_delta[b] && run->extension != "parquet";
+    findings.keys[b].wanted = run->keeps_keys && run->rewrite[b] && !run->as_delta[b];
     findings.keys[b].next_offset = header.size();
   }
   for (uint32_t g = 0; g < run->groups; ++g) {
@@ -650,6 +680,7 @@ Status WriteOwnBuckets(const std::string& run_id, OutputCommitter* committer, Up
       MF_RETURN_IF_ERROR(sink.FinishLane(static_cast<int>(b)));
       MF_RETURN_IF_ERROR(delta_sink.FinishLane(static_cast<int>(b)));
     }
+    MF_RETURN_IF_ERROR(WriteKeysFiles(in_group, &findings, committer, run));
   }
   MF_RETURN_IF_ERROR(sink.Finish());
   MF_RETURN_IF_ERROR(delta_sink.Finish());
