@@ -1,67 +1,101 @@
 #include "dataset/part_keys.h"
 
 #include <algorithm>
-
-#include "common/varint.h"
+#include <cstring>
 
 namespace mergeflow {
 namespace {
 
-constexpr std::string_view kMagic = "mergeflow keys 1\n";
+constexpr std::string_view kMagic = "mergeflow keys 2\n";
+constexpr size_t kHeaderBytes = 32;  // the magic line, W, zero bytes to 24, N
+
+void PutLittleEndian(std::string* out, uint64_t v, int width) {
+  for (int i = 0; i < width; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+uint64_t GetLittleEndian(const char* at, int width) {
+  uint64_t v = 0;
+  for (int i = 0; i < width; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(at[i])) << (8 * i);
+  return v;
+}
 
 }  // namespace
 
 std::string EncodePartKeys(std::vector<KeyAt> rows) {
   std::sort(rows.begin(), rows.end());
+  uint64_t largest = 0;
+  for (const KeyAt& row : rows) largest = std::max(largest, row.offset);
+  const int width = largest > UINT32_MAX ? 8 : 4;
   std::string out(kMagic);
-  out.reserve(out.size() + rows.size() * 6);
-  AppendVarint(&out, rows.size());
-  uint32_t previous = 0;
-  for (const KeyAt& row : rows) {
-    AppendVarint(&out, row.hash - previous);
-    AppendVarint(&out, row.offset);
-    previous = row.hash;
-  }
+  out.push_back(static_cast<char>(width));
+  out.append(24 - out.size(), '\0');
+  PutLittleEndian(&out, rows.size(), 8);
+  out.reserve(kHeaderBytes + rows.size() * (4 + width));
+  for (const KeyAt& row : rows) PutLittleEndian(&out, row.hash, 4);
+  for (const KeyAt& row : rows) PutLittleEndian(&out, row.offset, width);
   return out;
 }
 
-Result<std::vector<KeyAt>> DecodePartKeys(std::string_view contents, const std::string& path) {
-  if (!contents.starts_with(kMagic)) return Status::BadInput(path + ": not a mergeflow keys file");
-  size_t pos = kMagic.size();
-  const std::optional<uint64_t> count = ReadVarint(contents, &pos);
-  // Each row takes at least two bytes: a larger count is a lie.
-  if (!count || *count > (contents.size() - pos) / 2) return Status::BadInput(path + ": truncated keys file");
-  std::vector<KeyAt> rows(*count);
-  uint64_t hash = 0;  // wider than a hash, to catch steps past 2^32
-  for (KeyAt& row : rows) {
-    const std::optional<uint64_t> step = ReadVarint(contents, &pos);
-    const std::optional<uint64_t> offset = step ? ReadVarint(contents, &pos) : std::nullopt;
-    if (!offset) return Status::BadInput(path + ": truncated keys file");
-    hash += *step;
-    if (hash > UINT32_MAX) return Status::BadInput(path + ": a keys file's hashes must be in order");
-    row = {static_cast<uint32_t>(hash), *offset};
+Result<PartKeys> PartKeys::Parse(std::string_view bytes, const std::string& path) {
+  if (bytes.size() < kHeaderBytes || !bytes.starts_with(kMagic))
+    return Status::BadInput(path + ": not a mergeflow keys file");
+  const int width = bytes[kMagic.size()];
+  const uint64_t rows = GetLittleEndian(bytes.data() + 24, 8);
+  if ((width != 4 && width != 8) || rows > bytes.size() || bytes.size() - kHeaderBytes != rows * (4 + width))
+    return Status::BadInput(path + ": a keys file cut short or of a bad offset width");
+  const char* hashes = bytes.data() + kHeaderBytes;
+  PartKeys keys(hashes, hashes + 4 * rows, rows, width);
+  for (uint64_t i = 1; i < rows; ++i) {
+    if (keys.HashAt(i) < keys.HashAt(i - 1)) return Status::BadInput(path + ": a keys file's hashes must be in order");
   }
-  if (pos != contents.size()) return Status::BadInput(path + ": bytes after the last row of a keys file");
-  return rows;
+  return keys;
 }
 
-Result<std::vector<KeyAt>> ReadPartKeys(FileSystem* fs, const std::string& path) {
-  MF_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> mapped, fs->MapForRead(path));
-  if (mapped != nullptr) return DecodePartKeys(std::string_view(mapped->data(), mapped->size()), path);
-  MF_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(fs, path));
-  return DecodePartKeys(contents, path);
-}
+uint32_t PartKeys::HashAt(uint64_t i) const { return static_cast<uint32_t>(GetLittleEndian(hashes_ + 4 * i, 4)); }
 
-std::vector<uint64_t> OffsetsOfHashes(const std::vector<KeyAt>& rows, const std::vector<uint32_t>& hashes) {
+KeyAt PartKeys::row(uint64_t i) const { return {HashAt(i), GetLittleEndian(offsets_ + width_ * i, width_)}; }
+
+std::vector<uint64_t> PartKeys::OffsetsOf(const std::vector<uint32_t>& hashes) const {
   std::vector<uint64_t> offsets;
-  auto row = rows.begin();
+  uint64_t at = 0;  // every row before `at` has a smaller hash than the next wanted
   for (uint32_t hash : hashes) {
-    row = std::lower_bound(row, rows.end(), KeyAt{hash, 0});
-    for (auto at = row; at != rows.end() && at->hash == hash; ++at) offsets.push_back(at->offset);
+    // Gallop to a row past the hash, then search back within the last step.
+    uint64_t step = 1;
+    uint64_t low = at;
+    while (at < rows_ && HashAt(at) < hash) {
+      low = at + 1;
+      at = std::min(rows_, at + step);
+      step *= 2;
+    }
+    uint64_t high = at;  // HashAt(high) >= hash, or high == rows_
+    while (low < high) {
+      const uint64_t mid = low + (high - low) / 2;
+      if (HashAt(mid) < hash) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    for (at = low; at < rows_ && HashAt(at) == hash; ++at) offsets.push_back(row(at).offset);
   }
   std::sort(offsets.begin(), offsets.end());
   offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
   return offsets;
+}
+
+Result<std::unique_ptr<PartKeysFile>> ReadPartKeys(FileSystem* fs, const std::string& path) {
+  auto file = std::make_unique<PartKeysFile>();
+  MF_ASSIGN_OR_RETURN(file->mapped, fs->MapForRead(path));
+  std::string_view bytes;
+  if (file->mapped != nullptr) {
+    bytes = std::string_view(file->mapped->data(), file->mapped->size());
+  } else {
+    MF_ASSIGN_OR_RETURN(file->contents, ReadWholeFile(fs, path));
+    bytes = file->contents;
+  }
+  MF_ASSIGN_OR_RETURN(PartKeys keys, PartKeys::Parse(bytes, path));
+  file->keys = std::make_unique<PartKeys>(keys);
+  return file;
 }
 
 }  // namespace mergeflow

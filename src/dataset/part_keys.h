@@ -1,16 +1,19 @@
 // Keys files: where each key of a dataset part lives, written beside the
-// part when an upsert writes it whole, so that a merge-on-read upsert reads
-// only the rows whose keys it changes instead of every row of the part
+// part by merge-on-read upserts, so that the next one reads only the rows
+// whose keys it changes instead of every row of the part
 // (docs/datasets.md).
 //
-// A keys file is the line "mergeflow keys 1\n", the number of rows as a
-// varint (common/varint.h), and then, for each row in order of key hash
-// (then of offset), two varints: the top 32 bits of its key's hash
-// (KeyEncoder::Hash of the encoded key) less the previous row's, and the
-// row's byte offset in the part.
+// A keys file is 32 bytes of header: the line "mergeflow keys 2\n", one byte
+// W (4 or 8: the width of an offset), six zero bytes and the number N of
+// rows (8 bytes, little-endian); then, for the rows in order of key hash
+// (then of offset), their hashes (the top 32 bits
+// of KeyEncoder::Hash of the encoded key, 4 bytes each, little-endian), then
+// their byte offsets in the part (W bytes each, little-endian). Fixed widths
+// let a reader search the hashes in place, touching only what it needs.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,16 +38,41 @@ inline uint32_t KeysFileHash(uint64_t key_hash) { return static_cast<uint32_t>(k
 // `rows` (sorted here) as a keys file.
 std::string EncodePartKeys(std::vector<KeyAt> rows);
 
-// The rows of the keys file `path` holding `contents`, in file order; BadInput
-// naming the file when it is not one, is cut short or out of order.
-Result<std::vector<KeyAt>> DecodePartKeys(std::string_view contents, const std::string& path);
+// A keys file's bytes, checked (header, size, hashes in order), read in
+// place. The bytes must outlive it.
+class PartKeys {
+ public:
+  // BadInput naming `path` when `bytes` are not a keys file.
+  static Result<PartKeys> Parse(std::string_view bytes, const std::string& path);
 
-// The rows of the keys file at `path` on `fs` (mapped, or read whole, then
-// DecodePartKeys).
-Result<std::vector<KeyAt>> ReadPartKeys(FileSystem* fs, const std::string& path);
+  uint64_t rows() const { return rows_; }
+  KeyAt row(uint64_t i) const;
 
-// The offsets of the rows of `rows` (sorted, as decoded) whose hash is among
-// `hashes` (sorted), in order of offset.
-std::vector<uint64_t> OffsetsOfHashes(const std::vector<KeyAt>& rows, const std::vector<uint32_t>& hashes);
+  // The offsets of the rows whose hash is among `hashes` (sorted), in
+  // order of offset. Gallops through the hashes: the rows between two
+  // wanted hashes are mostly skipped, not read.
+  std::vector<uint64_t> OffsetsOf(const std::vector<uint32_t>& hashes) const;
+
+ private:
+  PartKeys(const char* hashes, const char* offsets, uint64_t rows, int width)
+      : hashes_(hashes), offsets_(offsets), rows_(rows), width_(width) {}
+  uint32_t HashAt(uint64_t i) const;
+
+  const char* hashes_;
+  const char* offsets_;
+  uint64_t rows_;
+  int width_;
+};
+
+// A keys file read from a file system: its bytes (mapped where the file
+// system maps files) and the PartKeys over them.
+struct PartKeysFile {
+  std::shared_ptr<const MappedFile> mapped;
+  std::string contents;  // when not mapped
+  std::unique_ptr<PartKeys> keys;
+};
+
+// The keys file at `path` on `fs`, checked (PartKeys::Parse).
+Result<std::unique_ptr<PartKeysFile>> ReadPartKeys(FileSystem* fs, const std::string& path);
 
 }  // namespace mergeflow

@@ -145,7 +145,8 @@ class MergeWorker {
     const std::string& path = s_.source.stored.files[f].path;
     const StoredFile& role = s_.source.stored.roles[f];
     MF_ASSIGN_OR_RETURN(FileSystem * fs, FileSystemFor(path));
-    MF_ASSIGN_OR_RETURN(std::vector<KeyAt> keys, ReadPartKeys(fs, role.keys));
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<PartKeysFile> keys_file, ReadPartKeys(fs, role.keys));
+    const PartKeys& keys = *keys_file->keys;
     std::vector<uint32_t> hashes;
     for (const HeldChange& change : s_.changes->bucket(role.bucket).changes())
       hashes.push_back(KeysFileHash(change.hash()));
@@ -154,7 +155,7 @@ class MergeWorker {
     MF_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> part, fs->MapForRead(path));
     if (part == nullptr) return Status::IOError(path + ": cannot be mapped to read it by its keys file");
     uint64_t decided = 0;
-    for (uint64_t offset : OffsetsOfHashes(keys, hashes)) {
+    for (uint64_t offset : keys.OffsetsOf(hashes)) {
       if (offset >= part->size()) return Status::BadInput(role.keys + ": a row past the end of " + path);
       Chunk row;  // the one row
       row.data = part->data() + offset;
@@ -168,8 +169,8 @@ class MergeWorker {
       scanner_.Scan(row.data, row.size, false, visitor);
       if (s_.log.failed()) return s_.log.FirstError();
     }
-    if (keys.size() < role.deleted_rows + decided) return Status::BadInput(role.keys + ": fewer rows than " + path);
-    counts_.unchanged += keys.size() - role.deleted_rows - decided;
+    if (keys.rows() < role.deleted_rows + decided) return Status::BadInput(role.keys + ": fewer rows than " + path);
+    counts_.unchanged += keys.rows() - role.deleted_rows - decided;
     return failure_;
   }
 
