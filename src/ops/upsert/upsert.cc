@@ -294,9 +294,8 @@ Result<StoredRows> StoredPartsToMerge(const UpsertRun& run, const std::function<
       MF_ASSIGN_OR_RETURN(role.deleted, ReadRowDeletes(fs, file.deletes->path));
       role.deleted_rows = file.deletes->rows;
     }
-    // A merge-on-read bucket's local part is read only where its keys file
-    // says the changed keys are (on S3, reading those rows one by one would
-    // cost more than reading the part).
+    // A merge-on-read bucket's part is read only where its keys file says
+    // the changed keys are (UpsertRun::keeps_keys).
     if (run.as_delta[bucket] && !delta && run.keeps_keys) {
       if (file.keys) {
         role.keys = file.keys->path;
@@ -378,6 +377,17 @@ class SpilledChanges {
   LargeBuffer buffer_;
 };
 
+// Writes `body` as the version's file `name` and adds it to `list` as the
+// manifest lists files: name, rows, bytes.
+Status WriteListedFile(const char* name, std::string_view body, uint64_t rows, OutputCommitter* committer,
+                       nlohmann::json* list) {
+  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
+  MF_RETURN_IF_ERROR(file->Append(body));
+  MF_RETURN_IF_ERROR(file->Close());
+  list->push_back({{"name", name}, {"rows", rows}, {"bytes", body.size()}});
+  return Status::OK();
+}
+
 Status WriteTombstones(uint32_t bucket, const Tombstones& tombs, OutputCommitter* committer, UpsertRun* run) {
   std::vector<std::string> header = run->o.key;
   header.push_back(run->o.order_column);
@@ -391,11 +401,7 @@ Status WriteTombstones(uint32_t bucket, const Tombstones& tombs, OutputCommitter
   }
   char name[48];
   std::snprintf(name, sizeof(name), "tombstones-%05u.%s", bucket, separator == ',' ? "csv" : "tsv");
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
-  MF_RETURN_IF_ERROR(file->Append(body));
-  MF_RETURN_IF_ERROR(file->Close());
-  run->tombstone_list.push_back({{"name", name}, {"rows", tombs.size()}, {"bytes", body.size()}});
-  return Status::OK();
+  return WriteListedFile(name, body, tombs.size(), committer, &run->tombstone_list);
 }
 
 // Writes the deletes file of merge-on-read bucket `b`: the rows of its part
@@ -408,11 +414,7 @@ Status WriteDeletes(uint32_t b, const StoredFile* part, std::vector<ByteRange> r
   const std::string body = EncodeRowDeletes(part != nullptr ? UniteRanges(part->deleted, replaced) : replaced);
   char name[32];
   std::snprintf(name, sizeof(name), "deletes-%05u", b);
-  MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
-  MF_RETURN_IF_ERROR(file->Append(body));
-  MF_RETURN_IF_ERROR(file->Close());
-  run->deletes_list.push_back({{"name", name}, {"rows", rows}, {"bytes", body.size()}});
-  return Status::OK();
+  return WriteListedFile(name, body, rows, committer, &run->deletes_list);
 }
 
 // Writes the keys files of the buckets of `in_group` whose part's rows
@@ -438,10 +440,7 @@ Status WriteKeysFiles(const std::function<bool(uint32_t)>& in_group, MergeFindin
   for (size_t i = 0; i < buckets.size(); ++i) {
     char name[32];
     std::snprintf(name, sizeof(name), "keys-%05u", buckets[i]);
-    MF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, committer->CreateFile(name));
-    MF_RETURN_IF_ERROR(file->Append(bodies[i]));
-    MF_RETURN_IF_ERROR(file->Close());
-    run->keys_list.push_back({{"name", name}, {"rows", counts[i]}, {"bytes", bodies[i].size()}});
+    MF_RETURN_IF_ERROR(WriteListedFile(name, bodies[i], counts[i], committer, &run->keys_list));
   }
   return Status::OK();
 }
