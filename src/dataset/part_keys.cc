@@ -44,40 +44,57 @@ Result<PartKeys> PartKeys::Parse(std::string_view bytes, const std::string& path
   if ((width != 4 && width != 8) || rows > bytes.size() || bytes.size() - kHeaderBytes != rows * (4 + width))
     return Status::BadInput(path + ": a keys file cut short or of a bad offset width");
   const char* hashes = bytes.data() + kHeaderBytes;
-  PartKeys keys(hashes, hashes + 4 * rows, rows, width);
-  for (uint64_t i = 1; i < rows; ++i) {
-    if (keys.HashAt(i) < keys.HashAt(i - 1)) return Status::BadInput(path + ": a keys file's hashes must be in order");
-  }
-  return keys;
+  return PartKeys(hashes, hashes + 4 * rows, rows, width, path);
 }
 
 uint32_t PartKeys::HashAt(uint64_t i) const { return static_cast<uint32_t>(GetLittleEndian(hashes_ + 4 * i, 4)); }
 
 KeyAt PartKeys::row(uint64_t i) const { return {HashAt(i), GetLittleEndian(offsets_ + width_ * i, width_)}; }
 
-std::vector<uint64_t> PartKeys::OffsetsOf(const std::vector<uint32_t>& hashes) const {
+Result<std::vector<uint64_t>> PartKeys::OffsetsOf(const std::vector<uint32_t>& hashes) const {
   std::vector<uint64_t> offsets;
-  uint64_t at = 0;  // every row before `at` has a smaller hash than the next wanted
+  uint64_t at = 0;       // every row before `at` has a smaller hash than the next wanted
+  uint32_t floor = 0;    // the hash of row at - 1 (of row low - 1 while searching)
+  bool in_order = true;  // whether every hash read lies between its neighbours read before
+  auto read = [&](uint64_t i, uint32_t ceiling) {
+    const uint32_t hash = HashAt(i);
+    in_order &= floor <= hash && hash <= ceiling;
+    return hash;
+  };
   for (uint32_t hash : hashes) {
-    // Gallop to a row past the hash, then search back within the last step.
+    // Gallop to a row at or past the hash, then search back within the last step.
     uint64_t step = 1;
     uint64_t low = at;
-    while (at < rows_ && HashAt(at) < hash) {
+    uint32_t ceiling = UINT32_MAX;  // the hash of row `at` once found
+    while (at < rows_) {
+      const uint32_t here = read(at, UINT32_MAX);
+      if (here >= hash) {
+        ceiling = here;
+        break;
+      }
+      floor = here;
       low = at + 1;
       at = std::min(rows_, at + step);
       step *= 2;
     }
-    uint64_t high = at;  // HashAt(high) >= hash, or high == rows_
+    uint64_t high = at;
     while (low < high) {
       const uint64_t mid = low + (high - low) / 2;
-      if (HashAt(mid) < hash) {
+      const uint32_t here = read(mid, ceiling);
+      if (here < hash) {
         low = mid + 1;
+        floor = here;
       } else {
         high = mid;
+        ceiling = here;
       }
     }
-    for (at = low; at < rows_ && HashAt(at) == hash; ++at) offsets.push_back(row(at).offset);
+    for (at = low; at < rows_ && read(at, UINT32_MAX) == hash; ++at) {
+      floor = hash;
+      offsets.push_back(row(at).offset);
+    }
   }
+  if (!in_order) return Status::BadInput(path_ + ": a keys file's hashes must be in order");
   std::sort(offsets.begin(), offsets.end());
   offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
   return offsets;

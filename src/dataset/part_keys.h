@@ -38,8 +38,9 @@ inline uint32_t KeysFileHash(uint64_t key_hash) { return static_cast<uint32_t>(k
 // `rows` (sorted here) as a keys file.
 std::string EncodePartKeys(std::vector<KeyAt> rows);
 
-// A keys file's bytes, checked (header, size, hashes in order), read in
-// place. The bytes must outlive it.
+// A keys file's bytes, read in place: its header and size checked when
+// parsed, the order of its hashes where a search reads them (a check of
+// every hash would read them all). The bytes must outlive it.
 class PartKeys {
  public:
   // BadInput naming `path` when `bytes` are not a keys file.
@@ -50,18 +51,20 @@ class PartKeys {
 
   // The offsets of the rows whose hash is among `hashes` (sorted), in
   // order of offset. Gallops through the hashes: the rows between two
-  // wanted hashes are mostly skipped, not read.
-  std::vector<uint64_t> OffsetsOf(const std::vector<uint32_t>& hashes) const;
+  // wanted hashes are mostly skipped, not read. BadInput naming the file
+  // when a hash it reads is out of order.
+  Result<std::vector<uint64_t>> OffsetsOf(const std::vector<uint32_t>& hashes) const;
 
  private:
-  PartKeys(const char* hashes, const char* offsets, uint64_t rows, int width)
-      : hashes_(hashes), offsets_(offsets), rows_(rows), width_(width) {}
+  PartKeys(const char* hashes, const char* offsets, uint64_t rows, int width, std::string path)
+      : hashes_(hashes), offsets_(offsets), rows_(rows), width_(width), path_(std::move(path)) {}
   uint32_t HashAt(uint64_t i) const;
 
   const char* hashes_;
   const char* offsets_;
   uint64_t rows_;
   int width_;
+  std::string path_;
 };
 
 // A keys file read from a file system: its bytes (mapped where the file

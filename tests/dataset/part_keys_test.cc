@@ -59,12 +59,20 @@ TEST(PartKeysTest, AnythingButAKeysFileIsAClearError) {
   bad_width[17] = 5;
   EXPECT_FALSE(PartKeys::Parse(bad_width, "k").ok());
   EXPECT_TRUE(PartKeys::Parse(EncodePartKeys({}), "k").ok());  // a part of no rows
-  // Hashes out of order.
-  std::string swapped = good;
-  std::swap_ranges(swapped.begin() + 32, swapped.begin() + 36, swapped.begin() + 36);
-  Result<PartKeys> r = PartKeys::Parse(swapped, "k");
+}
+
+// Hashes out of order are found where a search reads them.
+TEST(PartKeysTest, HashesOutOfOrderWhereASearchGoesAreAClearError) {
+  // Rows hashed 3, 4, 1, 2: looking for 4 reads 4 and then the 1 after it.
+  std::string disordered = EncodePartKeys({{1, 0}, {2, 10}, {3, 20}, {4, 30}});
+  std::swap_ranges(disordered.begin() + 32, disordered.begin() + 40, disordered.begin() + 40);
+  const PartKeys keys = PartKeys::Parse(disordered, "ds/keys-00002").value();
+  Result<std::vector<uint64_t>> r = keys.OffsetsOf({4});
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("in order"), std::string::npos) << r.status().message();
+  EXPECT_EQ(r.status().message(), "ds/keys-00002: a keys file's hashes must be in order");
+  EXPECT_FALSE(keys.OffsetsOf({2, 9}).ok());  // 3 then 4 then 1: below the 4 before it
+  // A search that reads no pair out of order cannot tell.
+  EXPECT_TRUE(keys.OffsetsOf({}).ok());
 }
 
 TEST(PartKeysTest, OffsetsOfHashesAreThoseOfTheRowsHoldingThem) {
@@ -85,8 +93,8 @@ TEST(PartKeysTest, OffsetsOfHashesAreThoseOfTheRowsHoldingThem) {
     for (const KeyAt& row : rows)
       if (wanted.count(row.hash)) expected.push_back(row.offset);
     std::sort(expected.begin(), expected.end());
-    EXPECT_EQ(keys.OffsetsOf(hashes), expected) << "hashes below " << spread;
-    EXPECT_TRUE(keys.OffsetsOf({}).empty());
+    EXPECT_EQ(keys.OffsetsOf(hashes).value(), expected) << "hashes below " << spread;
+    EXPECT_TRUE(keys.OffsetsOf({}).value().empty());
   }
 }
 

@@ -11,6 +11,7 @@
 #include "text/bad_row_log.h"
 #include "text/chunk_reader.h"
 #include "text/row_scanner.h"
+#include "text/rows_at.h"
 #include "text/scan_rows.h"
 
 namespace mergeflow {
@@ -152,37 +153,29 @@ class MergeWorker {
       hashes.push_back(KeysFileHash(change.hash()));
     std::sort(hashes.begin(), hashes.end());
     hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-    MF_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> part, fs->MapForRead(path));
-    if (part == nullptr) return Status::IOError(path + ": cannot be mapped to read it by its keys file");
+    MF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> part, fs->OpenForRandomAccess(path));
+    MF_ASSIGN_OR_RETURN(const std::vector<uint64_t> offsets, keys.OffsetsOf(hashes));
+    if (!offsets.empty() && offsets.back() >= part->Size())
+      return Status::BadInput(role.keys + ": a row past the end of " + path);
     uint64_t decided = 0;
-    for (uint64_t offset : keys.OffsetsOf(hashes)) {
-      if (offset >= part->size()) return Status::BadInput(role.keys + ": a row past the end of " + path);
+    auto decide = [&](uint64_t offset, std::string_view bytes) -> Status {
       Chunk row;  // the one row
-      row.data = part->data() + offset;
-      row.size = RowLength(row.data, part->size() - offset, s_.source.dialect.quoting);
+      row.data = bytes.data();
+      row.size = bytes.size();
       row.file_index = f;
       row.file_offset = offset;
       row.id = UINT32_MAX;
-      if (deleted_rows_.Deleted(role.deleted, row, offset)) continue;
+      if (deleted_rows_.Deleted(role.deleted, row, offset)) return Status::OK();
       ++decided;
       OneRowVisitor visitor{this, row};
       scanner_.Scan(row.data, row.size, false, visitor);
       if (s_.log.failed()) return s_.log.FirstError();
-    }
+      return failure_;
+    };
+    MF_RETURN_IF_ERROR(rows_at_.Read(*part, path, offsets, s_.source.dialect.quoting, decide));
     if (keys.rows() < role.deleted_rows + decided) return Status::BadInput(role.keys + ": fewer rows than " + path);
     counts_.unchanged += keys.rows() - role.deleted_rows - decided;
     return failure_;
-  }
-
-  // The bytes of the row at data[0] with its line end: up to the first
-  // newline (outside quotes, with `quoting`), or to data[n].
-  static size_t RowLength(const char* data, size_t n, bool quoting) {
-    bool quoted = false;
-    for (size_t i = 0; i < n; ++i) {
-      if (quoting && data[i] == '"') quoted = !quoted;
-      if (data[i] == '\n' && !quoted) return i + 1;
-    }
-    return n;
   }
 
   // Hands the rows the scanner finds in one row's bytes to OnRow.
@@ -297,6 +290,7 @@ class MergeWorker {
   RowScanner scanner_;
   KeyEncoder encoder_;
   DeletedRowCursor deleted_rows_;
+  RowsAtReader rows_at_;  // reads the rows of changed keys of parts with keys files
   Status failure_;
 };
 
