@@ -84,7 +84,8 @@ Result<GcPlan> PlanGc(const Dataset& dataset, const GcOptions& options) {
     std::vector<FileInfo> files;
     MF_RETURN_IF_ERROR(ListFilesUnder(dataset.fs(), dir, &files));
     const std::string success = JoinPath(dir, "_SUCCESS");
-    if (manifests[decision.version]) decision.remove.push_back(success);  // first: the version stops being readable
+    decision.has_manifest = manifests[decision.version].has_value();
+    if (decision.has_manifest) decision.remove.push_back(success);  // first: the version stops being readable
     for (const FileInfo& file : files) {
       if (file.path == success) continue;
       if (listed_by_kept.contains(file.path)) {
@@ -118,7 +119,10 @@ Result<GcPlan> ApplyGc(const Dataset& dataset, const GcOptions& options) {
     if ((state ? state->token : "") != plan.pointer_token || pins != plan.pins)
       return Status::Conflict(dataset.root() + " changed while gc ran (a publish, rollback or pin); stopped before " +
                               decision.version + "; run gc again");
-    for (const std::string& path : decision.remove) MF_RETURN_IF_ERROR(dataset.fs()->RemoveAll(path));
+    // The manifest first (the version stops being readable), then the rest at once.
+    const size_t first = decision.has_manifest ? 1 : 0;
+    MF_RETURN_IF_ERROR(dataset.fs()->RemoveFiles({decision.remove.begin(), decision.remove.begin() + first}));
+    MF_RETURN_IF_ERROR(dataset.fs()->RemoveFiles({decision.remove.begin() + first, decision.remove.end()}));
     if (decision.parts_kept_for_others == 0)
       MF_RETURN_IF_ERROR(dataset.fs()->RemoveAll(VersionDir(dataset.root(), decision.version)));
   }

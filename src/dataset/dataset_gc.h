@@ -24,7 +24,8 @@ struct GcDecision {
   std::string version;
   bool collect = false;
   std::string why;                   // of a kept version: "current", "pinned", ...
-  std::vector<std::string> remove;   // files to remove, _SUCCESS first
+  std::vector<std::string> remove;   // files to remove, its _SUCCESS first if it has one
+  bool has_manifest = false;         // whether remove[0] is its _SUCCESS
   size_t parts_kept_for_others = 0;  // parts another version still lists
   uint64_t bytes = 0;                // of the files to remove
 };

@@ -122,6 +122,8 @@ class FaultyFileSystem : public FileSystemWrapper {
     MF_RETURN_IF_ERROR(Check(FsOp::kRemove, path));
     return FileSystemWrapper::RemoveAll(Strip(path));
   }
+  // One at a time through RemoveAll above, so that a fault can hit any file.
+  Status RemoveFiles(const std::vector<std::string>& paths) override { return FileSystem::RemoveFiles(paths); }
   Result<VersionedContents> ReadVersioned(const std::string& path) override {
     MF_RETURN_IF_ERROR(Check(FsOp::kOpenRead, path));
     return FileSystemWrapper::ReadVersioned(Strip(path));

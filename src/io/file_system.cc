@@ -21,6 +21,11 @@ std::map<std::string, std::shared_ptr<FileSystem>>& Registry() {
 
 }  // namespace
 
+Status FileSystem::RemoveFiles(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) MF_RETURN_IF_ERROR(RemoveAll(path));
+  return Status::OK();
+}
+
 void RegisterFileSystem(const std::string& scheme, std::shared_ptr<FileSystem> fs) {
   Registry()[scheme] = std::move(fs);
 }

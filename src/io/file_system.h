@@ -136,6 +136,11 @@ class FileSystem {
   virtual Status PublishDirectory(const std::string& staged, const std::string& target) = 0;
   // Removes `path` and everything below it; OK if nothing is there.
   virtual Status RemoveAll(const std::string& path) = 0;
+  // Removes the files `paths` (OK for those already gone), in any order,
+  // as many at once as the store allows (S3: concurrent DELETEs); after a
+  // failure, some may remain. The default removes them one at a time with
+  // RemoveAll.
+  virtual Status RemoveFiles(const std::vector<std::string>& paths);
   // The files (not directories) that the glob pattern matches, sorted by path.
   virtual Result<std::vector<FileInfo>> Glob(const std::string& pattern) = 0;
   // Reads the whole of small file `path` and its token; exists == false

@@ -37,6 +37,7 @@ class FileSystemWrapper : public FileSystem {
     return target_->PublishDirectory(staged, target);
   }
   Status RemoveAll(const std::string& path) override { return target_->RemoveAll(path); }
+  Status RemoveFiles(const std::vector<std::string>& paths) override { return target_->RemoveFiles(paths); }
   Result<std::vector<FileInfo>> Glob(const std::string& pattern) override { return target_->Glob(pattern); }
   Result<VersionedContents> ReadVersioned(const std::string& path) override { return target_->ReadVersioned(path); }
   Status WriteIfUnchanged(const std::string& path, std::string_view contents, const std::string& token) override {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <future>
+#include <map>
 
 #include "io/s3/concurrent_requests.h"
 #include "io/s3/s3_output_committer.h"
@@ -246,6 +247,18 @@ Status S3FileSystem::RemoveAll(const std::string& path) {
   for (const S3Object& object : listing.objects) keys.push_back(object.key);
   if (!where.key.ends_with('/')) keys.push_back(where.key);  // DELETE of a missing key is OK
   return DeleteObjects(s3, where.bucket, keys);
+}
+
+Status S3FileSystem::RemoveFiles(const std::vector<std::string>& paths) {
+  MF_ASSIGN_OR_RETURN(S3Client * s3, client());
+  std::map<std::string, std::vector<std::string>> keys_by_bucket;
+  for (const std::string& path : paths) {
+    MF_ASSIGN_OR_RETURN(S3Location where, ParseS3Uri(path));
+    if (where.key.empty() || where.key.ends_with('/')) return Status::InvalidArgument(path + " is not a file");
+    keys_by_bucket[where.bucket].push_back(where.key);
+  }
+  for (const auto& [bucket, keys] : keys_by_bucket) MF_RETURN_IF_ERROR(DeleteObjects(s3, bucket, keys));
+  return Status::OK();
 }
 
 Result<std::vector<FileInfo>> S3FileSystem::Glob(const std::string& pattern) {

@@ -32,6 +32,7 @@ class S3FileSystem : public FileSystem {
   // Not possible on S3 (no rename); StartOutput commits differently.
   Status PublishDirectory(const std::string& staged, const std::string& target) override;
   Status RemoveAll(const std::string& path) override;
+  Status RemoveFiles(const std::vector<std::string>& paths) override;
   // Wildcards may appear anywhere in the key; the bucket is literal.
   Result<std::vector<FileInfo>> Glob(const std::string& pattern) override;
   // The token is the object's ETag.
