@@ -78,7 +78,9 @@ pid file = $dir/run/\$name.pid
 mon data = $dir/mon/\$name
 osd data = $dir/osd/\$name
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+# Without Nagle: the gateway writes a response's header and body apart, and
+# the body would wait for the delayed acknowledgement of the header (40 ms).
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw data = $dir/rgw
 # SSE-KMS with RGW's built-in test key store, over plain HTTP on loopback.
 rgw crypt require ssl = false
