@@ -4,7 +4,7 @@
 # dataset publish, rollback and gc, pipeline runs and their steps), the
 # malformed-input corpus, the pandas, upsert and aggregate oracles,
 # a build without MPI, then the tests again under AddressSanitizer with
-# UndefinedBehaviorSanitizer (and the fuzzers for half a minute each), and
+# UndefinedBehaviorSanitizer (and the fuzzers for 20 s each), and
 # under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +14,15 @@ scripts/setup.sh --test
 # instead name an S3-compatible server command (such as
 # "moto_server -H 127.0.0.1 -p") that the tests start for each test, with
 # its port as the last argument.
+rgw_dir=
+nompi_build=
+cleanup() {
+  if [[ -n $nompi_build ]]; then kill -- -"$nompi_build" 2> /dev/null || true; fi
+  if [[ -n $rgw_dir ]]; then tests/s3/rgw_server.sh stop "$rgw_dir"; fi
+}
+trap cleanup EXIT
 if [[ -z "${MERGEFLOW_TEST_S3_SERVER:-}" ]]; then
   rgw_dir=$(mktemp -d /tmp/mergeflow-rgw.XXXXXX)
-  trap 'tests/s3/rgw_server.sh stop "$rgw_dir"' EXIT
   echo "== starting the S3 test server (Ceph RADOS Gateway)"
   MERGEFLOW_TEST_S3_ENDPOINT=$(tests/s3/rgw_server.sh start "$rgw_dir")
   export MERGEFLOW_TEST_S3_ENDPOINT
@@ -28,6 +34,15 @@ stage() { echo "== $* (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
 
 stage "optimised build: unit and end-to-end tests"
 (cd build && ctest --output-on-failure -j "$jobs")
+# The build without MPI (checked further down) compiles meanwhile, on one
+# core at low priority: the stages up to the corpus wait mostly on the
+# processes they start and kill, and on the S3 server.
+nompi_log=$(mktemp /tmp/mergeflow-nompi-build.XXXXXX)
+# Unoptimised: this build checks that it compiles and runs, not its speed.
+# A session of its own, so that the cleanup can stop all of it.
+setsid bash -c 'cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DMERGEFLOW_MPI=OFF \
+  -DMERGEFLOW_TESTS=OFF && nice -n 10 cmake --build build-nompi -j 1 --target mergeflow' > "$nompi_log" 2>&1 &
+nompi_build=$!
 stage "optimised build: under Slurm (one node: srun --mpi=pmix, an sbatch job, a pipeline's srun step; launches that cannot form one MPI job refused)"
 tests/slurm/slurm_test.sh build
 stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
@@ -79,9 +94,8 @@ OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/python3 tests
   --seeds 2 --first 951 --h5ad --launch "mpirun --oversubscribe --bind-to none -np 3"
 
 stage "build without MPI: still builds, joins as one process, and says why it cannot run as several"
-# Unoptimised: this build checks that it compiles and runs, not its speed.
-cmake -S . -B build-nompi -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DMERGEFLOW_MPI=OFF -DMERGEFLOW_TESTS=OFF >/dev/null
-cmake --build build-nompi -j "$jobs" --target mergeflow
+wait "$nompi_build" || { cat "$nompi_log"; echo "the build without MPI failed" >&2; exit 1; }
+rm -f "$nompi_log"
 nompi=$(mktemp -d)
 printf 'id\tv\n1\ta\n2\tb\n' > "$nompi/l.tsv"
 printf 'id\tw\n2\ty\n' > "$nompi/r.tsv"
@@ -113,8 +127,8 @@ asan_left=(S3FaultTest FaultTest.EveryOperationOfASpillFailsCleanly S3Test.Reads
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 10
 /usr/bin/python3 tests/oracle/aggregate_oracle.py build-asan/mergeflow --seeds 5 --first 201 --h5ad
 tests/corpus/run_malformed.sh build-asan/mergeflow
-stage "libFuzzer targets, 30 s each (the sanitizer build)"
-scripts/fuzz.sh --build build-asan 30
+stage "libFuzzer targets, 20 s each (the sanitizer build)"
+scripts/fuzz.sh --build build-asan 20
 
 stage "ThreadSanitizer build (tests of files and processes rather than threads, and the largest spill, upsert and MPI tests, run in the builds above only)"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERGEFLOW_TSAN=ON -DMERGEFLOW_TESTS=ON >/dev/null
@@ -125,7 +139,8 @@ export TSAN_OPTIONS="halt_on_error=1 report_thread_leaks=0 suppressions=$PWD/tes
 # Also left to the builds above: the largest spill, upsert and MPI tests,
 # and tests of processes (usage errors, pipeline runs and their steps on
 # ranks), whose threads the smaller tests here run as well.
-tsan_left=(FaultTest InterruptsAtAnyMoment S3 SpillTest.AHeavyKeyIsJoinedInBlocks
+tsan_left=(FaultTest InterruptsAtAnyMoment S3 SpillTest.AHeavyKeyIsJoinedInBlocks SpillTest.EverySpillCompression
+  PipelineRunTest.TheExamplePipelinesRun
   SpillTest.EveryJoinTypeGivesTheInMemoryRows DatasetCliTest UpsertTest.OfTwoUpserts UpsertTest.ChangesLargerThanMemory
   SpillTest.PipedInputsSpillToo MpiTest.RanksSpillUnderATinyMemoryLimit MpiTest.EveryJoinTypeOnTwoToFourRanks
   MpiTest.AKilledRank MpiTest.AHeavyKey MpiTest.ABroadcastRow MpiTest.PipelineSteps MpiTest.APipelineStep
