@@ -3,6 +3,7 @@
 #include "common/json_record.h"
 #include "common/sha256.h"
 #include "dataset/dataset_layout.h"
+#include "io/concurrent_requests.h"
 
 namespace mergeflow {
 
@@ -81,15 +82,17 @@ std::vector<const VersionPart*> VersionManifest::Files() const {
 }
 
 Status CheckPartsPresent(FileSystem* fs, const VersionManifest& manifest) {
-  for (const VersionPart* file : manifest.Files()) {
-    const VersionPart& part = *file;
+  const std::vector<const VersionPart*> files = manifest.Files();
+  // Many at once: on S3 each is a request, and a version may list thousands.
+  return RunConcurrently(files.size(), 16, [&](size_t i) -> Status {
+    const VersionPart& part = *files[i];
     MF_ASSIGN_OR_RETURN(FileInfo info, fs->GetFileInfo(part.path));
     if (!info.exists) return Status::IOError("version " + manifest.version + " lists " + part.path + ", which is gone");
     if (info.size != part.bytes)
       return Status::IOError("version " + manifest.version + " lists " + part.path + " with " +
                              std::to_string(part.bytes) + " bytes, but it has " + std::to_string(info.size));
-  }
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 }  // namespace mergeflow

@@ -7,7 +7,7 @@
 #include <future>
 #include <map>
 
-#include "io/s3/concurrent_requests.h"
+#include "io/concurrent_requests.h"
 #include "io/s3/s3_output_committer.h"
 #include "io/s3/s3_upload_file.h"
 

@@ -4,7 +4,7 @@
 
 #include "common/interrupt.h"
 #include "common/notice.h"
-#include "io/s3/concurrent_requests.h"
+#include "io/concurrent_requests.h"
 #include "io/s3/s3_file_system.h"
 #include "io/s3/s3_upload_file.h"
 

@@ -1,4 +1,4 @@
-#include "io/s3/concurrent_requests.h"
+#include "io/concurrent_requests.h"
 
 #include <algorithm>
 #include <future>

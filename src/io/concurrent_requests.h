@@ -1,6 +1,6 @@
-// Runs independent S3 requests side by side. They wait on the network, not
-// on cores, so each runs on a thread of its own rather than on the workers'
-// thread pool.
+// Runs independent requests to a store (S3 requests, file information)
+// side by side. They wait on the network or the store, not on cores, so
+// each runs on a thread of its own rather than on the workers' thread pool.
 #pragma once
 
 #include <cstddef>
