@@ -19,9 +19,15 @@ size_t RowLength(const char* data, size_t n, bool quoting) {
   return 0;
 }
 
+RowReads RowReadsFor(std::string_view uri) {
+  const std::string_view scheme = UriScheme(uri);
+  if (scheme.empty() || scheme == "file") return RowReads{};
+  return RowReads{.hole = 1 << 20, .longest = 16 << 20};
+}
+
 Status RowsAtReader::Read(const RandomAccessFile& file, const std::string& name, std::span<const uint64_t> offsets,
-                          bool quoting, const std::function<Status(uint64_t offset, std::string_view row)>& on_row) {
-  const RowReads& reads = reads_;
+                          bool quoting, const RowReads& reads,
+                          const std::function<Status(uint64_t offset, std::string_view row)>& on_row) {
   const uint64_t size = file.Size();
   uint64_t guess = std::max<uint64_t>(reads.row_guess, 1);
   size_t next = 0;  // the first row not yet handed out

@@ -59,7 +59,7 @@ TEST(RowsAtTest, RowsAtChosenOffsetsComeBackWholeAndInOrder) {
       }
       std::vector<uint64_t> seen_offsets;
       std::vector<std::string> seen;
-      ASSERT_TRUE(RowsAtReader(reads).Read(*file, "part.csv", offsets, true, [&](uint64_t offset, std::string_view row) {
+      ASSERT_TRUE(RowsAtReader().Read(*file, "part.csv", offsets, true, reads, [&](uint64_t offset, std::string_view row) {
                     seen_offsets.push_back(offset);
                     seen.emplace_back(row);
                     return Status::OK();
@@ -83,7 +83,7 @@ TEST(RowsAtTest, RowsCloseTogetherShareARead) {
   auto file = fs->OpenForRandomAccess(dir / "part.tsv").value();
   auto reads_for = [&](const std::vector<uint64_t>& offsets, RowReads reads) {
     const int before = fs->Calls(FsOp::kRead);
-    EXPECT_TRUE(RowsAtReader(reads).Read(*file, "part.tsv", offsets, false, [](uint64_t, std::string_view) {
+    EXPECT_TRUE(RowsAtReader().Read(*file, "part.tsv", offsets, false, reads, [](uint64_t, std::string_view) {
                   return Status::OK();
                 }).ok());
     return fs->Calls(FsOp::kRead) - before;
@@ -106,18 +106,25 @@ TEST(RowsAtTest, FailuresStopTheReadingWithTheirError) {
   auto file = fs->OpenForRandomAccess(dir / "part.tsv").value();
   auto nothing = [](uint64_t, std::string_view) { return Status::OK(); };
   RowsAtReader reader;
-  Status past = reader.Read(*file, "ds/part-00003.tsv", std::vector<uint64_t>{4, 12}, false, nothing);
+  Status past = reader.Read(*file, "ds/part-00003.tsv", std::vector<uint64_t>{4, 12}, false, {}, nothing);
   EXPECT_EQ(past.message(), "ds/part-00003.tsv: no row starts at byte 12");
   fs->FailNth(FsOp::kRead, 1, Status::IOError("read failed"));
-  EXPECT_EQ(reader.Read(*file, "p", std::vector<uint64_t>{0}, false, nothing).message(), "read failed");
+  EXPECT_EQ(reader.Read(*file, "p", std::vector<uint64_t>{0}, false, {}, nothing).message(), "read failed");
   int calls = 0;
-  Status stopped = reader.Read(*file, "p", std::vector<uint64_t>{0, 4, 8}, false,
+  Status stopped = reader.Read(*file, "p", std::vector<uint64_t>{0, 4, 8}, false, {},
                                [&](uint64_t, std::string_view row) {
                                 ++calls;
                                 return row == "b\t2\n" ? Status::BadInput("bad row") : Status::OK();
                               });
   EXPECT_EQ(stopped.message(), "bad row");
   EXPECT_EQ(calls, 2);
+}
+
+TEST(RowsAtTest, RemoteStoresShareAReadAmongRowsFartherApart) {
+  EXPECT_EQ(RowReadsFor("ds/part-00001.csv").hole, RowReads{}.hole);
+  EXPECT_EQ(RowReadsFor("file:///ds/part-00001.csv").hole, RowReads{}.hole);
+  EXPECT_EQ(RowReadsFor("s3://bucket/ds/part-00001.csv").hole, uint64_t{1} << 20);
+  EXPECT_GT(RowReadsFor("s3://bucket/ds/part-00001.csv").longest, RowReads{}.longest);
 }
 
 TEST(RowsAtTest, RowLengthEndsAtTheFirstNewlineOutsideQuotes) {

@@ -172,7 +172,7 @@ class MergeWorker {
       if (s_.log.failed()) return s_.log.FirstError();
       return failure_;
     };
-    MF_RETURN_IF_ERROR(rows_at_.Read(*part, path, offsets, s_.source.dialect.quoting, decide));
+    MF_RETURN_IF_ERROR(rows_at_.Read(*part, path, offsets, s_.source.dialect.quoting, RowReadsFor(path), decide));
     if (keys.rows() < role.deleted_rows + decided) return Status::BadInput(role.keys + ": fewer rows than " + path);
     counts_.unchanged += keys.rows() - role.deleted_rows - decided;
     return failure_;

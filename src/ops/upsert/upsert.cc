@@ -188,9 +188,7 @@ struct UpsertRun {
   nlohmann::json deletes_list = nlohmann::json::array();  // deletes files written
   nlohmann::json keys_list = nlohmann::json::array();     // keys files written
   // Whether parts get keys files (dataset/part_keys.h): for merge-on-read
-  // upserts of a local text dataset, which read a part by them (on S3,
-  // reading a part's changed rows one by one would cost more than reading
-  // it whole).
+  // upserts of a text dataset, which read a part by them.
   bool keeps_keys = false;
   std::vector<PartInfo> deltas;                           // delta parts written
   UpsertResult result;
@@ -612,8 +610,7 @@ Status Prepare(const Dataset& dataset, const std::vector<std::string>& specs, Up
   MF_ASSIGN_OR_RETURN(run->current, ReadCurrent(dataset, run->o));
   MF_RETURN_IF_ERROR(ListChangeFiles(specs, run));
   if (!run->files.empty() || run->o.compact) MF_RETURN_IF_ERROR(PlanColumns(run));
-  const std::string_view scheme = UriScheme(dataset.root());
-  run->keeps_keys = run->o.merge_on_read && run->extension != "parquet" && (scheme.empty() || scheme == "file");
+  run->keeps_keys = run->o.merge_on_read && run->extension != "parquet";
   return Status::OK();
 }
 
