@@ -47,7 +47,7 @@ stage "optimised build: under Slurm (one node: srun --mpi=pmix, an sbatch job, a
 tests/slurm/slurm_test.sh build
 stage "optimised build: SIGKILL at random moments (local, spilling, S3, 3 MPI ranks)"
 tests/crash/kill_runs.sh --kills "${MERGEFLOW_TEST_KILLS:-5}" build
-stage "optimised build: SIGKILL of dataset publish, rollback, upsert, gc and merge-on-read upsert (local, S3)"
+stage "optimised build: SIGKILL of dataset publish, rollback, upsert, gc, merge-on-read upsert and compact (local, S3)"
 tests/crash/kill_dataset.sh --kills "${MERGEFLOW_TEST_DATASET_KILLS:-3}" build
 stage "optimised build: SIGKILL of pipeline runs and of their steps (local, S3)"
 tests/crash/kill_pipeline.sh --kills "${MERGEFLOW_TEST_PIPELINE_KILLS:-3}" build

@@ -7,7 +7,8 @@
 #  - upsert: `upsert` of a change file (updates, deletes, inserts) into it;
 #  - gc: `dataset gc --keep 1 --apply` over a pile of versions;
 #  - merge-on-read: `upsert --merge-on-read` of more changes into the
-#    upserted (bucketed) version.
+#    upserted (bucketed) version;
+#  - compact: `dataset compact` of that merge-on-read version.
 # After each kill an independent reader (tests/dataset/read_dataset.py, after
 # a download with awscli on S3) must read DATASET as exactly the old or the
 # new version (gc: exactly the current one; upsert: the old or the upserted
@@ -98,7 +99,7 @@ kill_merge_on_read() {
     sed -n '1,700p' upserted.rows | awk -F'\t' -v OFS='\t' '{ $NF = "moved"; print "U", $0 }'
     sed -n '3001,3200p' upserted.rows | awk -v OFS='\t' '{ print "D", $0 }'
   } > changes2.tsv
-  local mor_cmd=($mergeflow upsert "$ds" changes2.tsv --key id --order-by id --merge-mode commit-time
+  mor_cmd=($mergeflow upsert "$ds" changes2.tsv --key id --order-by id --merge-mode commit-time
                  --merge-on-read -q)
   "${mor_cmd[@]}"
   read_current > mor.rows
@@ -128,6 +129,51 @@ kill_merge_on_read() {
     [[ -z $left ]] || fail "left over: $left"
   done
   printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
+}
+
+# Kills a `dataset compact` of the merge-on-read version (made current
+# here by kill_merge_on_read's upsert): readers see the same rows either
+# way, and the pointer names the merge-on-read version or a version without
+# deltas; compact again must succeed and leave none.
+kill_compact() {
+  op=compact
+  "${mor_cmd[@]}"
+  local mor_version compact_cmd=($mergeflow dataset compact "$ds")
+  mor_version=$($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }')
+  local compact_ms
+  compact_ms=$(elapsed_ms "${compact_cmd[@]}")
+  $mergeflow dataset rollback "$ds" --to "$mor_version" > /dev/null
+  n_old=0 n_new=0
+  for ((k = 1; k <= kills; k++)); do
+    run_and_kill "$compact_ms" "${compact_cmd[@]}"
+    read_current > after.rows 2> reader.err || fail "a reader cannot read the dataset: $(cat reader.err)"
+    cmp -s after.rows mor.rows || fail "a reader sees other rows than the merge-on-read version's"
+    if [[ $($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }') == "$mor_version" ]]; then
+      ((n_old += 1))
+    else
+      ((n_new += 1))
+    fi
+    "${compact_cmd[@]}" > /dev/null 2> rerun.err || fail "the compact after the kill failed: $(cat rerun.err)"
+    read_current > after.rows && cmp -s after.rows mor.rows || fail "the compact after the kill changed the rows"
+    [[ $(current_manifest | grep -c '"deltas"') == 0 ]] || fail "the compacted version still lists deltas"
+    $mergeflow dataset rollback "$ds" --to "$mor_version" > /dev/null 2> rerun.err ||
+      fail "the rollback after the kill failed: $(cat rerun.err)"
+    $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc failed: $(cat rerun.err)"
+    left=$(leftovers)
+    [[ -z $left ]] || fail "left over: $left"
+  done
+  printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
+}
+
+# The manifest of DATASET's current version.
+current_manifest() {
+  local version
+  version=$($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }')
+  if [[ $mode == s3 ]]; then
+    aws_s3 s3 cp "$ds/_versions/$version/_SUCCESS" -
+  else
+    cat "$ds/_versions/$version/_SUCCESS"
+  fi
 }
 
 printf '%-6s %-13s %6s %6s %6s\n' mode command kills old new
@@ -206,5 +252,6 @@ for mode in ${modes//,/ }; do
     printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
   done
   kill_merge_on_read
+  kill_compact
   if [[ $mode == s3 ]]; then aws_s3 s3 rb "s3://$bucket" --force > /dev/null; fi
 done
