@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   int value_width = 15;
   uint64_t seed = 1;
   bool header = true;
+  bool quoted_csv = false;
   std::string output;
   app.add_option("--rows", rows, "Rows to write");
   app.add_option("--key-space", key_space, "Keys are drawn from [0, key-space)")->check(CLI::PositiveNumber);
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
   app.add_option("--value-width", value_width, "Bytes per non-key value")->check(CLI::Range(0, 1 << 20));
   app.add_option("--seed", seed, "Random seed");
   app.add_flag("--header,!--no-header", header, "Write a header line (default: yes)");
+  app.add_flag("--quoted-csv", quoted_csv,
+               "Write CSV with every value in double quotes (the same values as the TSV of the same flags)");
   app.add_option("-o,--output", output, "Output file (default: stdout)");
   CLI11_PARSE(app, argc, argv);
 
@@ -101,20 +104,24 @@ int main(int argc, char** argv) {
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   Random random(seed);
   ZipfSampler sampler(key_space, zipf > 0 ? zipf : 1.0);
+  const char separator = quoted_csv ? ',' : '\t';
+  const char* quote = quoted_csv ? "\"" : "";
   std::string line;
   if (header) {
-    line = "id";
-    for (int c = 1; c < columns; ++c) line += "\tv" + std::to_string(c);
+    line = std::string(quote) + "id" + quote;
+    for (int c = 1; c < columns; ++c) line += separator + std::string(quote) + "v" + std::to_string(c) + quote;
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), out);
   }
   for (uint64_t r = 0; r < rows; ++r) {
     line.clear();
     const uint64_t key = zipf > 0 ? sampler.Sample(random) - 1 : random.Next() % key_space;
-    line += std::to_string(key);
+    line += quote + std::to_string(key) + quote;
     for (int c = 1; c < columns; ++c) {
-      line += '\t';
+      line += separator;
+      line += quote;
       for (int i = 0; i < value_width; ++i) line += kAlphabet[random.Next() % 62];
+      line += quote;
     }
     line += '\n';
     if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
