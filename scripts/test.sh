@@ -115,9 +115,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktra
 # processes started and killed, or to rows by the hundred thousand, where
 # smaller tests under the sanitizers take the same code paths (S3 fault
 # injection and listing pages, credentials from profiles, publishers
-# racing, pipelines on S3, reader loops, spill faults, heavy keys, every join
+# racing, pipelines on S3, reader loops, a fault at every operation of a
+# commit or a spill, interrupts at every moment, heavy keys, every join
 # type on 2 to 4 spilling ranks, killed ranks and timed-out steps).
-asan_left=(S3FaultTest FaultTest.EveryOperationOfASpillFailsCleanly S3Test.ReadsAPrefixOfMoreThan1000ObjectsAndGlobs
+asan_left=(S3FaultTest FaultTest.EveryOperation CliTest.InterruptsAtAnyMoment S3Test.ReadsAPrefixOfMoreThan1000ObjectsAndGlobs
   S3Test.Credentials S3SecurityTest S3PipelineTest S3DatasetTest.OfPublishersRacingOneWins
   DatasetCliTest.ReadersNeverSeeAMixOfVersions SpillTest.AHeavyKeyIsJoinedInBlocks
   MpiTest.RanksSpillUnderATinyMemoryLimit MpiTest.EveryJoinTypeOnTwoToFourRanks MpiTest.AKilledRank

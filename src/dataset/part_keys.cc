@@ -6,7 +6,7 @@
 namespace mergeflow {
 namespace {
 
-constexpr std::string_view kMagic = "mergeflow keys 2\n";
+constexpr std::string_view kKeysMagic = "mergeflow keys 2\n";
 constexpr size_t kHeaderBytes = 32;  // the magic line, W, zero bytes to 24, N
 
 void PutLittleEndian(std::string* out, uint64_t v, int width) {
@@ -26,7 +26,7 @@ std::string EncodePartKeys(std::vector<KeyAt> rows) {
   uint64_t largest = 0;
   for (const KeyAt& row : rows) largest = std::max(largest, row.offset);
   const int width = largest > UINT32_MAX ? 8 : 4;
-  std::string out(kMagic);
+  std::string out(kKeysMagic);
   out.push_back(static_cast<char>(width));
   out.append(24 - out.size(), '\0');
   PutLittleEndian(&out, rows.size(), 8);
@@ -37,9 +37,9 @@ std::string EncodePartKeys(std::vector<KeyAt> rows) {
 }
 
 Result<PartKeys> PartKeys::Parse(std::string_view bytes, const std::string& path) {
-  if (bytes.size() < kHeaderBytes || !bytes.starts_with(kMagic))
+  if (bytes.size() < kHeaderBytes || !bytes.starts_with(kKeysMagic))
     return Status::BadInput(path + ": not a mergeflow keys file");
-  const int width = bytes[kMagic.size()];
+  const int width = bytes[kKeysMagic.size()];
   const uint64_t rows = GetLittleEndian(bytes.data() + 24, 8);
   if ((width != 4 && width != 8) || rows > bytes.size() || bytes.size() - kHeaderBytes != rows * (4 + width))
     return Status::BadInput(path + ": a keys file cut short or of a bad offset width");

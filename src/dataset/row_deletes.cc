@@ -7,12 +7,12 @@
 namespace mergeflow {
 namespace {
 
-constexpr std::string_view kMagic = "mergeflow deletes 1\n";
+constexpr std::string_view kDeletesMagic = "mergeflow deletes 1\n";
 
 }  // namespace
 
 std::string EncodeRowDeletes(const std::vector<ByteRange>& ranges) {
-  std::string out(kMagic);
+  std::string out(kDeletesMagic);
   uint64_t previous_end = 0;
   for (const ByteRange& r : ranges) {
     AppendVarint(&out, r.begin - previous_end);
@@ -23,9 +23,9 @@ std::string EncodeRowDeletes(const std::vector<ByteRange>& ranges) {
 }
 
 Result<std::vector<ByteRange>> DecodeRowDeletes(std::string_view contents, const std::string& path) {
-  if (!contents.starts_with(kMagic)) return Status::BadInput(path + ": not a mergeflow deletes file");
+  if (!contents.starts_with(kDeletesMagic)) return Status::BadInput(path + ": not a mergeflow deletes file");
   std::vector<ByteRange> ranges;
-  size_t pos = kMagic.size();
+  size_t pos = kDeletesMagic.size();
   uint64_t previous_end = 0;
   while (pos < contents.size()) {
     const std::optional<uint64_t> gap = ReadVarint(contents, &pos);

@@ -19,7 +19,7 @@ using testing::ReadFile;
 using testing::RunScript;
 using testing::TempDir;
 
-const StepOptionNames kKnown = {{"join", {"left", "right", "on", "how", "output"}}, {"publish", {"dataset", "version"}}};
+const StepOptionNames kKnownStepOptions = {{"join", {"left", "right", "on", "how", "output"}}, {"publish", {"dataset", "version"}}};
 
 std::string Quoted(const std::string& s) {
   std::string out = "'";
@@ -47,7 +47,7 @@ class PipelinePlanTest : public ::testing::Test {
 
   std::vector<StepDecision> Plan(const std::map<std::string, std::string>& params = {},
                                  const std::set<std::string>& forced = {}) {
-    Result<PipelineSpec> spec = LoadPipelineSpec(dir_ / "p.yaml", params, kKnown);
+    Result<PipelineSpec> spec = LoadPipelineSpec(dir_ / "p.yaml", params, kKnownStepOptions);
     EXPECT_TRUE(spec.ok()) << spec.status().message();
     spec_ = std::move(spec).value();
     Result<std::vector<StepDecision>> plan = PlanPipeline(spec_, forced, "run-1");
