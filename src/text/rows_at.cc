@@ -55,7 +55,7 @@ Status RowsAtReader::Read(const RandomAccessFile& file, const std::string& name,
       if (offsets[next] >= size) break;  // named by the next read
       size_t length = RowLength(buffer + at, bytes - at, quoting);
       if (length == 0 && end == size) length = bytes - at;  // the last row, without a line end
-      if (length == 0) break;                                       // goes on past this read
+      if (length == 0) break;                               // goes on past this read
       MF_RETURN_IF_ERROR(on_row(offsets[next], std::string_view(buffer + at, length)));
     }
     // A row longer than the guess: read again from it with twice the guess.

@@ -42,9 +42,8 @@ class RowsAtReader {
   // but never handed out. The bytes last only for the call. Stops at, and
   // returns, the first error of a read or of on_row; an offset at or past
   // the end of the file is BadInput naming `name`.
-  Status Read(const RandomAccessFile& file, const std::string& name, std::span<const uint64_t> offsets,
-              bool quoting, const RowReads& reads,
-              const std::function<Status(uint64_t offset, std::string_view row)>& on_row);
+  Status Read(const RandomAccessFile& file, const std::string& name, std::span<const uint64_t> offsets, bool quoting,
+              const RowReads& reads, const std::function<Status(uint64_t offset, std::string_view row)>& on_row);
 
  private:
   std::unique_ptr<char[]> buffer_;  // left uninitialised: each read fills what it uses

@@ -59,11 +59,14 @@ TEST(RowsAtTest, RowsAtChosenOffsetsComeBackWholeAndInOrder) {
       }
       std::vector<uint64_t> seen_offsets;
       std::vector<std::string> seen;
-      ASSERT_TRUE(RowsAtReader().Read(*file, "part.csv", offsets, true, reads, [&](uint64_t offset, std::string_view row) {
-                    seen_offsets.push_back(offset);
-                    seen.emplace_back(row);
-                    return Status::OK();
-                  }).ok());
+      ASSERT_TRUE(RowsAtReader()
+                      .Read(*file, "part.csv", offsets, true, reads,
+                            [&](uint64_t offset, std::string_view row) {
+                              seen_offsets.push_back(offset);
+                              seen.emplace_back(row);
+                              return Status::OK();
+                            })
+                      .ok());
       EXPECT_EQ(seen_offsets, offsets) << "one row in " << every << ", hole " << reads.hole;
       EXPECT_EQ(seen, expected) << "one row in " << every << ", hole " << reads.hole;
     }
@@ -83,9 +86,10 @@ TEST(RowsAtTest, RowsCloseTogetherShareARead) {
   auto file = fs->OpenForRandomAccess(dir / "part.tsv").value();
   auto reads_for = [&](const std::vector<uint64_t>& offsets, RowReads reads) {
     const int before = fs->Calls(FsOp::kRead);
-    EXPECT_TRUE(RowsAtReader().Read(*file, "part.tsv", offsets, false, reads, [](uint64_t, std::string_view) {
-                  return Status::OK();
-                }).ok());
+    EXPECT_TRUE(
+        RowsAtReader()
+            .Read(*file, "part.tsv", offsets, false, reads, [](uint64_t, std::string_view) { return Status::OK(); })
+            .ok());
     return fs->Calls(FsOp::kRead) - before;
   };
   std::vector<uint64_t> every_tenth;  // about 110 bytes apart
@@ -111,11 +115,11 @@ TEST(RowsAtTest, FailuresStopTheReadingWithTheirError) {
   fs->FailNth(FsOp::kRead, 1, Status::IOError("read failed"));
   EXPECT_EQ(reader.Read(*file, "p", std::vector<uint64_t>{0}, false, {}, nothing).message(), "read failed");
   int calls = 0;
-  Status stopped = reader.Read(*file, "p", std::vector<uint64_t>{0, 4, 8}, false, {},
-                               [&](uint64_t, std::string_view row) {
-                                ++calls;
-                                return row == "b\t2\n" ? Status::BadInput("bad row") : Status::OK();
-                              });
+  Status stopped =
+      reader.Read(*file, "p", std::vector<uint64_t>{0, 4, 8}, false, {}, [&](uint64_t, std::string_view row) {
+        ++calls;
+        return row == "b\t2\n" ? Status::BadInput("bad row") : Status::OK();
+      });
   EXPECT_EQ(stopped.message(), "bad row");
   EXPECT_EQ(calls, 2);
 }
