@@ -87,6 +87,19 @@ elapsed_ms() {
   echo $((($(date +%s%N) - start) / 1000000))
 }
 
+# The version DATASET's pointer names now (that of the newest history entry).
+current_version() { $mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }'; }
+
+# Back to version $1 after a kill and the rerun: a rollback, a full gc, and
+# nothing left behind.
+back_to() {
+  $mergeflow dataset rollback "$ds" --to "$1" > /dev/null 2> rerun.err ||
+    fail "the rollback after the kill failed: $(cat rerun.err)"
+  $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc failed: $(cat rerun.err)"
+  left=$(leftovers)
+  [[ -z $left ]] || fail "left over: $left"
+}
+
 # Kills an `upsert --merge-on-read` (deletes files and delta parts beside
 # the bucketed version `upserted`): readers see one version or the other,
 # the run again gives the same rows as an unkilled one.
@@ -94,7 +107,7 @@ kill_merge_on_read() {
   op=merge-on-read
   "${upsert_cmd[@]}"
   local base
-  base=$($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }')
+  base=$(current_version)
   { printf 'Op\t%s\n' "$($mergeflow join l.tsv r.tsv -q | head -n 1)"
     sed -n '1,700p' upserted.rows | awk -F'\t' -v OFS='\t' '{ $NF = "moved"; print "U", $0 }'
     sed -n '3001,3200p' upserted.rows | awk -v OFS='\t' '{ print "D", $0 }'
@@ -121,12 +134,8 @@ kill_merge_on_read() {
     fi
     "${mor_cmd[@]}" 2> rerun.err || fail "the upsert after the kill failed: $(cat rerun.err)"
     read_current > after.rows && cmp -s after.rows mor.rows || fail "the upsert after the kill differs"
-    $mergeflow dataset rollback "$ds" --to "$base" > /dev/null 2> rerun.err ||
-      fail "the rollback after the kill failed: $(cat rerun.err)"
-    $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc failed: $(cat rerun.err)"
+    back_to "$base"
     read_current > after.rows && cmp -s after.rows upserted.rows || fail "not back at the upserted version"
-    left=$(leftovers)
-    [[ -z $left ]] || fail "left over: $left"
   done
   printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
 }
@@ -139,7 +148,7 @@ kill_compact() {
   op=compact
   "${mor_cmd[@]}"
   local mor_version compact_cmd=($mergeflow dataset compact "$ds")
-  mor_version=$($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }')
+  mor_version=$(current_version)
   local compact_ms
   compact_ms=$(elapsed_ms "${compact_cmd[@]}")
   $mergeflow dataset rollback "$ds" --to "$mor_version" > /dev/null
@@ -148,7 +157,7 @@ kill_compact() {
     run_and_kill "$compact_ms" "${compact_cmd[@]}"
     read_current > after.rows 2> reader.err || fail "a reader cannot read the dataset: $(cat reader.err)"
     cmp -s after.rows mor.rows || fail "a reader sees other rows than the merge-on-read version's"
-    if [[ $($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }') == "$mor_version" ]]; then
+    if [[ $(current_version) == "$mor_version" ]]; then
       ((n_old += 1))
     else
       ((n_new += 1))
@@ -156,11 +165,7 @@ kill_compact() {
     "${compact_cmd[@]}" > /dev/null 2> rerun.err || fail "the compact after the kill failed: $(cat rerun.err)"
     read_current > after.rows && cmp -s after.rows mor.rows || fail "the compact after the kill changed the rows"
     [[ $(current_manifest | grep -c '"deltas"') == 0 ]] || fail "the compacted version still lists deltas"
-    $mergeflow dataset rollback "$ds" --to "$mor_version" > /dev/null 2> rerun.err ||
-      fail "the rollback after the kill failed: $(cat rerun.err)"
-    $mergeflow dataset gc "$ds" --keep 1 --apply > /dev/null 2> rerun.err || fail "gc failed: $(cat rerun.err)"
-    left=$(leftovers)
-    [[ -z $left ]] || fail "left over: $left"
+    back_to "$mor_version"
   done
   printf '%-6s %-13s %6d %6d %6d\n' "$mode" "$op" "$kills" "$n_old" "$n_new"
 }
@@ -168,7 +173,7 @@ kill_compact() {
 # The manifest of DATASET's current version.
 current_manifest() {
   local version
-  version=$($mergeflow dataset log "$ds" | awk 'NR == 2 { print $4 }')
+  version=$(current_version)
   if [[ $mode == s3 ]]; then
     aws_s3 s3 cp "$ds/_versions/$version/_SUCCESS" -
   else
